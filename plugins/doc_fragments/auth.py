@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+
+class ModuleDocFragment:
+    # The API account and where its token comes from. Shared by the module, the lookup and the role.
+    DOCUMENTATION = r'''
+options:
+  client_id:
+    description:
+      - The API account's client ID (C(clientId) in NF Console's credentials file).
+      - Give it together with O(client_secret). Either one without the other is an error; when both are
+        left out the credential is looked for in O(credentials_file), then the environment, then the
+        default credentials files (see the notes).
+    type: str
+  client_secret:
+    description:
+      - The API account's client secret (C(password) in NF Console's credentials file).
+      - Never logged, never written to the cache, never shown in an error.
+    type: str
+  credentials_file:
+    description:
+      - Path to the API account file NF Console downloads (usually C(credentials.json)). Its keys
+        C(clientId), C(password) and C(authenticationUrl) are read; other keys are ignored.
+      - The file's C(authenticationUrl) is the token URL unless O(token_url) is set.
+    type: path
+  token_url:
+    description:
+      - The OAuth2 token endpoint. Wins over the URL of the credential source.
+      - When neither gives one, C(https://netfoundry-<environment>.auth0.com/oauth/token).
+      - Plain C(http://) is refused for every host but loopback, so the secret is never sent in clear.
+    type: str
+  environment:
+    description:
+      - NetFoundry environment (C(production), C(staging), C(sandbox), ...).
+      - Read from the token URL when it is a NetFoundry Auth0 host (C(netfoundry-<env>.auth0.com)) or
+        Cognito host (C(netfoundry-<env>-<suffix>.auth.<region>.amazoncognito.com)); setting another value
+        then is an error. Otherwise V(production) when not set.
+      - It names the default O(audience) and RV(api_url) C(https://gateway.<environment>.netfoundry.io/).
+    type: str
+  audience:
+    description:
+      - The API the token is for.
+      - For Auth0 and Cognito hosts it defaults to C(https://gateway.<environment>.netfoundry.io/); it is sent
+        in the body to Auth0 and to other servers (only when set), and is the base of the Cognito scope.
+    type: str
+  scope:
+    description:
+      - OAuth2 scope to ask for.
+      - For Cognito hosts it defaults to C(<audience>/ignore-scope) (Cognito needs a scope; NetFoundry ignores it).
+        Other servers get a scope only when it is set.
+    type: str
+  resource:
+    description:
+      - RFC 8707 resource indicator (an absolute URI naming the API), sent only when set.
+    type: str
+  auth_method:
+    description:
+      - How the client ID and secret are sent.
+      - V(client_secret_json) is Auth0's way, a JSON body with C(client_id), C(client_secret), C(audience)
+        and C(grant_type).
+      - V(client_secret_basic) is RFC 6749 section 2.3.1 HTTP Basic (ID and secret form-urlencoded first) with a form body.
+      - V(client_secret_post) puts the ID and secret in the form body.
+      - V(auto) picks V(client_secret_json) for C(*.auth0.com) and V(client_secret_basic) for every other
+        host (Cognito included).
+    type: str
+    choices: [auto, client_secret_json, client_secret_basic, client_secret_post]
+    default: auto
+notes:
+  - "The credential is taken whole from the first source that has it: O(client_id) + O(client_secret);
+    O(credentials_file); the file named by E(NETFOUNDRY_API_ACCOUNT); E(NETFOUNDRY_CLIENT_ID) with
+    E(NETFOUNDRY_PASSWORD) or E(NETFOUNDRY_CLIENT_SECRET) (and E(NETFOUNDRY_OAUTH_URL) as token URL);
+    C(credentials.json) in the working directory, C(~/.netfoundry/credentials.json), C(/netfoundry/credentials.json).
+    A source with half a pair is an error; sources are never mixed. The result names the source used in
+    RV(credential_source)."
+  - The environment variables are read where the exchange runs (the managed node for the module, the
+    controller for the lookup).
+'''

@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+
+class ModuleDocFragment:
+    # How the token request travels. Shared by the module, the lookup and the role.
+    DOCUMENTATION = r'''
+options:
+  validate_certs:
+    description:
+      - Check the identity provider's TLS certificate.
+      - V(false) is insecure and warns on every request.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM CA bundle to check the identity provider's certificate against, for a private CA or a TLS-inspecting proxy.
+      - When not set, E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE), else the CA bundle of the requests library.
+    type: path
+  proxy:
+    description:
+      - An C(http://) or C(https://) proxy URL for the token request.
+      - When not set, the standard E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) and E(NO_PROXY) variables apply.
+    type: str
+  timeout:
+    description:
+      - Seconds to wait to connect and for each read, per attempt.
+      - With O(retries) the worst case is about O(timeout) x (retries + 1) plus the backoff between attempts.
+    type: float
+    default: 30
+  retries:
+    description:
+      - How many times to retry after a connection error, a timeout, or HTTP 429, 500, 502, 503 or 504.
+        400, 401 and 403 are never retried.
+      - An integer (the number of retries, V(0) for none), or a dictionary with C(total) (default V(3)) and
+        C(backoff_factor) (default V(0.5)).
+      - The wait before retry N is about C(backoff_factor) x 2^(N-1) seconds (jittered, at most 30), or the
+        server's C(Retry-After), honoured up to 30 seconds. Each retry is reported as a warning.
+    type: raw
+    default: 3
+'''

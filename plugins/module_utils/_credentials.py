@@ -1,0 +1,133 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Find the API account (client id + secret) in the first source that has it, never mixing sources."""
+
+import json
+import os
+
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+
+ENV_ACCOUNT = 'NETFOUNDRY_API_ACCOUNT'
+ENV_CLIENT_ID = 'NETFOUNDRY_CLIENT_ID'
+ENV_CLIENT_SECRET = 'NETFOUNDRY_CLIENT_SECRET'
+ENV_PASSWORD = 'NETFOUNDRY_PASSWORD'
+ENV_OAUTH_URL = 'NETFOUNDRY_OAUTH_URL'
+
+MAX_FILE_BYTES = 64 * 1024
+FILE_FIX = 'download the API account again from NF Console (Organization > Manage API Account)'
+
+
+class Credential:
+    """A client id + secret pair, the token URL its source names (if any) and where it came from."""
+
+    __slots__ = ('client_id', 'client_secret', 'token_url', 'source')
+
+    def __init__(self, client_id, client_secret, token_url, source):
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.token_url = token_url
+        self.source = source
+
+    def __repr__(self):
+        return 'Credential(client_id=%r, source=%r)' % (self.client_id, self.source)
+
+
+def default_files(cwd=None, home=None):
+    """The credentials files NetFoundry's SDK and CLI look for, in their order."""
+    cwd = cwd or os.getcwd()
+    home = home or os.path.expanduser('~')
+    return [
+        os.path.join(cwd, 'credentials.json'),
+        os.path.join(home, '.netfoundry', 'credentials.json'),
+        os.path.join(os.sep, 'netfoundry', 'credentials.json'),
+    ]
+
+
+def read_credentials_file(path, source):
+    """Read NF Console's API account file: clientId, password, authenticationUrl; other keys are ignored."""
+    path = os.path.expanduser(path)
+    try:
+        with open(path, 'rb') as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except (IOError, OSError) as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise NFTokenError('cannot read credentials file %s (%s): %s; check the path and its permissions'
+                           % (path, source, reason))
+    if len(raw) > MAX_FILE_BYTES:
+        raise NFTokenError('credentials file %s (%s) is larger than %d bytes: it is not an API account file; %s'
+                           % (path, source, MAX_FILE_BYTES, FILE_FIX))
+    if not raw.strip():
+        raise NFTokenError('credentials file %s (%s) is empty; %s' % (path, source, FILE_FIX))
+    try:
+        data = json.loads(raw.decode('utf-8-sig'))
+    except UnicodeDecodeError:
+        raise NFTokenError('credentials file %s (%s) is not UTF-8 text; %s' % (path, source, FILE_FIX))
+    except ValueError as exc:
+        where = 'line %s column %s' % (exc.lineno, exc.colno) if hasattr(exc, 'lineno') else 'invalid'
+        raise NFTokenError('credentials file %s (%s) is not valid JSON (%s); %s' % (path, source, where, FILE_FIX))
+    if not isinstance(data, dict):
+        raise NFTokenError('credentials file %s (%s) must hold a JSON object with clientId and password; %s'
+                           % (path, source, FILE_FIX))
+    values = {}
+    for key in ('clientId', 'password', 'authenticationUrl'):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise NFTokenError('credentials file %s (%s): key %s must be a non-empty string; %s'
+                               % (path, source, key, FILE_FIX))
+        values[key] = value.strip() if value is not None and key != 'password' else value
+    missing = [key for key in ('clientId', 'password') if values[key] is None]
+    if missing:
+        raise NFTokenError('credentials file %s (%s) has no %s; %s' % (path, source, ' or '.join(missing), FILE_FIX))
+    return Credential(values['clientId'], values['password'], values['authenticationUrl'], '%s %s' % (source, path))
+
+
+def _from_environment(environ):
+    client_id = environ.get(ENV_CLIENT_ID) or None
+    secret = environ.get(ENV_CLIENT_SECRET) or None
+    password = environ.get(ENV_PASSWORD) or None
+    url = environ.get(ENV_OAUTH_URL) or None
+    if not (client_id or secret or password or url):
+        return None
+    if secret and password and secret != password:
+        raise NFTokenError('both %s and %s are set and differ: unset one of them' % (ENV_CLIENT_SECRET, ENV_PASSWORD))
+    secret_name = ENV_PASSWORD if password else ENV_CLIENT_SECRET
+    if not client_id:
+        present = [name for name, value in ((ENV_CLIENT_SECRET, secret), (ENV_PASSWORD, password), (ENV_OAUTH_URL, url)) if value]
+        raise NFTokenError('environment variable %s is not set but %s is: set %s too, or unset %s'
+                           % (ENV_CLIENT_ID, ' and '.join(present), ENV_CLIENT_ID, ' and '.join(present)))
+    if not (secret or password):
+        raise NFTokenError('environment variable %s is set but neither %s nor %s is: set the secret too, or unset %s'
+                           % (ENV_CLIENT_ID, ENV_PASSWORD, ENV_CLIENT_SECRET, ENV_CLIENT_ID))
+    return Credential(client_id.strip(), password or secret, url.strip() if url else None,
+                      'env %s + %s' % (ENV_CLIENT_ID, secret_name))
+
+
+def resolve(client_id=None, client_secret=None, credentials_file=None, environ=None, cwd=None, home=None):
+    """Return the Credential of the first source that has one, or raise NFTokenError naming every place looked."""
+    environ = os.environ if environ is None else environ
+    if client_id or client_secret:
+        if not client_secret:
+            raise NFTokenError('option client_id is set but client_secret is not: set client_secret too '
+                               '(or leave both out to use credentials_file or the environment)')
+        if not client_id:
+            raise NFTokenError('option client_secret is set but client_id is not: set client_id too '
+                               '(or leave both out to use credentials_file or the environment)')
+        return Credential(client_id, client_secret, None, 'options client_id + client_secret')
+    if credentials_file:
+        return read_credentials_file(credentials_file, 'option credentials_file')
+    account = environ.get(ENV_ACCOUNT)
+    if account:
+        return read_credentials_file(account, 'env %s' % ENV_ACCOUNT)
+    credential = _from_environment(environ)
+    if credential:
+        return credential
+    candidates = default_files(cwd, home)
+    for path in candidates:
+        if os.path.exists(path):
+            return read_credentials_file(path, 'default file')
+    raise NFTokenError(
+        'no NetFoundry API account found (looked in: options client_id + client_secret, option credentials_file, '
+        'env %s, env %s + %s or %s, %s): set client_id and client_secret, or credentials_file to the file '
+        'NF Console gave you' % (ENV_ACCOUNT, ENV_CLIENT_ID, ENV_PASSWORD, ENV_CLIENT_SECRET, ', '.join(candidates)))

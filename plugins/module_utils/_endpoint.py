@@ -1,0 +1,158 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Where the token request goes and what it looks like: host-name rules and the three request shapes."""
+
+import base64
+import ipaddress
+import json
+import re
+from urllib.parse import quote_plus, urlsplit, urlunsplit, urlencode
+
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+
+DEFAULT_ENVIRONMENT = 'production'
+ENVIRONMENT_RE = re.compile(r'^[a-z][a-z0-9]*$')
+AUTH0_NF_RE = re.compile(r'^netfoundry-([a-z][a-z0-9]*)\.auth0\.com$')
+COGNITO_NF_RE = re.compile(r'^netfoundry-([a-z][a-z0-9]*)-[a-z0-9]+\.auth\.[a-z0-9-]+\.amazoncognito\.com$')
+GRANT = 'client_credentials'
+
+
+def gateway_url(environment):
+    return 'https://gateway.%s.netfoundry.io/' % environment
+
+
+def auth0_token_url(environment):
+    return 'https://netfoundry-%s.auth0.com/oauth/token' % environment
+
+
+def display_url(url):
+    """The URL without user info, query or fragment: safe to print."""
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc.rsplit('@', 1)[-1]
+        return urlunsplit((parts.scheme, netloc, parts.path, '', ''))
+    except ValueError:
+        return '<invalid URL>'
+
+
+def is_loopback(host):
+    if host == 'localhost' or host.endswith('.localhost'):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url, option):
+    """Parse an http(s) URL given by the user; returns (scheme, lower-case host)."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or '').lower()
+        parts.port  # pylint: disable=pointless-statement  # raises ValueError on a bad port
+    except ValueError as exc:
+        raise NFTokenError('%s %r is not a valid URL (%s): give an absolute https:// URL' % (option, display_url(url), exc))
+    if parts.scheme not in ('http', 'https') or not host:
+        raise NFTokenError('%s %r is not an absolute http(s) URL: give it as https://host/path' % (option, display_url(url)))
+    if parts.username is not None or parts.password is not None:
+        raise NFTokenError('%s must not carry user:password@ in the URL: give the credential as client_id/client_secret' % option)
+    return parts.scheme, host
+
+
+def check_proxy(url):
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # pylint: disable=pointless-statement  # raises ValueError on a bad port
+    except ValueError:
+        host = None
+    if parts.scheme not in ('http', 'https') or not host:
+        raise NFTokenError('option proxy %r is not an http:// or https:// proxy URL: give it as http://host:port'
+                           % display_url(url))
+
+
+def classify_host(host):
+    """('auth0' | 'cognito' | 'other', NetFoundry environment named by the host or None)."""
+    match = AUTH0_NF_RE.match(host) or COGNITO_NF_RE.match(host)
+    environment = match.group(1) if match else None
+    if host.endswith('.auth0.com'):
+        return 'auth0', environment
+    if host.endswith('.amazoncognito.com'):
+        return 'cognito', environment
+    return 'other', environment
+
+
+def form_basic(client_id, client_secret):
+    """RFC 6749 §2.3.1: id and secret are form-urlencoded before they are joined and base64-encoded."""
+    pair = '%s:%s' % (quote_plus(client_id), quote_plus(client_secret))
+    return 'Basic ' + base64.b64encode(pair.encode('utf-8')).decode('ascii')
+
+
+class TokenRequest:
+    """Everything one token exchange needs, resolved and validated; holds the secret, never prints it."""
+
+    def __init__(self, settings, credential):
+        self.credential = credential
+        self.token_url = settings['token_url'] or credential.token_url
+        url_option = 'token_url' if settings['token_url'] else ('the token URL of %s' % credential.source if credential.token_url else None)
+        environment = settings['environment']
+        if environment is not None and not ENVIRONMENT_RE.match(environment):
+            raise NFTokenError('option environment %r is not a NetFoundry environment name (lower-case letters and '
+                               'digits, for example production, staging, sandbox)' % environment)
+        if self.token_url is None:
+            self.token_url = auth0_token_url(environment or DEFAULT_ENVIRONMENT)
+            url_option = 'the default token URL'
+        scheme, host = check_url(self.token_url, url_option)
+        if scheme == 'http' and not is_loopback(host):
+            raise NFTokenError('refusing to send the client secret over plain http:// to %s (%s): use https://'
+                               % (host, url_option))
+        if settings['proxy']:
+            check_proxy(settings['proxy'])
+        self.host_kind, host_environment = classify_host(host)
+        if environment and host_environment and environment != host_environment:
+            raise NFTokenError('option environment %r does not match the token URL %s, which is for environment %r: '
+                               'leave environment out or fix it' % (environment, display_url(self.token_url), host_environment))
+        self.environment = host_environment or environment or DEFAULT_ENVIRONMENT
+        if settings['resource'] and not settings['resource'].startswith(('http://', 'https://')):
+            raise NFTokenError('option resource must be an absolute http(s) URI (RFC 8707), got %r' % settings['resource'])
+        nf_host = self.host_kind in ('auth0', 'cognito')
+        self.audience = settings['audience'] or (gateway_url(self.environment) if nf_host else None)
+        self.scope = settings['scope']
+        if self.scope is None and self.host_kind == 'cognito':
+            self.scope = self.audience.rstrip('/') + '//ignore-scope'
+        self.resource = settings['resource']
+        method = settings['auth_method']
+        if method == 'auto':
+            method = 'client_secret_json' if self.host_kind == 'auth0' else 'client_secret_basic'
+        self.auth_method = method
+        self.settings = settings
+
+
+    @property
+    def api_url(self):
+        url = self.audience or self.resource or gateway_url(self.environment)
+        return url if url.endswith('/') else url + '/'
+
+    def http_parts(self):
+        """(headers, body bytes) of the request in the resolved auth_method's shape."""
+        cred = self.credential
+        headers = {'Accept': 'application/json'}
+        if self.auth_method == 'client_secret_json':
+            body = {'client_id': cred.client_id, 'client_secret': cred.client_secret, 'grant_type': GRANT}
+            for key in ('audience', 'scope', 'resource'):
+                if getattr(self, key):
+                    body[key] = getattr(self, key)
+            headers['Content-Type'] = 'application/json'
+            return headers, json.dumps(body).encode('utf-8')
+        form = [('grant_type', GRANT)]
+        if self.auth_method == 'client_secret_post':
+            form += [('client_id', cred.client_id), ('client_secret', cred.client_secret)]
+        else:
+            headers['Authorization'] = form_basic(cred.client_id, cred.client_secret)
+        for key in ('scope', 'audience', 'resource'):
+            if getattr(self, key) and not (key == 'audience' and self.host_kind == 'cognito'):
+                form.append((key, getattr(self, key)))
+        headers['Content-Type'] = 'application/x-www-form-urlencoded'
+        return headers, urlencode(form).encode('ascii')

@@ -1,0 +1,191 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""One HTTPS POST with bounded retries (urllib3's Retry), a timeout, TLS and proxy settings."""
+
+import random
+import warnings
+
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import display_url
+from ansible_collections.netfoundry.api.plugins.module_utils._options import RETRY_AFTER_CAP
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+    from urllib3.exceptions import InsecureRequestWarning
+    from urllib3.util.retry import Retry
+    HAS_REQUESTS = True
+except ImportError:
+    HAS_REQUESTS = False
+    Retry = object
+
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+BACKOFF_MAX = 30.0
+MAX_BODY_BYTES = 1024 * 1024
+CA_BUNDLE_ENV = ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE')
+
+
+class _Retry(Retry):
+    """urllib3's Retry, plus: jittered backoff, a capped Retry-After, and a callback per retry."""
+
+    def __init__(self, *args, **kwargs):
+        self.on_retry = kwargs.pop('on_retry', None)
+        self.planned_backoff = kwargs.pop('planned_backoff', None)
+        super().__init__(*args, **kwargs)
+
+    def new(self, **kwargs):
+        kwargs.setdefault('on_retry', self.on_retry)
+        return super().new(**kwargs)
+
+    def get_backoff_time(self):
+        if self.planned_backoff is not None:
+            return self.planned_backoff
+        retries = len(self.history)
+        if retries == 0 or not self.backoff_factor:
+            return 0
+        base = min(BACKOFF_MAX, self.backoff_factor * (2 ** (retries - 1)))
+        return base / 2 + random.uniform(0, base / 2)
+
+    def get_retry_after(self, response):
+        try:
+            seconds = super().get_retry_after(response)
+        except Exception:  # pylint: disable=broad-except  # a malformed Retry-After header means: use the backoff
+            return None
+        return None if seconds is None else min(max(seconds, 0), RETRY_AFTER_CAP)
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        new = super().increment(method, url, response, error, _pool, _stacktrace)
+        wait = new.get_retry_after(response) if response is not None else None
+        if wait is None:
+            new.planned_backoff = None
+            wait = new.planned_backoff = new.get_backoff_time()
+        else:
+            new.planned_backoff = None
+        if self.on_retry:
+            reason = 'HTTP %d' % response.status if response is not None and error is None else _describe(error)
+            self.on_retry(len(new.history), reason, wait)
+        return new
+
+
+class Answer:
+    """What the server said: status, headers, body (at most MAX_BODY_BYTES), and how many attempts it took."""
+
+    def __init__(self, status, headers, body, attempts):
+        self.status = status
+        self.content_type = headers.get('Content-Type', '')
+        self.location = headers.get('Location')
+        self.body = body
+        self.attempts = attempts
+
+
+def _describe(error):
+    """A short cause for a low-level connection error."""
+    text = str(error)
+    lowered = text.lower()
+    for needle, reason in (
+        ('refused', 'connection refused'),
+        ('name or service not known', 'host name not found'),
+        ('nodename nor servname', 'host name not found'),
+        ('temporary failure in name resolution', 'host name not found'),
+        ('failed to resolve', 'host name not found'),
+        ('reset by peer', 'connection reset'),
+        ('remotedisconnected', 'connection closed without an answer'),
+        ('remote end closed', 'connection closed without an answer'),
+        ('connection aborted', 'connection closed without an answer'),
+        ('read timed out', 'read timed out'),
+        ('timed out', 'timed out'),
+    ):
+        if needle in lowered:
+            return reason
+    return type(error).__name__
+
+
+def _tls_reason(error):
+    text = str(error)
+    if 'match' in text.lower() and ('hostname' in text.lower() or 'ip address' in text.lower()):
+        return "the server's TLS certificate is not for this host name", \
+            'use the host name the certificate names in token_url, or fix the server certificate'
+    if 'CERTIFICATE_VERIFY_FAILED' in text or 'certificate verify failed' in text:
+        return "the server's TLS certificate is not trusted (%s)" % _verify_detail(text), \
+            'set ca_path to the CA bundle that signed it (validate_certs: false skips the check, insecurely)'
+    return 'the TLS handshake failed (%s)' % _describe(error), 'check token_url, ca_path and proxy'
+
+
+def _verify_detail(text):
+    for needle in ('self-signed certificate in certificate chain', 'unable to get local issuer certificate',
+                   'self-signed certificate', 'certificate has expired', 'unable to get issuer certificate'):
+        if needle in text or needle.replace('self-signed', 'self signed') in text:
+            return needle
+    return 'verify failed'
+
+
+def verify_setting(settings, environ):
+    """requests' verify argument: ca_path, else the CA bundle variables requests itself honours, else its default."""
+    if not settings['validate_certs']:
+        return False
+    if settings['ca_path']:
+        return settings['ca_path']
+    for name in CA_BUNDLE_ENV:
+        if environ.get(name):
+            return environ[name]
+    return True
+
+
+def post(url, headers, body, settings, environ, warn):
+    """POST body to url; returns an Answer. Raises NFTokenError('reason; fix') without the URL."""
+    if not HAS_REQUESTS:
+        raise NFTokenError('the Python library requests is not installed for this Python: pip install requests')
+    attempts = [1]
+
+    def on_retry(number, reason, wait):
+        attempts[0] = number + 1
+        warn('token request to %s: %s; retry %d of %d in %.1f s' % (display_url(url), reason, number, total, wait))
+
+    total = settings['retries']['total']
+    retry = _Retry(total=total, connect=total, read=total, status=total, other=0, redirect=0,
+                   backoff_factor=settings['retries']['backoff_factor'], status_forcelist=RETRY_STATUSES,
+                   allowed_methods=frozenset(['POST']), respect_retry_after_header=True,
+                   raise_on_status=False, raise_on_redirect=False, on_retry=on_retry)
+    session = requests.Session()
+    # trust_env off: no .netrc credentials or ambient settings leak into the request; proxies are read below.
+    session.trust_env = False
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount('http://', adapter)
+    session.mount('https://', adapter)
+    proxy = settings['proxy']
+    proxies = {'http': proxy, 'https': proxy} if proxy else requests.utils.get_environ_proxies(url)
+    verify = verify_setting(settings, environ)
+    if verify is False:
+        warn('validate_certs is false: the TLS certificate of %s is not checked' % display_url(url))
+    timeout = settings['timeout']
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', InsecureRequestWarning)
+            response = session.post(url, data=body, headers=headers, timeout=timeout, verify=verify,
+                                    proxies=proxies, allow_redirects=False, stream=True)
+            content = b''
+            for chunk in response.iter_content(65536):
+                content += chunk
+                if len(content) > MAX_BODY_BYTES:
+                    raise NFTokenError('the answer is larger than %d bytes; check token_url' % MAX_BODY_BYTES)
+    except requests.exceptions.SSLError as exc:
+        reason, fix = _tls_reason(exc)
+        raise NFTokenError('%s; %s' % (reason, fix))
+    except requests.exceptions.ProxyError as exc:
+        raise NFTokenError('could not get through the proxy %s (%s); check proxy or HTTPS_PROXY/NO_PROXY'
+                           % (display_url(proxies.get(url.split(':', 1)[0]) or '') or 'from the environment', _describe(exc)))
+    except requests.exceptions.ConnectTimeout:
+        raise NFTokenError('could not connect within %s s (%d attempts); check token_url, proxy and the network'
+                           % (timeout, attempts[0]))
+    except requests.exceptions.ReadTimeout:
+        raise NFTokenError('no answer within %s s (%d attempts); raise timeout or try again later' % (timeout, attempts[0]))
+    except requests.exceptions.ConnectionError as exc:
+        raise NFTokenError('%s (%d attempts); check token_url, proxy and that the identity provider is up'
+                           % (_describe(exc), attempts[0]))
+    except requests.exceptions.RequestException as exc:
+        raise NFTokenError('the request failed (%s); check token_url and proxy' % _describe(exc))
+    finally:
+        session.close()
+    return Answer(response.status_code, response.headers, content, attempts[0])

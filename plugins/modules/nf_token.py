@@ -1,0 +1,218 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r'''
+module: nf_token
+short_description: Get a NetFoundry API bearer token (OAuth2 client_credentials)
+version_added: 1.0.0
+description:
+  - Exchanges a NetFoundry API account (client ID and secret) for a short-lived bearer token at NetFoundry's
+    identity provider with the OAuth2 C(client_credentials) grant, and returns the token, ready
+    C(Authorization) headers and the API URL, as results and as facts.
+  - Speaks both of NetFoundry's identity providers (Auth0 with a JSON body; Cognito with HTTP Basic and the
+    NF Console credentials file) and any RFC 6749 server.
+  - "The module runs where the task runs. To get one token for a whole play, run it once on the controller
+    with C(delegate_to: localhost) and C(run_once: true); the facts are then set for every host in the play."
+  - "The returned token is a secret. Use C(no_log: true) on the task when its output is shown to others."
+extends_documentation_fragment:
+  - netfoundry.api.auth
+  - netfoundry.api.connection
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+  - ansible.builtin.action_common_attributes.facts
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads; it asks for a token in check mode too, and never reports a change.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+  action_group:
+    support: full
+    membership:
+      - netfoundry.api.nf
+  facts:
+    support: full
+requirements:
+  - requests
+author:
+  - netfoundry.api contributors
+'''
+
+EXAMPLES = r'''
+- name: Get a token with the credentials file NF Console downloaded
+  netfoundry.api.nf_token:
+    credentials_file: ~/.netfoundry/credentials.json
+  register: nf
+  no_log: true
+
+- name: List networks with the token
+  ansible.builtin.uri:
+    url: "{{ nf.api_url }}core/v2/networks"
+    headers: "{{ nf.headers }}"
+  register: networks
+
+- name: One token for the whole play, got on the controller; the facts land on every host
+  netfoundry.api.nf_token:
+    client_id: "{{ vault_nf_client_id }}"
+    client_secret: "{{ vault_nf_client_secret }}"
+  delegate_to: localhost
+  run_once: true
+  no_log: true
+
+- name: Use the facts on every host
+  ansible.builtin.uri:
+    url: "{{ ansible_facts['netfoundry_api_url'] }}identity/v1/identities/self"
+    headers: "{{ ansible_facts['netfoundry_api_headers'] }}"
+
+- name: The credential from the environment NetFoundry's CLI uses (NETFOUNDRY_API_ACCOUNT, or NETFOUNDRY_CLIENT_ID + NETFOUNDRY_PASSWORD)
+  netfoundry.api.nf_token:
+  environment:
+    NETFOUNDRY_API_ACCOUNT: /etc/netfoundry/credentials.json
+  no_log: true
+
+- name: Any other OAuth2 server, with the secret in the form body and an RFC 8707 resource
+  netfoundry.api.nf_token:
+    client_id: my-client
+    client_secret: "{{ vault_secret }}"
+    token_url: https://idp.example.com/oauth2/token
+    auth_method: client_secret_post
+    resource: https://api.example.com/
+    ca_path: /etc/pki/tls/certs/internal-ca.pem
+    retries:
+      total: 5
+      backoff_factor: 1
+  no_log: true
+
+- name: Defaults for every NetFoundry task of a play
+  module_defaults:
+    group/netfoundry.api.nf:
+      credentials_file: /etc/netfoundry/credentials.json
+  block:
+    - name: Get a token
+      netfoundry.api.nf_token:
+      no_log: true
+'''
+
+RETURN = r'''
+access_token:
+  description: The bearer token. A secret; hide it with C(no_log).
+  returned: success
+  type: str
+token_type:
+  description: Always C(Bearer) (other token types are refused).
+  returned: success
+  type: str
+  sample: Bearer
+expires_in:
+  description: Seconds the token has left when the module returns; null when the server gives no expiry.
+  returned: success
+  type: int
+  sample: 3599
+expires_at:
+  description:
+    - When the token expires, in seconds since the epoch; the earlier of the request time plus the server's
+      C(expires_in) and the JWT's C(exp) claim (either alone when only one is given); null when neither is.
+  returned: success
+  type: int
+  sample: 1795000000
+audience:
+  description: The audience asked for (given, or the NetFoundry default); null when none.
+  returned: success
+  type: str
+  sample: https://gateway.production.netfoundry.io/
+api_url:
+  description:
+    - The API base URL, ending with C(/) - O(audience) when set or derived, else O(resource), else
+      C(https://gateway.<environment>.netfoundry.io/).
+  returned: success
+  type: str
+  sample: https://gateway.production.netfoundry.io/
+headers:
+  description: The C(Authorization) header, ready for the C(headers) of M(ansible.builtin.uri).
+  returned: success
+  type: dict
+  sample: {"Authorization": "Bearer eyJhbGciOi..."}
+token_url:
+  description: The token endpoint used (without query).
+  returned: success
+  type: str
+  sample: https://netfoundry-production-xfjiye.auth.us-east-1.amazoncognito.com/oauth2/token
+auth_method:
+  description: The way the credential was sent, after O(auth_method=auto) was resolved.
+  returned: success
+  type: str
+  sample: client_secret_basic
+credential_source:
+  description: Where the credential came from (never the secret).
+  returned: success
+  type: str
+  sample: option credentials_file /home/me/.netfoundry/credentials.json
+environment:
+  description: The NetFoundry environment, given or read from the token URL.
+  returned: success
+  type: str
+  sample: production
+claims:
+  description: The JWT's claims, decoded without checking the signature (for display); empty when the token is not a JWT.
+  returned: success
+  type: dict
+  sample: {"client_id": "3tcm6to5...", "scope": "https://gateway.production.netfoundry.io//ignore-scope", "exp": 1795000000}
+ansible_facts:
+  description: Facts for later tasks.
+  returned: success
+  type: complex
+  contains:
+    netfoundry_api_token:
+      description: The bearer token.
+      type: str
+      returned: success
+    netfoundry_api_headers:
+      description: The C(Authorization) header dictionary.
+      type: dict
+      returned: success
+    netfoundry_api_url:
+      description: The API base URL.
+      type: str
+      returned: success
+    netfoundry_api_token_expires_at:
+      description: The token's expiry, seconds since the epoch.
+      type: int
+      returned: success
+'''
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._http import HAS_REQUESTS
+from ansible_collections.netfoundry.api.plugins.module_utils._options import (
+    AUTH_ARGSPEC, CONNECTION_ARGSPEC, OptionAdapter, argspec)
+from ansible_collections.netfoundry.api.plugins.module_utils._token import exchange, prepare
+
+
+def main():
+    module = AnsibleModule(argument_spec=argspec(AUTH_ARGSPEC, CONNECTION_ARGSPEC), supports_check_mode=True)
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib('requests'))
+    try:
+        request = prepare(OptionAdapter.from_module(module))
+        # A secret read from a file or the environment is masked in all output, like a no_log option.
+        module.no_log_values.add(request.credential.client_secret)
+        result = exchange(request, warn=module.warn)
+    except NFTokenError as exc:
+        module.fail_json(msg=exc.message)
+    result['ansible_facts'] = dict(
+        netfoundry_api_token=result['access_token'],
+        netfoundry_api_headers=result['headers'],
+        netfoundry_api_url=result['api_url'],
+        netfoundry_api_token_expires_at=result['expires_at'],
+    )
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == '__main__':
+    main()
