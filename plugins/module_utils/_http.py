@@ -80,6 +80,10 @@ class Answer:
         self.attempts = attempts
 
 
+def _attempts(count):
+    return '%d attempt%s' % (count, '' if count == 1 else 's')
+
+
 def _describe(error):
     """A short cause for a low-level connection error."""
     text = str(error)
@@ -177,13 +181,17 @@ def post(url, headers, body, settings, environ, warn):
         raise NFTokenError('could not get through the proxy %s (%s); check proxy or HTTPS_PROXY/NO_PROXY'
                            % (display_url(proxies.get(url.split(':', 1)[0]) or '') or 'from the environment', _describe(exc)))
     except requests.exceptions.ConnectTimeout:
-        raise NFTokenError('could not connect within %s s (%d attempts); check token_url, proxy and the network'
-                           % (timeout, attempts[0]))
+        raise NFTokenError('could not connect within %s s (%s); check token_url, proxy and the network'
+                           % (timeout, _attempts(attempts[0])))
     except requests.exceptions.ReadTimeout:
-        raise NFTokenError('no answer within %s s (%d attempts); raise timeout or try again later' % (timeout, attempts[0]))
+        raise NFTokenError('no answer within %s s (%s); raise timeout or try again later' % (timeout, _attempts(attempts[0])))
     except requests.exceptions.ConnectionError as exc:
-        raise NFTokenError('%s (%d attempts); check token_url, proxy and that the identity provider is up'
-                           % (_describe(exc), attempts[0]))
+        cause = _describe(exc)
+        fix = 'raise timeout or try again later' if 'timed out' in cause else \
+            'check token_url, proxy and that the identity provider is up'
+        raise NFTokenError('%s (%s); %s' % (cause, _attempts(attempts[0]), fix))
+    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
+        raise NFTokenError('the connection broke while the answer was read (%s); try again later' % _describe(exc))
     except requests.exceptions.RequestException as exc:
         raise NFTokenError('the request failed (%s); check token_url and proxy' % _describe(exc))
     finally:

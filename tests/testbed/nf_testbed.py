@@ -1,0 +1,405 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A local stand-in for NetFoundry's identity providers and API, on 127.0.0.1 only.
+
+Token endpoints (each on the HTTP and the HTTPS listener):
+  POST /oauth/token   Auth0: JSON body with client_id, client_secret, audience (required), grant_type.
+  POST /oauth2/token  Cognito: HTTP Basic, form body, grant_type and a non-empty scope required.
+  POST /token         Any RFC 6749 server: client_secret_basic or client_secret_post, optional scope/resource/audience.
+Tokens are RS256 JWTs (JWKS at /.well-known/jwks.json). The API emulator accepts only a valid, unexpired token
+for its own base URL (aud, or a Cognito scope under it) and answers 401 otherwise.
+
+Control (JSON): GET /_control/stats; POST /_control/reset, /_control/clients {client_id, client_secret, lifetime},
+/_control/faults {"faults": [{status, body, content_type, headers, delay, drop, reset, times}]}.
+
+Run: python nf_testbed.py --state-dir DIR [--client ID:SECRET[:LIFETIME]]... ; DIR/state.json tells the URLs.
+"""
+
+import argparse
+import base64
+import json
+import os
+import signal
+import socket
+import struct
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, unquote_plus
+
+import jwt
+import trustme
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+COGNITO_SUFFIX = '/ignore-scope'
+
+
+class State:
+    """Clients, counters, the request log and the fault queue, shared by every listener."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.kid = uuid.uuid4().hex[:16]
+        self.clients = {}
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.token_requests = {}
+            self.issued = {}
+            self.api_requests = 0
+            self.api_refused = 0
+            self.log = []
+            self.faults = []
+
+    def add_client(self, client_id, secret, lifetime=3600):
+        with self.lock:
+            self.clients[client_id] = dict(secret=secret, lifetime=int(lifetime))
+
+    def next_fault(self):
+        with self.lock:
+            if not self.faults:
+                return None
+            fault = self.faults[0]
+            fault['times'] = fault.get('times', 1) - 1
+            if fault['times'] <= 0:
+                self.faults.pop(0)
+            return fault
+
+    def stats(self):
+        with self.lock:
+            return dict(token_requests=dict(self.token_requests), total=sum(self.token_requests.values()),
+                        issued=dict(self.issued), api_requests=self.api_requests, api_refused=self.api_refused,
+                        log=list(self.log))
+
+    def jwks(self):
+        numbers = self.key.public_key().public_numbers()
+
+        def b64(value):
+            raw = value.to_bytes((value.bit_length() + 7) // 8, 'big')
+            return base64.urlsafe_b64encode(raw).rstrip(b'=').decode('ascii')
+        return dict(keys=[dict(kty='RSA', use='sig', alg='RS256', kid=self.kid, n=b64(numbers.n), e=b64(numbers.e))])
+
+    def issue(self, client_id, claims, lifetime):
+        now = int(time.time())
+        body = dict(iss='nf-testbed', sub=client_id, client_id=client_id, iat=now, exp=now + lifetime, jti=uuid.uuid4().hex)
+        body.update(claims)
+        with self.lock:
+            self.issued[client_id] = self.issued.get(client_id, 0) + 1
+        return jwt.encode(body, self.key, algorithm='RS256', headers=dict(kid=self.kid))
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = 'HTTP/1.1'
+    server_version = 'nf-testbed/1'
+    state = None
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        pass
+
+    def _body(self):
+        length = int(self.headers.get('Content-Length') or 0)
+        return self.rfile.read(length) if length else b''
+
+    def send_json(self, status, data, headers=None):
+        raw = json.dumps(data).encode('utf-8')
+        self.send_response(status)
+        self.send_header('Content-Type', 'application/json')
+        self.send_header('Content-Length', str(len(raw)))
+        self.send_header('Cache-Control', 'no-store')
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(raw)
+
+
+class IdpHandler(Handler):
+    """The identity provider's listeners: token endpoints, JWKS, control."""
+
+    def do_GET(self):  # pylint: disable=invalid-name
+        if self.path == '/_control/stats':
+            return self.send_json(200, self.state.stats())
+        if self.path == '/.well-known/jwks.json':
+            return self.send_json(200, self.state.jwks())
+        return self.send_json(404, dict(error='not_found'))
+
+    def do_POST(self):  # pylint: disable=invalid-name
+        raw = self._body()
+        if self.path.startswith('/_control/'):
+            return self.control(self.path[len('/_control/'):], json.loads(raw or b'{}'))
+        endpoint = {'/oauth/token': 'auth0', '/oauth2/token': 'cognito', '/token': 'generic'}.get(self.path.split('?')[0])
+        if endpoint is None:
+            return self.send_json(404, dict(error='not_found'))
+        entry = dict(endpoint=endpoint, method='POST', content_type=self.headers.get('Content-Type'),
+                     auth_scheme=(self.headers.get('Authorization') or ' ').split(' ')[0].lower() or None)
+        fault = self.state.next_fault()
+        if fault:
+            entry['fault'] = True
+            self.record(entry, None)
+            return self.fault(fault)
+        try:
+            status, data = getattr(self, endpoint)(raw, entry)
+        except ValueError as exc:
+            status, data = 400, dict(error='invalid_request', error_description=str(exc))
+        entry['status'] = status
+        self.record(entry, entry.get('client_id'))
+        return self.send_json(status, data)
+
+    def record(self, entry, client_id):
+        with self.state.lock:
+            key = client_id or '<unknown>'
+            self.state.token_requests[key] = self.state.token_requests.get(key, 0) + 1
+            self.state.log.append(entry)
+
+    def control(self, action, data):
+        if action == 'reset':
+            self.state.reset()
+        elif action == 'clients':
+            self.state.add_client(data['client_id'], data['client_secret'], data.get('lifetime', 3600))
+        elif action == 'faults':
+            with self.state.lock:
+                self.state.faults = [dict(f) for f in data.get('faults', [])]
+        else:
+            return self.send_json(404, dict(error='unknown control action'))
+        return self.send_json(200, dict(ok=True))
+
+    def fault(self, fault):
+        if fault.get('delay'):
+            time.sleep(float(fault['delay']))
+        if fault.get('drop'):
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return None
+        body = fault.get('body', '')
+        raw = body.encode('utf-8') if isinstance(body, str) else json.dumps(body).encode('utf-8')
+        self.send_response(int(fault.get('status', 500)))
+        self.send_header('Content-Type', fault.get('content_type', 'application/json'))
+        for name, value in (fault.get('headers') or {}).items():
+            self.send_header(name, str(value))
+        if fault.get('reset'):
+            self.send_header('Content-Length', str(len(raw) + 4096))
+            self.end_headers()
+            self.wfile.write(raw[:len(raw) // 2])
+            self.wfile.flush()
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+            self.close_connection = True
+            self.connection.close()
+            return None
+        self.send_header('Content-Length', str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+        return None
+
+    def _basic(self):
+        header = self.headers.get('Authorization') or ''
+        if not header.lower().startswith('basic '):
+            return None
+        try:
+            user, _sep, password = base64.b64decode(header[6:].strip()).decode('utf-8').partition(':')
+        except ValueError:
+            raise ValueError('malformed Basic credentials')
+        return unquote_plus(user), unquote_plus(password)
+
+    def _form(self, raw, entry):
+        if (self.headers.get('Content-Type') or '').split(';')[0].strip() != 'application/x-www-form-urlencoded':
+            raise ValueError('Content-Type must be application/x-www-form-urlencoded')
+        form = dict(parse_qsl(raw.decode('utf-8'), keep_blank_values=True))
+        entry['params'] = sorted(form)
+        entry['values'] = dict((k, v) for k, v in form.items() if k not in ('client_secret',))
+        return form
+
+    def _check_client(self, client_id, secret, entry):
+        entry['client_id'] = client_id
+        client = self.state.clients.get(client_id)
+        if client is None or client['secret'] != secret:
+            return dict(error='invalid_client', error_description='Client authentication failed')
+        return None
+
+    def auth0(self, raw, entry):
+        if (self.headers.get('Content-Type') or '').split(';')[0].strip() != 'application/json':
+            raise ValueError('Content-Type must be application/json')
+        try:
+            body = json.loads(raw.decode('utf-8'))
+        except ValueError:
+            raise ValueError('body is not JSON')
+        entry['params'] = sorted(body)
+        entry['values'] = dict((k, v) for k, v in body.items() if k != 'client_secret')
+        if body.get('grant_type') != 'client_credentials':
+            return 400, dict(error='unsupported_grant_type', error_description='grant_type must be client_credentials')
+        refused = self._check_client(body.get('client_id'), body.get('client_secret'), entry)
+        if refused:
+            return 401, refused
+        if not body.get('audience'):
+            return 403, dict(error='access_denied', error_description='No audience parameter was provided')
+        lifetime = self.state.clients[body['client_id']]['lifetime']
+        token = self.state.issue(body['client_id'], dict(aud=body['audience'], gty='client-credentials'), lifetime)
+        return 200, dict(access_token=token, token_type='Bearer', expires_in=lifetime, scope='')
+
+    def cognito(self, raw, entry):
+        basic = self._basic()
+        form = self._form(raw, entry)
+        if basic is None:
+            return 401, dict(error='invalid_client', error_description='HTTP Basic client authentication required')
+        if form.get('grant_type') != 'client_credentials':
+            return 400, dict(error='unsupported_grant_type')
+        refused = self._check_client(basic[0], basic[1], entry)
+        if refused:
+            return 401, refused
+        if not form.get('scope'):
+            return 400, dict(error='invalid_request', error_description='scope is required')
+        lifetime = self.state.clients[basic[0]]['lifetime']
+        token = self.state.issue(basic[0], dict(scope=form['scope'], token_use='access'), lifetime)
+        return 200, dict(access_token=token, token_type='Bearer', expires_in=lifetime)
+
+    def generic(self, raw, entry):
+        basic = self._basic()
+        form = self._form(raw, entry)
+        in_body = 'client_secret' in form
+        if basic and in_body:
+            return 400, dict(error='invalid_request', error_description='use one client authentication method only')
+        if form.get('grant_type') != 'client_credentials':
+            return 400, dict(error='unsupported_grant_type')
+        client_id, secret = basic if basic else (form.get('client_id'), form.get('client_secret'))
+        entry['client_auth'] = 'client_secret_basic' if basic else 'client_secret_post'
+        refused = self._check_client(client_id, secret, entry)
+        if refused:
+            return 401, refused
+        scope = form.get('scope')
+        if scope == 'forbidden':
+            return 400, dict(error='invalid_scope', error_description='scope forbidden is not allowed')
+        claims = dict(scope=scope) if scope else {}
+        audience = form.get('resource') or form.get('audience')
+        if audience:
+            claims['aud'] = audience
+        lifetime = self.state.clients[client_id]['lifetime']
+        answer = dict(access_token=self.state.issue(client_id, claims, lifetime), token_type='bearer', expires_in=lifetime)
+        if scope:
+            answer['scope'] = scope
+        return 200, answer
+
+
+class ApiHandler(Handler):
+    """The NetFoundry API emulator."""
+
+    base_url = None
+
+    def do_GET(self):  # pylint: disable=invalid-name
+        path = self.path.split('?')[0]
+        routes = {
+            '/identity/v1/identities/self': self.identity,
+            '/identity/v1/api-account-identities/self': self.identity,
+            '/core/v2/networks': self.networks,
+        }
+        if path not in routes:
+            return self.send_json(404, dict(error='not_found', path=path))
+        claims, problem = self.authorize()
+        with self.state.lock:
+            self.state.api_requests += 1
+            self.state.api_refused += 1 if problem else 0
+        if problem:
+            return self.send_json(401, dict(error='unauthorized', message=problem),
+                                  headers={'WWW-Authenticate': 'Bearer error="invalid_token"'})
+        return self.send_json(200, routes[path](claims))
+
+    def authorize(self):
+        header = self.headers.get('Authorization') or ''
+        if not header.startswith('Bearer '):
+            return None, 'missing bearer token'
+        try:
+            claims = jwt.decode(header[7:], self.state.key.public_key(), algorithms=['RS256'],
+                                options=dict(verify_aud=False, require=['exp']))
+        except jwt.ExpiredSignatureError:
+            return None, 'token expired'
+        except jwt.InvalidTokenError as exc:
+            return None, 'invalid token (%s)' % type(exc).__name__
+        scope = claims.get('scope') or ''
+        if claims.get('aud') != self.base_url and not any(s.startswith(self.base_url.rstrip('/') + '/') for s in scope.split()):
+            return None, 'token is for another audience'
+        return claims, None
+
+    def identity(self, claims):
+        return dict(id=claims['client_id'], name='API account %s' % claims['client_id'], type='ApiAccountIdentity',
+                    organizationId='00000000-0000-4000-8000-000000000001', active=True)
+
+    def networks(self, claims):
+        networks = [dict(id='00000000-0000-4000-8000-0000000000%02d' % i, name=name, status='PROVISIONED',
+                         productVersion='7.3.90') for i, name in enumerate(('demo-network', 'lab-network'), 1)]
+        return dict(_embedded=dict(networkList=networks), page=dict(size=2, totalElements=2, totalPages=1, number=0))
+
+
+def _serve(handler, tls=None):
+    server = ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    server.daemon_threads = True
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+class Testbed:
+    """All listeners of one test bed; start() returns once every one is listening."""
+
+    def __init__(self, state_dir, clients=()):
+        self.state_dir = state_dir
+        self.state = State()
+        for client in clients:
+            self.state.add_client(*client)
+        ca = trustme.CA()
+        ca_path = os.path.join(state_dir, 'ca.pem')
+        ca.cert_pem.write_to_path(ca_path)
+        other_ca = trustme.CA()
+        other_ca_path = os.path.join(state_dir, 'other-ca.pem')
+        other_ca.cert_pem.write_to_path(other_ca_path)
+        idp = type('Idp', (IdpHandler,), dict(state=self.state))
+        contexts = {}
+        for name, names in (('good', ['127.0.0.1', 'localhost']), ('wrong_name', ['wrong-name.invalid'])):
+            import ssl
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ca.issue_cert(*names).configure_cert(context)
+            contexts[name] = context
+        self.servers = dict(idp_http=_serve(idp), idp_https=_serve(idp, contexts['good']),
+                            idp_https_wrong_name=_serve(idp, contexts['wrong_name']))
+        api = type('Api', (ApiHandler,), dict(state=self.state))
+        self.servers['api'] = _serve(api)
+        api.base_url = 'http://127.0.0.1:%d/' % self.servers['api'].server_address[1]
+        port = dict((name, server.server_address[1]) for name, server in self.servers.items())
+        self.info = dict(
+            idp_http='http://127.0.0.1:%d' % port['idp_http'],
+            idp_https='https://127.0.0.1:%d' % port['idp_https'],
+            idp_https_localhost='https://localhost:%d' % port['idp_https'],
+            idp_https_wrong_name='https://127.0.0.1:%d' % port['idp_https_wrong_name'],
+            api=api.base_url, ca=ca_path, other_ca=other_ca_path, pid=os.getpid())
+        with open(os.path.join(state_dir, 'state.json.tmp'), 'w') as handle:
+            json.dump(self.info, handle)
+        os.replace(os.path.join(state_dir, 'state.json.tmp'), os.path.join(state_dir, 'state.json'))
+
+    def stop(self):
+        for server in self.servers.values():
+            server.shutdown()
+            server.server_close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--state-dir', required=True)
+    parser.add_argument('--client', action='append', default=[], help='ID:SECRET[:LIFETIME]')
+    args = parser.parse_args()
+    clients = []
+    for spec in args.client:
+        parts = spec.split(':')
+        clients.append((parts[0], parts[1], int(parts[2]) if len(parts) > 2 else 3600))
+    testbed = Testbed(args.state_dir, clients)
+    print(json.dumps(testbed.info), flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop.wait()
+    testbed.stop()
+
+
+if __name__ == '__main__':
+    main()
