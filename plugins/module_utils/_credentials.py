@@ -74,7 +74,7 @@ def read_credentials_file(path, source):
     for key in ('clientId', 'password', 'authenticationUrl'):
         value = data.get(key)
         if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise NFTokenError('credentials file %s (%s): key %s must be a non-empty string; %s'
+            raise NFTokenError('credentials file %s (%s) has an invalid %s (it must be a non-empty string); %s'
                                % (path, source, key, FILE_FIX))
         values[key] = value.strip() if value is not None and key != 'password' else value
     missing = [key for key in ('clientId', 'password') if values[key] is None]

@@ -110,10 +110,8 @@ def _boolean(options, name):
 
 
 def _number(value, name, minimum, integer=False):
-    if isinstance(value, bool):
-        value = None
     try:
-        number = float(value)
+        number = None if isinstance(value, bool) else float(value)
     except (TypeError, ValueError):
         number = None
     if number is None or math.isnan(number) or math.isinf(number) or number < minimum or (integer and number != int(number)):

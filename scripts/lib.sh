@@ -1,0 +1,77 @@
+# shellcheck shell=bash
+# Shared set-up for scripts/demo and scripts/test: Python per ansible-core version, pinned venvs, staged collection.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENVS="$ROOT/.venv"
+# Outside the checkout: ansible-test finds the enclosing git repo and would see the staged copy as ignored files.
+BUILD="${NF_BUILD_DIR:-${TMPDIR:-/tmp}/netfoundry-api-build-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)}"
+COLLECTIONS="$BUILD/collections"
+STAGE="$COLLECTIONS/ansible_collections/netfoundry/api"
+
+say() { printf '\n==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# The controller Python each ansible-core line is tested on.
+python_version_for() {
+  case "$1" in
+    2.19) echo 3.11 ;;
+    2.21) echo 3.12 ;;
+    *) die "unknown ansible-core line $1" ;;
+  esac
+}
+
+# A real python3.X (pyenv shims of unselected versions exit 127, so each candidate is run once).
+find_python() {
+  local version=$1 candidate
+  local candidates=("python$version")
+  if command -v pyenv >/dev/null 2>&1; then
+    for candidate in "$(pyenv root)"/versions/"$version".*/bin/python"$version"; do candidates+=("$candidate"); done
+  fi
+  for candidate in "${candidates[@]}"; do
+    if "$candidate" -c 'import sys, venv' >/dev/null 2>&1; then
+      "$candidate" -c 'import sys; print(sys.executable)'
+      return 0
+    fi
+  done
+  die "Python $version not found: install it (for example with pyenv install $version) and run again"
+}
+
+# A venv for one ansible-core line, (re)built whenever its pinned requirements change.
+ensure_venv() {
+  local core=$1 dir="$VENVS/$1" python stamp
+  stamp=$(cat "$ROOT/requirements/dev-$core.txt" "$ROOT/requirements/constraints-$core.txt" | sha256sum | cut -c1-16)
+  if [ -x "$dir/bin/python" ] && [ "$(cat "$dir/.stamp" 2>/dev/null)" = "$stamp" ]; then
+    return 0
+  fi
+  python=$(find_python "$(python_version_for "$core")")
+  say "creating $dir (ansible-core $core, $("$python" --version))"
+  "$python" -m venv --clear "$dir"
+  "$dir/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -r "$ROOT/requirements/dev-$core.txt" -c "$ROOT/requirements/constraints-$core.txt" 2> >(grep -v "is ignored: it is neither" >&2)
+  echo "$stamp" > "$dir/.stamp"
+}
+
+# ansible-test needs the collection at .../ansible_collections/netfoundry/api (a symlink does not do).
+stage_collection() {
+  rm -rf "$STAGE"
+  mkdir -p "$STAGE"
+  (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | tar -cf - --null -T - | tar -C "$STAGE" -xf -)
+  [ -f "$STAGE/galaxy.yml" ] && [ -f "$STAGE/plugins/modules/nf_token.py" ] || die "staging the collection into $STAGE failed"
+}
+
+# ansible-test's venvs download a get-pip script from a host this machine cannot reach; it looks in its
+# cache first. This stand-in bootstraps pip with ensurepip (in a subprocess, so pip keeps the machine's config).
+write_get_pip_standins() {
+  local cache="$HOME/.ansible/test/cache" name
+  mkdir -p "$cache"
+  for name in get_pip_24_2.py get_pip_25_2.py; do
+    cat > "$cache/$name" <<'PY'
+import subprocess
+import sys
+
+subprocess.check_call([sys.executable, '-m', 'ensurepip', '--upgrade', '--default-pip'])
+args = [arg for arg in sys.argv[1:] if arg not in ('--no-setuptools', '--no-wheel')]
+subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--upgrade'] + args)
+PY
+  done
+}

@@ -1,0 +1,171 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import json
+import os
+
+import pytest
+
+from ansible_collections.netfoundry.api.plugins.module_utils._credentials import default_files, resolve
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+
+URL = 'https://netfoundry-production-abc123.auth.us-east-1.amazoncognito.com/oauth2/token'
+SECRET = 'file-s3cret'
+
+
+def write(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return str(path)
+
+
+@pytest.fixture
+def places(tmp_path):
+    cwd, home = tmp_path / 'cwd', tmp_path / 'home'
+    cwd.mkdir()
+    home.mkdir()
+    return dict(cwd=str(cwd), home=str(home), environ={})
+
+
+def test_options_win_over_every_other_source(places, tmp_path):
+    places['environ'].update(NETFOUNDRY_CLIENT_ID='env-id', NETFOUNDRY_PASSWORD='env-pw')
+    path = write(tmp_path / 'c.json', {'clientId': 'file-id', 'password': SECRET})
+    cred = resolve('opt-id', 'opt-secret', path, **places)
+    assert (cred.client_id, cred.client_secret, cred.token_url, cred.source) == \
+        ('opt-id', 'opt-secret', None, 'options client_id + client_secret')
+
+
+def test_credentials_file_reads_console_keys_and_ignores_others(places, tmp_path):
+    path = write(tmp_path / 'c.json', {'clientId': 'file-id', 'password': SECRET, 'authenticationUrl': URL,
+                                       'hostname': 'x', 'nested': {'a': 1}})
+    places['environ'].update(NETFOUNDRY_API_ACCOUNT='/nonexistent')
+    cred = resolve(None, None, path, **places)
+    assert (cred.client_id, cred.client_secret, cred.token_url) == ('file-id', SECRET, URL)
+    assert cred.source == 'option credentials_file %s' % path
+    assert SECRET not in repr(cred)
+
+
+def test_api_account_env_comes_before_the_three_variables(places, tmp_path):
+    path = write(tmp_path / 'acct.json', {'clientId': 'acct-id', 'password': SECRET})
+    places['environ'].update(NETFOUNDRY_API_ACCOUNT=path, NETFOUNDRY_CLIENT_ID='env-id', NETFOUNDRY_PASSWORD='pw')
+    cred = resolve(**places)
+    assert cred.client_id == 'acct-id' and cred.source == 'env NETFOUNDRY_API_ACCOUNT %s' % path
+
+
+@pytest.mark.parametrize('secret_var', ['NETFOUNDRY_PASSWORD', 'NETFOUNDRY_CLIENT_SECRET'])
+def test_environment_pair_with_either_secret_name(places, secret_var):
+    places['environ'].update({'NETFOUNDRY_CLIENT_ID': 'env-id', secret_var: 'env-pw', 'NETFOUNDRY_OAUTH_URL': URL})
+    cred = resolve(**places)
+    assert (cred.client_id, cred.client_secret, cred.token_url) == ('env-id', 'env-pw', URL)
+    assert cred.source == 'env NETFOUNDRY_CLIENT_ID + %s' % secret_var
+
+
+def test_environment_without_url_leaves_the_url_to_options(places):
+    places['environ'].update(NETFOUNDRY_CLIENT_ID='env-id', NETFOUNDRY_CLIENT_SECRET='pw')
+    assert resolve(**places).token_url is None
+
+
+def test_default_files_in_order(places):
+    home_file = write(__import__('pathlib').Path(places['home']) / '.netfoundry' / 'credentials.json',
+                      {'clientId': 'home-id', 'password': SECRET})
+    assert resolve(**places).source == 'default file %s' % home_file
+    cwd_file = write(__import__('pathlib').Path(places['cwd']) / 'credentials.json', {'clientId': 'cwd-id', 'password': SECRET})
+    cred = resolve(**places)
+    assert (cred.client_id, cred.source) == ('cwd-id', 'default file %s' % cwd_file)
+
+
+def test_default_file_list_matches_netfoundry_tools():
+    assert default_files('/w', '/h') == ['/w/credentials.json', '/h/.netfoundry/credentials.json',
+                                         '/netfoundry/credentials.json']
+
+
+def test_nothing_found_lists_every_place(places):
+    if os.path.exists('/netfoundry/credentials.json'):
+        pytest.skip('this machine has /netfoundry/credentials.json')
+    with pytest.raises(NFTokenError) as error:
+        resolve(**places)
+    message = error.value.message
+    for place in ('options client_id + client_secret', 'option credentials_file', 'env NETFOUNDRY_API_ACCOUNT',
+                  'env NETFOUNDRY_CLIENT_ID + NETFOUNDRY_PASSWORD or NETFOUNDRY_CLIENT_SECRET',
+                  places['cwd'] + '/credentials.json', places['home'] + '/.netfoundry/credentials.json',
+                  '/netfoundry/credentials.json'):
+        assert place in message
+    assert message.startswith('no NetFoundry API account found (looked in: ')
+
+
+@pytest.mark.parametrize('client_id, client_secret, message', [
+    ('id', None, 'option client_id is set but client_secret is not'),
+    (None, 'pw', 'option client_secret is set but client_id is not'),
+])
+def test_half_a_pair_in_options_is_an_error(places, client_id, client_secret, message):
+    places['environ'].update(NETFOUNDRY_CLIENT_ID='env-id', NETFOUNDRY_PASSWORD='env-pw')
+    with pytest.raises(NFTokenError, match=message):
+        resolve(client_id, client_secret, **places)
+
+
+@pytest.mark.parametrize('environ, message', [
+    ({'NETFOUNDRY_CLIENT_ID': 'id'}, 'environment variable NETFOUNDRY_CLIENT_ID is set but neither NETFOUNDRY_PASSWORD '
+                                     'nor NETFOUNDRY_CLIENT_SECRET is: set the secret too, or unset NETFOUNDRY_CLIENT_ID'),
+    ({'NETFOUNDRY_PASSWORD': 'pw'}, 'environment variable NETFOUNDRY_CLIENT_ID is not set but NETFOUNDRY_PASSWORD is: '
+                                    'set NETFOUNDRY_CLIENT_ID too, or unset NETFOUNDRY_PASSWORD'),
+    ({'NETFOUNDRY_OAUTH_URL': URL}, 'environment variable NETFOUNDRY_CLIENT_ID is not set but NETFOUNDRY_OAUTH_URL is'),
+    ({'NETFOUNDRY_CLIENT_ID': 'id', 'NETFOUNDRY_PASSWORD': 'a', 'NETFOUNDRY_CLIENT_SECRET': 'b'},
+     'both NETFOUNDRY_CLIENT_SECRET and NETFOUNDRY_PASSWORD are set and differ: unset one of them'),
+])
+def test_half_set_environment_is_an_error_not_a_fallthrough(places, tmp_path, environ, message):
+    write(tmp_path / 'cwd' / 'credentials.json', {'clientId': 'cwd-id', 'password': SECRET})
+    places['environ'].update(environ)
+    with pytest.raises(NFTokenError) as error:
+        resolve(**places)
+    assert error.value.message.startswith(message)
+
+
+@pytest.mark.parametrize('content, reason', [
+    ('', 'is empty'),
+    ('   \n', 'is empty'),
+    ('{"clientId": "x", "password": ', 'is not valid JSON (line 1 column 31)'),
+    ('[1, 2]', 'must hold a JSON object with clientId and password'),
+    ('{"clientId": "x"}', 'has no password'),
+    ('{"password": "%s"}' % SECRET, 'has no clientId'),
+    ('{}', 'has no clientId or password'),
+    ('{"clientId": 5, "password": "p"}', 'has an invalid clientId (it must be a non-empty string)'),
+    ('{"clientId": "x", "password": ""}', 'has an invalid password (it must be a non-empty string)'),
+    ('{"clientId": "x", "password": "p", "authenticationUrl": null}', None),
+    (b'\xff\xfe{"clientId"', 'is not UTF-8 text'),
+    ('x' * 70000, 'is larger than 65536 bytes'),
+])
+def test_bad_credentials_files(places, tmp_path, content, reason):
+    path = tmp_path / 'bad.json'
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    if reason is None:
+        assert resolve(credentials_file=str(path), **places).token_url is None
+        return
+    with pytest.raises(NFTokenError) as error:
+        resolve(credentials_file=str(path), **places)
+    message = error.value.message
+    assert message.startswith('credentials file %s (option credentials_file) ' % path)
+    assert reason in message
+    assert SECRET not in message
+
+
+def test_unreadable_and_missing_files(places, tmp_path):
+    with pytest.raises(NFTokenError) as error:
+        resolve(credentials_file=str(tmp_path / 'missing.json'), **places)
+    assert error.value.message == ('cannot read credentials file %s (option credentials_file): No such file or directory; '
+                                   'check the path and its permissions' % (tmp_path / 'missing.json'))
+    with pytest.raises(NFTokenError, match='Is a directory'):
+        resolve(credentials_file=str(tmp_path), **places)
+    places['environ']['NETFOUNDRY_API_ACCOUNT'] = str(tmp_path / 'gone.json')
+    with pytest.raises(NFTokenError, match=r'\(env NETFOUNDRY_API_ACCOUNT\): No such file'):
+        resolve(**places)
+
+
+def test_bom_and_tilde_are_accepted(places, monkeypatch, tmp_path):
+    monkeypatch.setenv('HOME', str(tmp_path))
+    (tmp_path / 'c.json').write_bytes(b'\xef\xbb\xbf' + json.dumps({'clientId': 'i', 'password': 'p'}).encode())
+    assert resolve(credentials_file='~/c.json', **places).client_id == 'i'

@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The whole exchange over real HTTP(S) against the in-process test bed on 127.0.0.1."""
+
+import time
+
+import pytest
+
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, secret_forms
+from ansible_collections.netfoundry.api.plugins.module_utils._options import OptionAdapter
+from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token
+from ansible_collections.netfoundry.api.tests.unit.conftest import CLIENT_ID, CLIENT_SECRET
+
+FAST = {'total': 3, 'backoff_factor': 0.01}
+
+
+def fetch(testbed, path='/token', base='idp_http', warnings=None, **options):
+    options.setdefault('client_id', CLIENT_ID)
+    options.setdefault('client_secret', CLIENT_SECRET)
+    options.setdefault('token_url', testbed.info[base] + path)
+    options.setdefault('retries', FAST)
+    if base.startswith('idp_https'):
+        options.setdefault('ca_path', testbed.info['ca'])
+    sink = warnings if warnings is not None else []
+    return get_token(OptionAdapter.from_dict(options), environ={}, warn=sink.append)
+
+
+def test_auth0_shape(testbed):
+    result = fetch(testbed, '/oauth/token', auth_method='client_secret_json', audience=testbed.info['api'])
+    entry = testbed.stats()['log'][-1]
+    assert (entry['endpoint'], entry['content_type'], entry['auth_scheme'], entry['status']) == \
+        ('auth0', 'application/json', None, 200)
+    assert entry['params'] == ['audience', 'client_id', 'client_secret', 'grant_type']
+    assert result['claims']['aud'] == testbed.info['api']
+    assert result['api_url'] == testbed.info['api']
+    assert result['headers'] == {'Authorization': 'Bearer ' + result['access_token']}
+    assert 3590 <= result['expires_in'] <= 3600
+    assert abs(result['expires_at'] - (time.time() + 3600)) < 10
+
+
+def test_cognito_shape_over_https(testbed):
+    scope = testbed.info['api'] + '/ignore-scope'
+    result = fetch(testbed, '/oauth2/token', base='idp_https', scope=scope)
+    entry = testbed.stats()['log'][-1]
+    assert (entry['endpoint'], entry['auth_scheme'], entry['status'], entry['client_id']) == \
+        ('cognito', 'basic', 200, CLIENT_ID)
+    assert entry['values'] == {'grant_type': 'client_credentials', 'scope': scope}
+    assert result['auth_method'] == 'client_secret_basic'
+    assert result['claims']['scope'] == scope
+
+
+def test_generic_post_with_resource(testbed):
+    result = fetch(testbed, auth_method='client_secret_post', resource=testbed.info['api'])
+    entry = testbed.stats()['log'][-1]
+    assert (entry['client_auth'], entry['auth_scheme'], entry['status']) == ('client_secret_post', None, 200)
+    assert entry['params'] == ['client_id', 'client_secret', 'grant_type', 'resource']
+    assert result['claims']['aud'] == testbed.info['api']
+
+
+def test_wrong_secret_is_one_clear_line_without_the_secret(testbed):
+    with pytest.raises(NFTokenError) as error:
+        fetch(testbed, client_secret='not-' + CLIENT_SECRET)
+    assert error.value.message == (
+        'token request to %s/token was refused: HTTP 401 invalid_client (Client authentication failed); check client_id '
+        'and client_secret (credential source: options client_id + client_secret)' % testbed.info['idp_http'])
+    assert testbed.stats()['total'] == 1
+
+
+def test_server_errors_are_retried_then_succeed(testbed):
+    testbed.faults({'status': 503, 'times': 2})
+    warnings = []
+    result = fetch(testbed, warnings=warnings)
+    assert result['access_token']
+    assert testbed.stats()['total'] == 3
+    assert len(warnings) == 2
+    assert warnings[0].startswith('token request to %s/token: HTTP 503; retry 1 of 3 in ' % testbed.info['idp_http'])
+
+
+def test_retries_are_bounded(testbed):
+    testbed.faults({'status': 502, 'times': 10, 'content_type': 'text/html',
+                    'body': '<html><title>502 Bad Gateway</title>%s</html>' % CLIENT_SECRET})
+    with pytest.raises(NFTokenError) as error:
+        fetch(testbed, retries={'total': 2, 'backoff_factor': 0.01})
+    assert "was refused after 3 attempts: HTTP 502 with an HTML page titled '502 Bad Gateway'" in error.value.message
+    assert testbed.stats()['total'] == 3
+
+
+@pytest.mark.parametrize('status', [400, 401, 403])
+def test_client_errors_are_never_retried(testbed, status):
+    testbed.faults({'status': status, 'times': 5, 'body': {'error': 'invalid_request'}})
+    with pytest.raises(NFTokenError, match='was refused: HTTP %d invalid_request' % status):
+        fetch(testbed)
+    assert testbed.stats()['total'] == 1
+
+
+def test_retry_after_is_honoured(testbed):
+    testbed.faults({'status': 429, 'headers': {'Retry-After': '1'}, 'body': {'error': 'slow_down'}})
+    warnings = []
+    started = time.monotonic()
+    fetch(testbed, warnings=warnings)
+    assert time.monotonic() - started >= 0.9
+    assert warnings == ['token request to %s/token: HTTP 429; retry 1 of 3 in 1.0 s' % testbed.info['idp_http']]
+
+
+def test_garbage_retry_after_falls_back_to_backoff(testbed):
+    testbed.faults({'status': 503, 'headers': {'Retry-After': 'whenever'}})
+    assert fetch(testbed)['access_token']
+    assert testbed.stats()['total'] == 2
+
+
+def test_secret_echoed_by_a_server_is_redacted(testbed):
+    testbed.faults({'status': 200, 'content_type': 'text/plain', 'body': 'echo %s' % CLIENT_SECRET})
+    with pytest.raises(NFTokenError) as error:
+        fetch(testbed)
+    assert "the answer is not a JSON object but 'echo ********'" in error.value.message
+    for form in secret_forms(CLIENT_SECRET, CLIENT_ID):
+        assert form not in error.value.message
+
+
+def test_redirects_are_not_followed(testbed):
+    testbed.faults({'status': 307, 'headers': {'Location': 'https://elsewhere.invalid/token?x=1'}})
+    with pytest.raises(NFTokenError) as error:
+        fetch(testbed)
+    assert 'was redirected (HTTP 307 to https://elsewhere.invalid/token): set token_url to the final token endpoint' \
+        in error.value.message
+    assert testbed.stats()['total'] == 1
+
+
+def test_untrusted_ca_says_to_set_ca_path(testbed):
+    with pytest.raises(NFTokenError) as error:
+        fetch(testbed, base='idp_https', ca_path=testbed.info['other_ca'], retries=0)
+    assert "failed: the server's TLS certificate is not trusted" in error.value.message
+    assert 'set ca_path to the CA bundle that signed it' in error.value.message
+
+
+def test_name_mismatch(testbed):
+    with pytest.raises(NFTokenError, match="the server's TLS certificate is not for this host name"):
+        fetch(testbed, base='idp_https_wrong_name', retries=0)
+
+
+def test_validate_certs_false_works_and_warns(testbed):
+    warnings = []
+    assert fetch(testbed, base='idp_https_wrong_name', validate_certs=False, ca_path=None, warnings=warnings)['access_token']
+    assert warnings == ['validate_certs is false: the TLS certificate of %s/token is not checked'
+                        % testbed.info['idp_https_wrong_name']]
+
+
+def test_read_timeout_is_bounded(testbed):
+    testbed.faults({'delay': 3, 'times': 2})
+    started = time.monotonic()
+    with pytest.raises(NFTokenError, match=r'failed: read timed out \(2 attempts\); raise timeout'):
+        fetch(testbed, timeout=0.3, retries={'total': 1, 'backoff_factor': 0})
+    assert time.monotonic() - started < 2.5
+
+
+def test_dropped_connection_is_retried(testbed):
+    testbed.faults({'drop': True})
+    assert fetch(testbed)['access_token']
+    assert testbed.stats()['total'] == 2
+
+
+def test_connection_reset_mid_answer(testbed):
+    testbed.faults({'reset': True, 'status': 200, 'body': {'access_token': 'x' * 64}})
+    with pytest.raises(NFTokenError, match=r'failed: the connection broke while the answer was read'):
+        fetch(testbed)
+
+
+def test_connection_refused(testbed):
+    with pytest.raises(NFTokenError) as error:
+        fetch(testbed, token_url='http://127.0.0.1:9/token', retries={'total': 1, 'backoff_factor': 0})
+    assert error.value.message.startswith('token request to http://127.0.0.1:9/token failed: connection refused '
+                                          '(2 attempts); check token_url')
