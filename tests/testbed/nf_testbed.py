@@ -14,7 +14,7 @@ for its own base URL (aud, or a Cognito scope under it) and answers 401 otherwis
 Control (JSON): GET /_control/stats; POST /_control/reset, /_control/clients {client_id, client_secret, lifetime},
 /_control/faults {"faults": [{status, body, content_type, headers, delay, drop, reset, times}]}.
 
-Run: python nf_testbed.py --state-dir DIR [--client ID:SECRET[:LIFETIME]]... ; DIR/state.json tells the URLs.
+Run: python nf_testbed.py --state-dir DIR [--client ID SECRET]... [--lifetime S]; DIR/state.json tells the URLs.
 """
 
 import argparse
@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, unquote_plus
 
 import jwt
 import trustme
+import urllib.request
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 COGNITO_SUFFIX = '/ignore-scope'
@@ -383,16 +384,41 @@ class Testbed:
             server.server_close()
 
 
+class Control:
+    """The client side of the control endpoints, for tests and the demo."""
+
+    def __init__(self, info):
+        self.info = info
+
+    def _call(self, path, data=None):
+        request = urllib.request.Request(self.info['idp_http'] + '/_control/' + path,
+                                         data=None if data is None else json.dumps(data).encode('utf-8'),
+                                         method='GET' if data is None else 'POST')
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+
+    def stats(self):
+        return self._call('stats')
+
+    def reset(self):
+        return self._call('reset', {})
+
+    def faults(self, *faults):
+        return self._call('faults', {'faults': list(faults)})
+
+    def add_client(self, client_id, client_secret, lifetime=3600):
+        return self._call('clients', {'client_id': client_id, 'client_secret': client_secret, 'lifetime': lifetime})
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--state-dir', required=True)
-    parser.add_argument('--client', action='append', default=[], help='ID:SECRET[:LIFETIME]')
+    parser.add_argument('--client', nargs=2, action='append', default=[], metavar=('ID', 'SECRET'),
+                        help='an API account the identity provider knows (more via POST /_control/clients)')
+    parser.add_argument('--lifetime', type=int, default=3600, help='token lifetime of the --client accounts, seconds')
     args = parser.parse_args()
-    clients = []
-    for spec in args.client:
-        parts = spec.split(':')
-        clients.append((parts[0], parts[1], int(parts[2]) if len(parts) > 2 else 3600))
-    testbed = Testbed(args.state_dir, clients)
+    os.makedirs(args.state_dir, exist_ok=True)
+    testbed = Testbed(args.state_dir, [(client_id, secret, args.lifetime) for client_id, secret in args.client])
     print(json.dumps(testbed.info), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

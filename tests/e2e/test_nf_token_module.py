@@ -1,0 +1,302 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""netfoundry.api.nf_token through ansible-playbook against the test bed."""
+
+import json
+
+from ansible_collections.netfoundry.api.tests.e2e.conftest import CLIENT_ID, CLIENT_SECRET, local_inventory
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import secret_forms
+
+
+def token_task(name, args, environment=None, **keywords):
+    """A task running nf_token that never stops the play, and a task saving its result as out/<name>.json."""
+    task = {'name': name, 'netfoundry.api.nf_token': args, 'register': 'r_' + name, 'ignore_errors': True}
+    if environment:
+        task['environment'] = environment
+    task.update(keywords)
+    return [task, save(name, 'r_' + name)]
+
+
+def save(name, expression):
+    return {'name': 'save ' + name, 'check_mode': False, 'ansible.builtin.copy': {
+        'content': '{{ %s | to_json }}' % expression, 'dest': '{{ out_dir }}/%s.json' % name, 'mode': '0600'}}
+
+
+def play(tasks, hosts='localhost', **keywords):
+    """Plays are written as JSON, which is YAML."""
+    body = {'name': 'e2e', 'hosts': hosts, 'gather_facts': False, 'tasks': tasks}
+    body.update(keywords)
+    return json.dumps([body], indent=1)
+
+
+def assert_clean(run):
+    assert 'Traceback' not in run.output
+    for form in secret_forms(CLIENT_SECRET, CLIENT_ID):
+        assert form not in run.output
+
+
+def test_each_request_shape(testbed, playbook, tmp_path):
+    info = testbed.info
+    account = tmp_path / 'credentials.json'
+    account.write_text(json.dumps({'clientId': CLIENT_ID, 'password': CLIENT_SECRET,
+                                   'authenticationUrl': info['idp_https'] + '/oauth2/token', 'extra': True}))
+    tasks = (token_task('auth0', {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'audience': info['api'],
+                                  'token_url': info['idp_http'] + '/oauth/token', 'auth_method': 'client_secret_json'})
+             + token_task('cognito', {'credentials_file': str(account), 'ca_path': info['ca'],
+                                      'scope': info['api'] + '/ignore-scope'})
+             + token_task('post', {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'resource': info['api'],
+                                   'token_url': info['idp_http'] + '/token', 'auth_method': 'client_secret_post'}))
+    run = playbook(play(tasks))
+    assert run.rc == 0, run.output
+    auth0, cognito, post = run.saved('auth0'), run.saved('cognito'), run.saved('post')
+    assert (auth0['auth_method'], auth0['claims']['aud'], auth0['api_url']) == ('client_secret_json', info['api'], info['api'])
+    assert (cognito['auth_method'], cognito['claims']['scope'], cognito['credential_source']) == \
+        ('client_secret_basic', info['api'] + '/ignore-scope', 'option credentials_file %s' % account)
+    assert (post['auth_method'], post['claims']['aud']) == ('client_secret_post', info['api'])
+    log = testbed.stats()['log']
+    assert [(e['endpoint'], e['content_type'], e['auth_scheme'], e['status']) for e in log] == [
+        ('auth0', 'application/json', None, 200),
+        ('cognito', 'application/x-www-form-urlencoded', 'basic', 200),
+        ('generic', 'application/x-www-form-urlencoded', None, 200)]
+    assert [e['params'] for e in log] == [['audience', 'client_id', 'client_secret', 'grant_type'], ['grant_type', 'scope'],
+                                          ['client_id', 'client_secret', 'grant_type', 'resource']]
+    assert_clean(run)
+
+
+def test_the_token_works_against_the_api(testbed, playbook):
+    info = testbed.info
+    tasks = token_task('token', {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'audience': info['api'],
+                                 'token_url': info['idp_http'] + '/oauth/token', 'auth_method': 'client_secret_json'},
+                       no_log=True) + [
+        {'name': 'list networks', 'ansible.builtin.uri': {
+            'url': "{{ ansible_facts['netfoundry_api_url'] }}core/v2/networks",
+            'headers': "{{ ansible_facts['netfoundry_api_headers'] }}"}, 'register': 'networks'},
+        {'name': 'who am I', 'ansible.builtin.uri': {
+            'url': '{{ r_token.api_url }}identity/v1/identities/self', 'headers': '{{ r_token.headers }}'},
+         'register': 'me'},
+        {'name': 'a forged token is refused', 'ansible.builtin.uri': {
+            'url': '{{ r_token.api_url }}core/v2/networks', 'status_code': 401,
+            'headers': {'Authorization': "Bearer {{ r_token.access_token[:-4] }}AAAA"}}, 'register': 'forged'},
+    ] + [save('networks', "networks.json._embedded.networkList | map(attribute='name')"), save('me', 'me.json')]
+    run = playbook(play(tasks))
+    assert run.rc == 0, run.output
+    assert run.saved('networks') == ['demo-network', 'lab-network']
+    assert run.saved('me')['id'] == CLIENT_ID
+    stats = testbed.stats()
+    assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 3, 1)
+    assert_clean(run)
+
+
+def test_credential_sources_and_precedence(testbed, playbook, tmp_path):
+    info = testbed.info
+    url = info['idp_http'] + '/token'
+    for name in ('opt', 'file', 'acct', 'env', 'seed', 'cwd', 'home'):
+        testbed.add_client(name + '-id', name + '-pw')
+
+    def account(path, name, with_url=True):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {'clientId': name + '-id', 'password': name + '-pw'}
+        if with_url:
+            data['authenticationUrl'] = url
+        path.write_text(json.dumps(data))
+        return str(path)
+    file_path = account(tmp_path / 'file.json', 'file')
+    acct_path = account(tmp_path / 'acct.json', 'acct')
+    env_all = {'NETFOUNDRY_API_ACCOUNT': acct_path, 'NETFOUNDRY_CLIENT_ID': 'env-id', 'NETFOUNDRY_PASSWORD': 'env-pw',
+               'NETFOUNDRY_OAUTH_URL': url}
+    env_pair = {'NETFOUNDRY_CLIENT_ID': 'env-id', 'NETFOUNDRY_PASSWORD': 'env-pw', 'NETFOUNDRY_OAUTH_URL': url}
+    tasks = (
+        [{'name': 'a credentials.json in the working directory and in ~/.netfoundry', 'ansible.builtin.copy': {
+            'content': json.dumps({'clientId': 'cwd-id', 'password': 'cwd-pw', 'authenticationUrl': url}),
+            'dest': '{{ work_dir }}/credentials.json', 'mode': '0600'}},
+         {'name': 'home folder', 'ansible.builtin.file': {'path': '{{ home_dir }}/.netfoundry', 'state': 'directory',
+                                                          'mode': '0700'}},
+         {'name': 'home file', 'ansible.builtin.copy': {
+             'content': json.dumps({'clientId': 'home-id', 'password': 'home-pw', 'authenticationUrl': url}),
+             'dest': '{{ home_dir }}/.netfoundry/credentials.json', 'mode': '0600'}}]
+        + token_task('options', {'client_id': 'opt-id', 'client_secret': 'opt-pw', 'token_url': url,
+                                 'credentials_file': file_path}, environment=env_all)
+        + token_task('file', {'credentials_file': file_path}, environment=env_all)
+        + token_task('acct', {}, environment=env_all)
+        + token_task('env', {}, environment=env_pair)
+        + token_task('seed', {'token_url': url}, environment={'NETFOUNDRY_CLIENT_ID': 'seed-id',
+                                                             'NETFOUNDRY_CLIENT_SECRET': 'seed-pw'})
+        + token_task('half_env', {}, environment={'NETFOUNDRY_CLIENT_ID': 'env-id'})
+        + token_task('half_options', {'client_id': 'opt-id'}, environment=env_all)
+        + token_task('cwd', {})
+        + [{'name': 'remove the working directory file', 'ansible.builtin.file': {
+            'path': '{{ work_dir }}/credentials.json', 'state': 'absent'}}]
+        + token_task('home', {})
+        + [{'name': 'remove the home file', 'ansible.builtin.file': {
+            'path': '{{ home_dir }}/.netfoundry/credentials.json', 'state': 'absent'}}]
+        + token_task('nothing', {}))
+    run = playbook(play(tasks))
+    assert run.rc == 0, run.output
+    work, home = tmp_path / 'work', tmp_path / 'home'
+    expected = {
+        'options': ('opt-id', 'options client_id + client_secret'),
+        'file': ('file-id', 'option credentials_file %s' % file_path),
+        'acct': ('acct-id', 'env NETFOUNDRY_API_ACCOUNT %s' % acct_path),
+        'env': ('env-id', 'env NETFOUNDRY_CLIENT_ID + NETFOUNDRY_PASSWORD'),
+        'seed': ('seed-id', 'env NETFOUNDRY_CLIENT_ID + NETFOUNDRY_CLIENT_SECRET'),
+        'cwd': ('cwd-id', 'default file %s/credentials.json' % work),
+        'home': ('home-id', 'default file %s/.netfoundry/credentials.json' % home),
+    }
+    for name, (client_id, source) in expected.items():
+        result = run.saved(name)
+        assert (result.get('claims', {}).get('client_id'), result.get('credential_source')) == (client_id, source), result
+    assert run.saved('half_env')['msg'].startswith('environment variable NETFOUNDRY_CLIENT_ID is set but neither')
+    assert run.saved('half_options')['msg'].startswith('option client_id is set but client_secret is not')
+    nothing = run.saved('nothing')['msg']
+    assert nothing.startswith('no NetFoundry API account found (looked in: options client_id + client_secret,')
+    assert '%s/credentials.json' % work in nothing and '%s/.netfoundry/credentials.json' % home in nothing
+    assert testbed.stats()['total'] == 7
+
+
+def test_environment_rules(testbed, playbook):
+    info = testbed.info
+    cognito = 'https://netfoundry-staging-abc123.auth.us-east-1.amazoncognito.com/oauth2/token'
+    tasks = (token_task('sandbox', {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'environment': 'sandbox',
+                                    'token_url': info['idp_http'] + '/token'})
+             + token_task('mismatch', {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': cognito,
+                                       'environment': 'production'}))
+    run = playbook(play(tasks))
+    assert run.rc == 0, run.output
+    sandbox = run.saved('sandbox')
+    assert (sandbox['environment'], sandbox['api_url'], sandbox['auth_method'], sandbox['audience']) == \
+        ('sandbox', 'https://gateway.sandbox.netfoundry.io/', 'client_secret_basic', None)
+    assert run.saved('mismatch')['msg'] == (
+        "option environment 'production' does not match the token URL %s, which is for environment 'staging': leave "
+        "environment out or fix it (credential source: options client_id + client_secret)" % cognito)
+    assert testbed.stats()['total'] == 1
+
+
+def test_https_needs_the_right_ca(testbed, playbook):
+    info = testbed.info
+    base = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': info['idp_https'] + '/token', 'retries': 0}
+    tasks = (token_task('with_ca', dict(base, ca_path=info['ca']))
+             + token_task('system_store', base)
+             + token_task('insecure', dict(base, validate_certs=False)))
+    run = playbook(play(tasks))
+    assert run.rc == 0, run.output
+    assert run.saved('with_ca')['access_token']
+    assert run.saved('system_store')['msg'] == (
+        "token request to %s/token failed: the server's TLS certificate is not trusted (unable to get local issuer "
+        "certificate); set ca_path to the CA bundle that signed it (validate_certs: false skips the check, insecurely) "
+        "(credential source: options client_id + client_secret)" % info['idp_https'])
+    assert run.saved('insecure')['warnings'] == [
+        'validate_certs is false: the TLS certificate of %s/token is not checked' % info['idp_https']]
+    assert '[WARNING]: validate_certs is false' in run.output
+    assert_clean(run)
+
+
+def test_wrong_secret_fails_the_task_with_one_line(testbed, playbook):
+    info = testbed.info
+    tasks = [{'name': 'wrong secret', 'netfoundry.api.nf_token': {
+        'client_id': CLIENT_ID, 'client_secret': 'wrong-' + CLIENT_SECRET, 'token_url': info['idp_http'] + '/token'}}]
+    run = playbook(play(tasks))
+    assert run.rc == 2
+    assert ('"msg": "token request to %s/token was refused: HTTP 401 invalid_client (Client authentication failed); '
+            'check client_id and client_secret (credential source: options client_id + client_secret)"'
+            % info['idp_http']) in run.stdout
+    assert testbed.stats()['total'] == 1
+    assert_clean(run)
+    assert 'wrong-' not in run.output
+
+
+BAD_INPUTS = [
+    ({'auth_method': 'magic'}, 'value of auth_method must be one of: auto, client_secret_json, client_secret_basic, '
+                               'client_secret_post, got: magic'),
+    ({'timeout': 'soon'}, "argument 'timeout' is of type"),
+    ({'timeout': -5}, 'option timeout must be a number >= 0, got -5.0'),
+    ({'timeout': 0}, 'option timeout must be more than 0 seconds, got 0'),
+    ({'retries': -1}, 'option retries must be a whole number >= 0, got -1'),
+    ({'retries': 'many'}, "option retries must be a whole number >= 0, got 'many'"),
+    ({'retries': {'attempts': 3}}, 'option retries has unknown key(s) attempts: use total and backoff_factor'),
+    ({'validate_certs': 'perhaps'}, "argument 'validate_certs' is of type"),
+    ({'client_id': ''}, 'option client_id is empty: give a value or leave the option out'),
+    ({'client_secret': ''}, 'option client_secret is empty: give a value or leave the option out'),
+    ({'token_url': 'oauth/token'}, "token_url 'oauth/token' is not an absolute http(s) URL: give it as https://host/path"),
+    ({'token_url': 'ftp://127.0.0.1/token'}, "token_url 'ftp://127.0.0.1/token' is not an absolute http(s) URL"),
+    ({'token_url': 'http://idp.example.com/token'}, 'refusing to send the client secret over plain http:// to '
+                                                    'idp.example.com (token_url): use https://'),
+    ({'token_url': 'https://127.0.0.1:70000/token'}, "token_url 'https://127.0.0.1:70000/token' is not a valid URL"),
+    ({'environment': 'Production!'}, "option environment 'Production!' is not a NetFoundry environment name"),
+    ({'resource': 'not-a-uri'}, "option resource must be an absolute http(s) URI (RFC 8707), got 'not-a-uri'"),
+    ({'proxy': 'proxy:3128'}, "option proxy 'proxy:3128' is not an http:// or https:// proxy URL"),
+    ({'bogus_option': 1}, 'Unsupported parameters for (netfoundry.api.nf_token) module: bogus_option'),
+]
+
+
+def test_bad_inputs_fail_clearly_before_the_network(testbed, playbook, tmp_path):
+    base = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token'}
+    tasks = []
+    for number, (args, _message) in enumerate(BAD_INPUTS):
+        tasks += token_task('bad%02d' % number, dict(base, **args))
+    empty = tmp_path / 'empty.json'
+    empty.write_text('')
+    broken = tmp_path / 'broken.json'
+    broken.write_text('{"clientId": "x", "password": "%s"' % CLIENT_SECRET)
+    tasks += token_task('empty_file', {'credentials_file': str(empty)})
+    tasks += token_task('broken_file', {'credentials_file': str(broken)})
+    tasks += token_task('missing_file', {'credentials_file': str(tmp_path / 'nope.json')})
+    run = playbook(play(tasks))
+    assert run.rc == 0, run.output
+    for number, (_args, message) in enumerate(BAD_INPUTS):
+        result = run.saved('bad%02d' % number)
+        assert result['failed'] is True
+        assert message in result['msg'], result['msg']
+    assert run.saved('empty_file')['msg'].startswith('credentials file %s (option credentials_file) is empty' % empty)
+    assert run.saved('broken_file')['msg'].startswith('credentials file %s (option credentials_file) is not valid JSON '
+                                                      '(line 1 column %d)' % (broken, len(broken.read_text()) + 1))
+    assert 'No such file or directory' in run.saved('missing_file')['msg']
+    assert testbed.stats()['total'] == 0
+    assert_clean(run)
+
+
+def test_one_token_for_every_host_with_run_once(testbed, playbook):
+    info = testbed.info
+    tasks = [
+        {'name': 'token once, on the controller', 'netfoundry.api.nf_token': {
+            'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'audience': info['api'],
+            'token_url': info['idp_http'] + '/token'}, 'delegate_to': 'localhost', 'run_once': True, 'no_log': True},
+        {'name': 'each host calls the API', 'ansible.builtin.uri': {
+            'url': "{{ ansible_facts['netfoundry_api_url'] }}identity/v1/identities/self",
+            'headers': "{{ ansible_facts['netfoundry_api_headers'] }}"}, 'register': 'me'},
+        {'name': 'save', 'ansible.builtin.copy': {'content': '{{ me.json.id }}',
+                                                  'dest': '{{ out_dir }}/{{ inventory_hostname }}.txt', 'mode': '0600'}},
+    ]
+    run = playbook(play(tasks, hosts='nodes'), inventory=local_inventory(5), args=['--forks', '5'])
+    assert run.rc == 0, run.output
+    assert sorted(p.name for p in run.out_dir.iterdir()) == ['node%02d.txt' % i for i in range(5)]
+    assert {p.read_text() for p in run.out_dir.iterdir()} == {CLIENT_ID}
+    stats = testbed.stats()
+    assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 5, 0)
+
+
+def test_check_mode_and_module_defaults(testbed, playbook):
+    info = testbed.info
+    tasks = token_task('defaults', None)
+    text = play(tasks, module_defaults={'group/netfoundry.api.nf': {
+        'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': info['idp_http'] + '/token'}})
+    run = playbook(text, args=['--check'])
+    assert run.rc == 0, run.output
+    result = run.saved('defaults')
+    assert result['changed'] is False and result['failed'] is False and result['access_token']
+    assert testbed.stats()['total'] == 1
+
+
+def test_secret_from_a_file_never_shows_even_verbose(testbed, playbook, tmp_path):
+    account = tmp_path / 'credentials.json'
+    account.write_text(json.dumps({'clientId': CLIENT_ID, 'password': CLIENT_SECRET,
+                                   'authenticationUrl': testbed.info['idp_http'] + '/token'}))
+    tasks = token_task('ok', {'credentials_file': str(account)}) + token_task(
+        'refused', {'credentials_file': str(account), 'token_url': testbed.info['idp_http'] + '/oauth/token'})
+    run = playbook(play(tasks), args=['-vvvv'])
+    assert run.rc == 0, run.output
+    assert run.saved('ok')['access_token']
+    assert run.saved('refused')['msg'].startswith('token request to %s/oauth/token was refused: HTTP 400 invalid_request'
+                                                  % testbed.info['idp_http'])
+    assert_clean(run)
