@@ -129,7 +129,6 @@ class TokenRequest:
         self.auth_method = method
         self.settings = settings
 
-
     @property
     def api_url(self):
         url = self.audience or self.resource or gateway_url(self.environment)

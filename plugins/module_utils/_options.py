@@ -56,7 +56,7 @@ class OptionAdapter:
 
     @classmethod
     def from_dict(cls, options):
-        return cls(lambda name: options.get(name))
+        return cls(options.get)
 
     @classmethod
     def from_module(cls, module):

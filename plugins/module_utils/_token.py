@@ -22,8 +22,8 @@ def prepare(adapter, environ=None, cwd=None, home=None):
     try:
         return TokenRequest(settings, credential)
     except NFTokenError as exc:
-        raise NFTokenError('%s (credential source: %s)' % (redact(exc.message, secret_forms(credential.client_secret)),
-                                                          credential.source))
+        message = redact(exc.message, secret_forms(credential.client_secret))
+        raise NFTokenError('%s (credential source: %s)' % (message, credential.source))
 
 
 def exchange(request, environ=None, warn=None, clock=time.time):

