@@ -121,8 +121,8 @@ def test_credential_sources_and_precedence(testbed, playbook, tmp_path):
         + token_task('file', {'credentials_file': file_path}, environment=env_all)
         + token_task('acct', {}, environment=env_all)
         + token_task('env', {}, environment=env_pair)
-        + token_task('seed', {'token_url': url}, environment={'NETFOUNDRY_CLIENT_ID': 'seed-id',
-                                                             'NETFOUNDRY_CLIENT_SECRET': 'seed-pw'})
+        + token_task('seed', {'token_url': url},
+                     environment={'NETFOUNDRY_CLIENT_ID': 'seed-id', 'NETFOUNDRY_CLIENT_SECRET': 'seed-pw'})
         + token_task('half_env', {}, environment={'NETFOUNDRY_CLIENT_ID': 'env-id'})
         + token_task('half_options', {'client_id': 'opt-id'}, environment=env_all)
         + token_task('cwd', {})

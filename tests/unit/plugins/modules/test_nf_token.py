@@ -31,9 +31,9 @@ def run(capsys, monkeypatch, tmp_path):
 
 
 def test_success_returns_results_and_facts(testbed, run):
-    rc, result, _out = run({'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET,
-                            'token_url': testbed.info['idp_http'] + '/oauth/token',
-                            'auth_method': 'client_secret_json', 'audience': testbed.info['api']})
+    rc, result, out = run({'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET,
+                           'token_url': testbed.info['idp_http'] + '/oauth/token',
+                           'auth_method': 'client_secret_json', 'audience': testbed.info['api']})
     assert rc == 0
     assert result['changed'] is False
     facts = result['ansible_facts']
@@ -41,7 +41,7 @@ def test_success_returns_results_and_facts(testbed, run):
                      'netfoundry_api_url': testbed.info['api'], 'netfoundry_api_token_expires_at': result['expires_at']}
     assert result['credential_source'] == 'options client_id + client_secret'
     assert result['token_type'] == 'Bearer'
-    assert result['invocation']['module_args']['client_secret'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert CLIENT_SECRET not in out
 
 
 def test_check_mode_still_gets_a_token(testbed, run):
