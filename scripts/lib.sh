@@ -59,6 +59,17 @@ stage_collection() {
   [ -f "$STAGE/galaxy.yml" ] && [ -f "$STAGE/plugins/modules/nf_token.py" ] || die "staging the collection into $STAGE failed"
 }
 
+# A folder of real python3.X links for ansible-test (pyenv shims of unselected versions fail with rc 127),
+# so its compile and import tests run on every module Python this machine has (3.8 to 3.14).
+python_links() {
+  local dir="$BUILD/pybin" version found
+  rm -rf "$dir" && mkdir -p "$dir"
+  for version in 3.8 3.9 3.10 3.11 3.12 3.13 3.14; do
+    found=$(find_python "$version" 2>/dev/null) && ln -s "$found" "$dir/python$version"
+  done
+  echo "$dir"
+}
+
 # ansible-test's venvs download a get-pip script from a host this machine cannot reach; it looks in its
 # cache first. This stand-in bootstraps pip with ensurepip (in a subprocess, so pip keeps the machine's config).
 write_get_pip_standins() {
