@@ -78,3 +78,61 @@ notes:
   - The environment variables are read where the exchange runs (the managed node for the module, the
     controller for the lookup).
 '''
+
+    PLUGINS = r'''
+options:
+  client_id:
+    vars:
+      - name: netfoundry_client_id
+    ini:
+      - section: netfoundry
+        key: client_id
+  client_secret:
+    vars:
+      - name: netfoundry_client_secret
+    ini:
+      - section: netfoundry
+        key: client_secret
+  credentials_file:
+    vars:
+      - name: netfoundry_credentials_file
+    ini:
+      - section: netfoundry
+        key: credentials_file
+  token_url:
+    vars:
+      - name: netfoundry_token_url
+    ini:
+      - section: netfoundry
+        key: token_url
+  environment:
+    vars:
+      - name: netfoundry_environment
+    ini:
+      - section: netfoundry
+        key: environment
+  audience:
+    vars:
+      - name: netfoundry_audience
+    ini:
+      - section: netfoundry
+        key: audience
+  scope:
+    vars:
+      - name: netfoundry_scope
+    ini:
+      - section: netfoundry
+        key: scope
+  resource:
+    vars:
+      - name: netfoundry_resource
+    ini:
+      - section: netfoundry
+        key: resource
+  auth_method:
+    vars:
+      - name: netfoundry_auth_method
+    ini:
+      - section: netfoundry
+        key: auth_method
+'''

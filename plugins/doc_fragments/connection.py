@@ -41,3 +41,37 @@ options:
     type: raw
     default: 3
 '''
+
+    PLUGINS = r'''
+options:
+  validate_certs:
+    vars:
+      - name: netfoundry_validate_certs
+    ini:
+      - section: netfoundry
+        key: validate_certs
+  ca_path:
+    vars:
+      - name: netfoundry_ca_path
+    ini:
+      - section: netfoundry
+        key: ca_path
+  proxy:
+    vars:
+      - name: netfoundry_proxy
+    ini:
+      - section: netfoundry
+        key: proxy
+  timeout:
+    vars:
+      - name: netfoundry_timeout
+    ini:
+      - section: netfoundry
+        key: timeout
+  retries:
+    vars:
+      - name: netfoundry_retries
+    ini:
+      - section: netfoundry
+        key: retries
+'''

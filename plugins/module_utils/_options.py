@@ -32,6 +32,13 @@ CONNECTION_ARGSPEC = dict(
     retries=dict(type='raw', default=3),
 )
 
+CACHE_ARGSPEC = dict(
+    cache=dict(type='bool', default=True),
+    cache_dir=dict(type='path'),
+    min_ttl=dict(type='int', default=600),
+    force=dict(type='bool', default=False),
+)
+
 RETRY_DEFAULTS = dict(total=3, backoff_factor=0.5)
 RETRY_AFTER_CAP = 30
 
@@ -45,7 +52,7 @@ def argspec(*groups):
     return merged
 
 
-OPTION_SPECS = argspec(AUTH_ARGSPEC, CONNECTION_ARGSPEC)
+OPTION_SPECS = argspec(AUTH_ARGSPEC, CONNECTION_ARGSPEC, CACHE_ARGSPEC)
 
 
 class OptionAdapter:
@@ -138,12 +145,14 @@ def read_settings(adapter):
     """Validate every option without touching the network; returns a plain dict."""
     settings = dict((name, _text(adapter, name)) for name in (
         'client_id', 'client_secret', 'credentials_file', 'token_url', 'environment',
-        'audience', 'scope', 'resource', 'ca_path', 'proxy'))
+        'audience', 'scope', 'resource', 'ca_path', 'proxy', 'cache_dir'))
     method = adapter.get('auth_method')
     if method not in AUTH_METHODS:
         raise NFTokenError('option auth_method must be one of %s, got %r' % (', '.join(AUTH_METHODS), method))
     settings['auth_method'] = method
-    settings['validate_certs'] = _boolean(adapter, 'validate_certs')
+    for name in ('validate_certs', 'cache', 'force'):
+        settings[name] = _boolean(adapter, name)
+    settings['min_ttl'] = _number(adapter.get('min_ttl'), 'min_ttl', 0, integer=True)
     timeout = _number(adapter.get('timeout'), 'timeout', 0)
     if timeout == 0:
         raise NFTokenError('option timeout must be more than 0 seconds, got 0')

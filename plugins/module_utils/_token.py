@@ -7,7 +7,8 @@
 import os
 import time
 
-from ansible_collections.netfoundry.api.plugins.module_utils import _credentials, _http, _response
+from ansible_collections.netfoundry.api.plugins.module_utils import _credentials, _response
+from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key, default_dir
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import TokenRequest, display_url
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, redact, secret_forms
 from ansible_collections.netfoundry.api.plugins.module_utils._options import read_settings
@@ -29,6 +30,7 @@ def prepare(adapter, environ=None, cwd=None, home=None):
 def exchange(request, environ=None, warn=None, clock=time.time):
     """POST the grant and turn the answer into the result every front-end returns."""
     environ = os.environ if environ is None else environ
+    warn = warn or (lambda _text: None)
     secrets = secret_forms(request.credential.client_secret, request.credential.client_id)
     where = 'token request to %s' % display_url(request.token_url)
     source = request.credential.source
@@ -36,11 +38,14 @@ def exchange(request, environ=None, warn=None, clock=time.time):
     def fail(text):
         raise NFTokenError(redact('%s (credential source: %s)' % (text, source), secrets))
 
+    # Imported here so that a cache hit never loads requests.
+    from ansible_collections.netfoundry.api.plugins.module_utils import _http
+
     headers, body = request.http_parts()
     started = clock()
     try:
         answer = _http.post(request.token_url, headers, body, request.settings, environ,
-                            lambda text: (warn or (lambda _text: None))(redact(text, secrets)))
+                            lambda text: warn(redact(text, secrets)))
     except NFTokenError as exc:
         fail('%s failed: %s' % (where, exc.message))
     if 300 <= answer.status < 400:
@@ -72,6 +77,51 @@ def exchange(request, environ=None, warn=None, clock=time.time):
     )
 
 
-def get_token(adapter, environ=None, warn=None):
-    """prepare() then exchange(): the whole job for a front-end."""
-    return exchange(prepare(adapter, environ), environ, warn)
+def _store(request, environ, warn):
+    settings = request.settings
+    return TokenCache(settings['cache_dir'] or default_dir(environ), warn)
+
+
+def _lock_timeout(settings):
+    """Long enough for the lock holder's whole exchange: every attempt plus the longest backoffs, bounded."""
+    attempts = settings['retries']['total'] + 1
+    return min(600, settings['timeout'] * attempts + 30 * (attempts - 1) + 5)
+
+
+def from_cache(entry, now):
+    result = dict(entry)
+    for name in ('format', 'key', 'lifetime', 'stored_at'):
+        result.pop(name, None)
+    result.update(expires_in=max(0, int(entry['expires_at'] - now)), cached=True,
+                  headers={'Authorization': 'Bearer ' + entry['access_token']})
+    return result
+
+
+def get_token(request, environ=None, warn=None, clock=time.time):
+    """After prepare(): a fresh token from the cache, or one exchange (one process per grant at a time)."""
+    environ = os.environ if environ is None else environ
+    warn = warn or (lambda _text: None)
+    settings = request.settings
+    if not settings['cache']:
+        return dict(exchange(request, environ, warn, clock), cached=False)
+    store = _store(request, environ, warn)
+    key = cache_key(request)
+    if not settings['force']:
+        entry = store.get(key, settings['min_ttl'], clock())
+        if entry is not None:
+            return from_cache(entry, clock())
+    with store.lock(key, _lock_timeout(settings)):
+        if not settings['force']:
+            entry = store.get(key, settings['min_ttl'], clock())
+            if entry is not None:
+                return from_cache(entry, clock())
+        fetched_at = clock()
+        result = exchange(request, environ, warn, clock)
+        store.put(key, result, fetched_at)
+    return dict(result, cached=False)
+
+
+def forget_token(request, environ=None, warn=None, check_mode=False):
+    """After prepare(): remove the cached token of this grant; True when there was one."""
+    environ = os.environ if environ is None else environ
+    return _store(request, environ, warn or (lambda _text: None)).forget(cache_key(request), check_mode)

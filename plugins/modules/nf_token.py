@@ -17,16 +17,30 @@ description:
   - "The module runs where the task runs. To get one token for a whole play, run it once on the controller
     with C(delegate_to: localhost) and C(run_once: true); the facts are then set for every host in the play."
   - "The returned token is a secret. Use C(no_log: true) on the task when its output is shown to others."
+  - Tokens are cached (see O(cache)), so running the module on every host, or in every play, costs one token
+    request per token lifetime; O(state=absent) forgets the cached token.
+options:
+  state:
+    description:
+      - V(present) returns a token (from the cache while it is fresh).
+      - V(absent) removes this credential's token from the cache and returns no token; C(changed) is true when
+        there was one.
+    type: str
+    choices: [present, absent]
+    default: present
 extends_documentation_fragment:
   - netfoundry.api.auth
   - netfoundry.api.connection
+  - netfoundry.api.cache
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
   - ansible.builtin.action_common_attributes.facts
 attributes:
   check_mode:
     support: full
-    details: The module only reads; it asks for a token in check mode too, and never reports a change.
+    details: >-
+      With O(state=present) the module asks for a token in check mode too and never reports a change.
+      With O(state=absent) check mode reports whether a cached token would be removed.
   diff_mode:
     support: none
   platform:
@@ -88,6 +102,11 @@ EXAMPLES = r'''
       backoff_factor: 1
   no_log: true
 
+- name: Forget the cached token (for example after rotating the secret in NF Console)
+  netfoundry.api.nf_token:
+    credentials_file: ~/.netfoundry/credentials.json
+    state: absent
+
 - name: Defaults for every NetFoundry task of a play
   module_defaults:
     group/netfoundry.api.nf:
@@ -101,50 +120,55 @@ EXAMPLES = r'''
 RETURN = r'''
 access_token:
   description: The bearer token. A secret; hide it with C(no_log).
-  returned: success
+  returned: O(state=present)
   type: str
+cached:
+  description: Whether the token came from the cache.
+  returned: O(state=present)
+  type: bool
+  sample: true
 token_type:
   description: Always C(Bearer) (other token types are refused).
-  returned: success
+  returned: O(state=present)
   type: str
   sample: Bearer
 expires_in:
   description: Seconds the token has left when the module returns; null when the server gives no expiry.
-  returned: success
+  returned: O(state=present)
   type: int
   sample: 3599
 expires_at:
   description:
     - When the token expires, in seconds since the epoch; the earlier of the request time plus the server's
       C(expires_in) and the JWT's C(exp) claim (either alone when only one is given); null when neither is.
-  returned: success
+  returned: O(state=present)
   type: int
   sample: 1795000000
 audience:
   description: The audience asked for (given, or the NetFoundry default); null when none.
-  returned: success
+  returned: O(state=present)
   type: str
   sample: https://gateway.production.netfoundry.io/
 api_url:
   description:
     - The API base URL, ending with C(/) - O(audience) when set or derived, else O(resource), else
       C(https://gateway.<environment>.netfoundry.io/).
-  returned: success
+  returned: O(state=present)
   type: str
   sample: https://gateway.production.netfoundry.io/
 headers:
   description: The C(Authorization) header, ready for the C(headers) of M(ansible.builtin.uri).
-  returned: success
+  returned: O(state=present)
   type: dict
   sample: {"Authorization": "Bearer eyJhbGciOi..."}
 token_url:
   description: The token endpoint used (without query).
-  returned: success
+  returned: O(state=present)
   type: str
   sample: https://netfoundry-production-xfjiye.auth.us-east-1.amazoncognito.com/oauth2/token
 auth_method:
   description: The way the credential was sent, after O(auth_method=auto) was resolved.
-  returned: success
+  returned: O(state=present)
   type: str
   sample: client_secret_basic
 credential_source:
@@ -154,35 +178,35 @@ credential_source:
   sample: option credentials_file /home/me/.netfoundry/credentials.json
 environment:
   description: The NetFoundry environment, given or read from the token URL.
-  returned: success
+  returned: O(state=present)
   type: str
   sample: production
 claims:
   description: The JWT's claims, decoded without checking the signature (for display); empty when the token is not a JWT.
-  returned: success
+  returned: O(state=present)
   type: dict
   sample: {"client_id": "3tcm6to5...", "scope": "https://gateway.production.netfoundry.io//ignore-scope", "exp": 1795000000}
 ansible_facts:
   description: Facts for later tasks.
-  returned: success
+  returned: O(state=present)
   type: complex
   contains:
     netfoundry_api_token:
       description: The bearer token.
       type: str
-      returned: success
+      returned: O(state=present)
     netfoundry_api_headers:
       description: The C(Authorization) header dictionary.
       type: dict
-      returned: success
+      returned: O(state=present)
     netfoundry_api_url:
       description: The API base URL.
       type: str
-      returned: success
+      returned: O(state=present)
     netfoundry_api_token_expires_at:
       description: The token's expiry, seconds since the epoch.
       type: int
-      returned: success
+      returned: O(state=present)
 '''
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -190,19 +214,25 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._http import HAS_REQUESTS
 from ansible_collections.netfoundry.api.plugins.module_utils._options import (
-    AUTH_ARGSPEC, CONNECTION_ARGSPEC, OptionAdapter, argspec)
-from ansible_collections.netfoundry.api.plugins.module_utils._token import exchange, prepare
+    AUTH_ARGSPEC, CACHE_ARGSPEC, CONNECTION_ARGSPEC, OptionAdapter, argspec)
+from ansible_collections.netfoundry.api.plugins.module_utils._token import forget_token, get_token, prepare
+
+STATE_ARGSPEC = dict(state=dict(type='str', default='present', choices=['present', 'absent']))
 
 
 def main():
-    module = AnsibleModule(argument_spec=argspec(AUTH_ARGSPEC, CONNECTION_ARGSPEC), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argspec(AUTH_ARGSPEC, CONNECTION_ARGSPEC, CACHE_ARGSPEC, STATE_ARGSPEC),
+                           supports_check_mode=True)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'))
     try:
         request = prepare(OptionAdapter.from_module(module))
         # A secret read from a file or the environment is masked in all output, like a no_log option.
         module.no_log_values.add(request.credential.client_secret)
-        result = exchange(request, warn=module.warn)
+        if module.params['state'] == 'absent':
+            removed = forget_token(request, warn=module.warn, check_mode=module.check_mode)
+            module.exit_json(changed=removed, credential_source=request.credential.source)
+        result = get_token(request, warn=module.warn)
     except NFTokenError as exc:
         module.fail_json(msg=exc.message)
     result['ansible_facts'] = dict(

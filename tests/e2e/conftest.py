@@ -20,10 +20,10 @@ if COLLECTION.parent.parent.name != 'ansible_collections':
                 'ansible_collections/netfoundry/api' % COLLECTION, returncode=4)
 sys.path.insert(0, str(COLLECTIONS))
 
-from ansible_collections.netfoundry.api.tests.testbed.nf_testbed import Control  # noqa: E402  pylint: disable=wrong-import-position
+# pylint: disable=wrong-import-position
+from ansible_collections.netfoundry.api.tests.e2e.plays import CLIENT_ID, CLIENT_SECRET  # noqa: E402
+from ansible_collections.netfoundry.api.tests.testbed.nf_testbed import Control  # noqa: E402
 
-CLIENT_ID = 'e2e-client'
-CLIENT_SECRET = 'e2e-S3cret:with+odd=chars&more'
 BIN = Path(sys.executable).parent
 
 
@@ -92,10 +92,3 @@ def playbook(tmp_path):
                                    timeout=300, check=False)
         return Run(completed, out_dir)
     return run
-
-
-def local_inventory(count):
-    """An inventory of count hosts, all on local connections with the controller's Python."""
-    lines = ['[nodes]'] + ['node%02d' % i for i in range(count)]
-    lines += ['', '[nodes:vars]', 'ansible_connection=local', 'ansible_python_interpreter=%s' % sys.executable]
-    return '\n'.join(lines) + '\n'

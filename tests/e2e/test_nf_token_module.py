@@ -6,35 +6,8 @@
 
 import json
 
-from ansible_collections.netfoundry.api.tests.e2e.conftest import CLIENT_ID, CLIENT_SECRET, local_inventory
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import secret_forms
-
-
-def token_task(name, args, environment=None, **keywords):
-    """A task running nf_token that never stops the play, and a task saving its result as out/<name>.json."""
-    task = {'name': name, 'netfoundry.api.nf_token': args, 'register': 'r_' + name, 'ignore_errors': True}
-    if environment:
-        task['environment'] = environment
-    task.update(keywords)
-    return [task, save(name, 'r_' + name)]
-
-
-def save(name, expression):
-    return {'name': 'save ' + name, 'check_mode': False, 'ansible.builtin.copy': {
-        'content': '{{ %s | to_json }}' % expression, 'dest': '{{ out_dir }}/%s.json' % name, 'mode': '0600'}}
-
-
-def play(tasks, hosts='localhost', **keywords):
-    """Plays are written as JSON, which is YAML."""
-    body = {'name': 'e2e', 'hosts': hosts, 'gather_facts': False, 'tasks': tasks}
-    body.update(keywords)
-    return json.dumps([body], indent=1)
-
-
-def assert_clean(run):
-    assert 'Traceback' not in run.output
-    for form in secret_forms(CLIENT_SECRET, CLIENT_ID):
-        assert form not in run.output
+from ansible_collections.netfoundry.api.tests.e2e.plays import (
+    CLIENT_ID, CLIENT_SECRET, assert_clean, local_inventory, play, save, token_task)
 
 
 def test_each_request_shape(testbed, playbook, tmp_path):
@@ -175,7 +148,8 @@ def test_environment_rules(testbed, playbook):
 
 def test_https_needs_the_right_ca(testbed, playbook):
     info = testbed.info
-    base = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': info['idp_https'] + '/token', 'retries': 0}
+    base = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': info['idp_https'] + '/token', 'retries': 0,
+            'cache': False}
     tasks = (token_task('with_ca', dict(base, ca_path=info['ca']))
              + token_task('system_store', base)
              + token_task('insecure', dict(base, validate_certs=False)))

@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, secret_forms
 from ansible_collections.netfoundry.api.plugins.module_utils._options import OptionAdapter
-from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token
+from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
 from ansible_collections.netfoundry.api.tests.unit.conftest import CLIENT_ID, CLIENT_SECRET
 
 FAST = {'total': 3, 'backoff_factor': 0.01}
@@ -21,10 +21,11 @@ def fetch(testbed, path='/token', base='idp_http', warnings=None, **options):
     options.setdefault('client_secret', CLIENT_SECRET)
     options.setdefault('token_url', testbed.info[base] + path)
     options.setdefault('retries', FAST)
+    options.setdefault('cache', False)
     if base.startswith('idp_https'):
         options.setdefault('ca_path', testbed.info['ca'])
     sink = warnings if warnings is not None else []
-    return get_token(OptionAdapter.from_dict(options), environ={}, warn=sink.append)
+    return get_token(prepare(OptionAdapter.from_dict(options), environ={}), environ={}, warn=sink.append)
 
 
 def test_auth0_shape(testbed):
@@ -172,3 +173,41 @@ def test_connection_refused(testbed):
         fetch(testbed, token_url='http://127.0.0.1:9/token', retries={'total': 1, 'backoff_factor': 0})
     assert error.value.message.startswith('token request to http://127.0.0.1:9/token failed: connection refused '
                                           '(2 attempts); check token_url')
+
+
+def test_cache_reuses_then_force_renews(testbed, tmp_path):
+    first = fetch(testbed, cache=True, cache_dir=str(tmp_path))
+    second = fetch(testbed, cache=True, cache_dir=str(tmp_path))
+    assert (first['cached'], second['cached']) == (False, True)
+    assert second['access_token'] == first['access_token'] and second['headers'] == first['headers']
+    assert testbed.stats()['total'] == 1
+    forced = fetch(testbed, cache=True, cache_dir=str(tmp_path), force=True)
+    assert forced['cached'] is False and forced['access_token'] != first['access_token']
+    assert fetch(testbed, cache=True, cache_dir=str(tmp_path))['access_token'] == forced['access_token']
+    assert testbed.stats()['total'] == 2
+
+
+def test_cache_never_serves_another_secret(testbed, tmp_path):
+    fetch(testbed, cache=True, cache_dir=str(tmp_path))
+    with pytest.raises(NFTokenError, match='invalid_client'):
+        fetch(testbed, cache=True, cache_dir=str(tmp_path), client_secret=CLIENT_SECRET + 'x')
+    assert testbed.stats()['total'] == 2
+    for path in tmp_path.iterdir():
+        content = path.read_text()
+        for form in secret_forms(CLIENT_SECRET, CLIENT_ID):
+            assert form not in content
+
+
+def test_short_lived_tokens_are_renewed_never_returned_expired(testbed, tmp_path):
+    testbed.add_client('short-lived', 'short-secret', lifetime=2)
+    seen = []
+    deadline = time.monotonic() + 3.5
+    while time.monotonic() < deadline:
+        result = fetch(testbed, cache=True, cache_dir=str(tmp_path), client_id='short-lived',
+                       client_secret='short-secret')
+        assert result['claims']['exp'] > time.time()
+        seen.append(result['access_token'])
+        time.sleep(0.05)
+    requests = testbed.stats()['token_requests']['short-lived']
+    assert len(set(seen)) == requests
+    assert 3 <= requests <= 8, requests

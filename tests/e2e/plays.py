@@ -1,0 +1,47 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Building blocks of the plays the playbook tests write (as JSON, which is YAML)."""
+
+import json
+import sys
+
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import secret_forms
+
+CLIENT_ID = 'e2e-client'
+CLIENT_SECRET = 'e2e-S3cret:with+odd=chars&more'
+
+
+def token_task(name, args, environment=None, **keywords):
+    """A task running nf_token that never stops the play, and a task saving its result as out/<name>.json."""
+    task = {'name': name, 'netfoundry.api.nf_token': args, 'register': 'r_' + name, 'ignore_errors': True}
+    if environment:
+        task['environment'] = environment
+    task.update(keywords)
+    return [task, save(name, 'r_' + name)]
+
+
+def save(name, expression):
+    return {'name': 'save ' + name, 'check_mode': False, 'ansible.builtin.copy': {
+        'content': '{{ %s | to_json }}' % expression, 'dest': '{{ out_dir }}/%s.json' % name, 'mode': '0600'}}
+
+
+def play(tasks, hosts='localhost', **keywords):
+    """One play; JSON is YAML."""
+    body = {'name': 'e2e', 'hosts': hosts, 'gather_facts': False, 'tasks': tasks}
+    body.update(keywords)
+    return json.dumps([body], indent=1)
+
+
+def assert_clean(run):
+    assert 'Traceback' not in run.output
+    for form in secret_forms(CLIENT_SECRET, CLIENT_ID):
+        assert form not in run.output
+
+
+def local_inventory(count):
+    """An inventory of count hosts, all on local connections with the controller's Python."""
+    lines = ['[nodes]'] + ['node%02d' % i for i in range(count)]
+    lines += ['', '[nodes:vars]', 'ansible_connection=local', 'ansible_python_interpreter=%s' % sys.executable]
+    return '\n'.join(lines) + '\n'

@@ -1,0 +1,231 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""One token request per credential per token lifetime: the lookup, the module and the cache, through
+ansible-playbook (and 32 processes at once) against the counting test bed."""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
+
+from ansible_collections.netfoundry.api.tests.e2e.conftest import COLLECTIONS
+from ansible_collections.netfoundry.api.tests.e2e.plays import (
+    CLIENT_ID, CLIENT_SECRET, assert_clean, local_inventory, play, save, token_task)
+
+
+def lookup_vars(testbed, **extra):
+    """Play vars: the credential as netfoundry_* variables (the way group_vars would hold them)."""
+    variables = {'netfoundry_client_id': CLIENT_ID, 'netfoundry_client_secret': CLIENT_SECRET,
+                 'netfoundry_token_url': testbed.info['idp_http'] + '/token', 'netfoundry_audience': testbed.info['api']}
+    variables.update(extra)
+    return variables
+
+
+API_TASKS = [
+    {'name': 'the token is a JWT', 'ansible.builtin.assert': {
+        'that': ["lookup('netfoundry.api.nf_token').split('.') | length == 3"], 'quiet': True}},
+    {'name': 'who am I', 'ansible.builtin.uri': {
+        'url': '{{ netfoundry_audience }}identity/v1/identities/self',
+        'headers': "{{ lookup('netfoundry.api.nf_token', output='headers') }}"}},
+    {'name': 'list networks', 'ansible.builtin.uri': {
+        'url': '{{ netfoundry_audience }}core/v2/networks', 'headers': '{{ nf_headers }}'}},
+    {'name': 'full result', 'ansible.builtin.assert': {
+        'that': ["nf_full.access_token == lookup('netfoundry.api.nf_token')", "nf_full.api_url == netfoundry_audience"],
+        'quiet': True}},
+]
+
+
+def test_fifty_hosts_four_tasks_one_request(testbed, playbook):
+    variables = lookup_vars(testbed, nf_headers="{{ lookup('netfoundry.api.nf_token', output='headers') }}",
+                            nf_full="{{ lookup('netfoundry.api.nf_token', output='full') }}")
+    text = play(API_TASKS, hosts='nodes', vars=variables)
+    run = playbook(text, inventory=local_inventory(50), args=['--forks', '10'])
+    assert run.rc == 0, run.output
+    stats = testbed.stats()
+    assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 100, 0)
+    again = playbook(text, inventory=local_inventory(50), args=['--forks', '10'])
+    assert again.rc == 0, again.output
+    assert testbed.stats()['total'] == 1
+    forced = playbook(play([
+        {'name': 'force one new token', 'ansible.builtin.assert': {
+            'that': ["lookup('netfoundry.api.nf_token', force=true, output='full').cached == false"], 'quiet': True}},
+        {'name': 'later evaluations reuse it', 'ansible.builtin.assert': {
+            'that': ["lookup('netfoundry.api.nf_token', output='full').cached"], 'quiet': True}},
+    ], vars=variables))
+    assert forced.rc == 0, forced.output
+    assert testbed.stats()['total'] == 2
+    assert_clean(run)
+
+
+def test_module_on_every_host_without_run_once(testbed, playbook):
+    tasks = [{'name': 'token on every host', 'netfoundry.api.nf_token': {
+        'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token',
+        'audience': testbed.info['api']}, 'register': 'nf', 'no_log': True},
+        {'name': 'call the API', 'ansible.builtin.uri': {
+            'url': "{{ ansible_facts['netfoundry_api_url'] }}core/v2/networks",
+            'headers': "{{ ansible_facts['netfoundry_api_headers'] }}"}},
+        {'name': 'save', 'ansible.builtin.copy': {
+            'content': '{{ nf.cached }} {{ nf.access_token | hash("sha256") }}',
+            'dest': '{{ out_dir }}/{{ inventory_hostname }}', 'mode': '0600'}}]
+    run = playbook(play(tasks, hosts='nodes'), inventory=local_inventory(20), args=['--forks', '10'])
+    assert run.rc == 0, run.output
+    saved = [p.read_text().split() for p in run.out_dir.iterdir()]
+    assert len(saved) == 20
+    assert len({token for _cached, token in saved}) == 1
+    assert sorted(cached for cached, _token in saved) == ['False'] + ['True'] * 19
+    stats = testbed.stats()
+    assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 20, 0)
+
+
+WORKER = r'''
+import json, os, sys, time
+sys.path.insert(0, sys.argv[1])
+from ansible_collections.netfoundry.api.plugins.module_utils._options import OptionAdapter
+from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
+options = json.loads(sys.argv[2])
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.005)
+result = get_token(prepare(OptionAdapter.from_dict(options)), warn=lambda text: print('WARN', text, file=sys.stderr))
+print(json.dumps({'token': result['access_token'], 'cached': result['cached']}))
+'''
+
+
+def test_32_processes_on_a_cold_cache_make_one_request(testbed, tmp_path):
+    cache_dir = tmp_path / 'cache'
+    go = tmp_path / 'go'
+    options = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token',
+               'cache_dir': str(cache_dir)}
+    processes = [subprocess.Popen([sys.executable, '-c', WORKER, str(COLLECTIONS), json.dumps(options), str(go)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(32)]
+    time.sleep(1.0)
+    go.write_text('go')
+    outcomes = [process.communicate(timeout=120) for process in processes]
+    assert [process.returncode for process in processes] == [0] * 32, [err for _out, err in outcomes]
+    results = [json.loads(out) for out, _err in outcomes]
+    assert len({result['token'] for result in results}) == 1
+    assert sorted(result['cached'] for result in results) == [False] + [True] * 31
+    assert testbed.stats()['total'] == 1
+    files = [p for p in cache_dir.iterdir() if p.suffix == '.json']
+    assert len(files) == 1
+    assert stat.S_IMODE(files[0].stat().st_mode) == 0o600 and stat.S_IMODE(cache_dir.stat().st_mode) == 0o700
+    assert json.loads(files[0].read_text())['access_token'] == results[0]['token']
+    assert CLIENT_SECRET not in files[0].read_text()
+
+
+def test_short_lived_token_is_renewed_and_never_returned_expired(testbed, playbook):
+    testbed.add_client('five-seconds', 'five-secret', lifetime=5)
+    variables = lookup_vars(testbed, netfoundry_client_id='five-seconds', netfoundry_client_secret='five-secret')
+    tasks = [
+        {'name': 'evaluate the lookup every half second for 8 seconds', 'ansible.builtin.set_fact': {
+            'seen': "{{ seen | default([]) + [lookup('netfoundry.api.nf_token', output='full')] }}"},
+         'loop': list(range(16)), 'loop_control': {'pause': 0.5}},
+        save('seen', "seen | map(attribute='expires_in') | list"),
+        save('tokens', "seen | map(attribute='access_token') | map('hash', 'sha256') | list"),
+    ]
+    run = playbook(play(tasks, vars=variables))
+    assert run.rc == 0, run.output
+    left = run.saved('seen')
+    assert len(left) == 16 and min(left) >= 1, left
+    requests = testbed.stats()['token_requests']['five-seconds']
+    assert len(set(run.saved('tokens'))) == requests
+    assert 3 <= requests <= 6, requests
+
+
+def test_changed_and_wrong_secrets(testbed, playbook):
+    testbed.add_client('rotating', 'old-secret')
+    base = {'client_id': 'rotating', 'token_url': testbed.info['idp_http'] + '/token'}
+    tasks = (token_task('old', dict(base, client_secret='old-secret'))
+             + [{'name': 'rotate the secret at the identity provider', 'ansible.builtin.uri': {
+                 'url': testbed.info['idp_http'] + '/_control/clients', 'method': 'POST', 'body_format': 'json',
+                 'body': {'client_id': 'rotating', 'client_secret': 'new-secret'}}}]
+             + token_task('new', dict(base, client_secret='new-secret'))
+             + token_task('new_again', dict(base, client_secret='new-secret'))
+             + token_task('wrong', dict(base, client_secret='wrong-secret')))
+    run = playbook(play(tasks))
+    assert run.rc == 0, run.output
+    old, new, again, wrong = (run.saved(n) for n in ('old', 'new', 'new_again', 'wrong'))
+    assert (old['cached'], new['cached'], again['cached']) == (False, False, True)
+    assert new['access_token'] != old['access_token'] and again['access_token'] == new['access_token']
+    assert 'HTTP 401 invalid_client' in wrong['msg'] and 'access_token' not in wrong
+    assert testbed.stats()['token_requests']['rotating'] == 3
+
+
+def test_untrusted_and_damaged_caches(testbed, playbook, tmp_path):
+    open_dir = tmp_path / 'open-cache'
+    open_dir.mkdir()
+    open_dir.chmod(0o777)
+    damaged_dir = tmp_path / 'cache'
+    base = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token'}
+    tasks = (token_task('open1', dict(base, cache_dir=str(open_dir)))
+             + token_task('open2', dict(base, cache_dir=str(open_dir)))
+             + token_task('first', dict(base, cache_dir=str(damaged_dir)))
+             + [{'name': 'damage the cache file', 'ansible.builtin.shell': {
+                 'cmd': 'for f in {{ cache | quote }}/*.json; do printf "{\\"trunc" > "$f"; done'},
+                 'vars': {'cache': str(damaged_dir)}, 'changed_when': True}]
+             + token_task('recovered', dict(base, cache_dir=str(damaged_dir)))
+             + token_task('cached', dict(base, cache_dir=str(damaged_dir))))
+    run = playbook(play(tasks))
+    assert run.rc == 0, run.output
+    assert [run.saved(n)['cached'] for n in ('open1', 'open2', 'first', 'recovered', 'cached')] == \
+        [False, False, False, False, True]
+    assert list(open_dir.iterdir()) == []
+    assert run.saved('open1')['warnings'] == [
+        'token cache directory %s is not trusted (owned by uid %d, mode 0777; it must be yours and not writable by '
+        'others): the token is not cached; fix it with chmod 700 or set cache_dir' % (open_dir, os.geteuid())]
+    assert 'is damaged or not for this credential: asking for a new token' in run.saved('recovered')['warnings'][0]
+    assert testbed.stats()['total'] == 4
+    assert_clean(run)
+
+
+def test_state_absent_forgets_and_verbose_shows_cache_state(testbed, playbook):
+    variables = lookup_vars(testbed)
+    base = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token',
+            'audience': testbed.info['api']}
+    tasks = [{'name': 'warm the cache', 'ansible.builtin.debug': {'msg': "{{ lookup('netfoundry.api.nf_token') | length }}"}},
+             {'name': 'from the cache', 'ansible.builtin.debug': {'msg': "{{ lookup('netfoundry.api.nf_token') | length }}"}}]
+    tasks += token_task('forget_check', dict(base, state='absent'), check_mode=True)
+    tasks += token_task('forget', dict(base, state='absent'))
+    tasks += token_task('forget_again', dict(base, state='absent'))
+    tasks += [{'name': 'a new token after forgetting', 'ansible.builtin.debug': {
+        'msg': "{{ lookup('netfoundry.api.nf_token') | length }}"}}]
+    run = playbook(play(tasks, vars=variables), args=['-v'])
+    assert run.rc == 0, run.output
+    assert [run.saved(n)['changed'] for n in ('forget_check', 'forget', 'forget_again')] == [True, True, False]
+    assert testbed.stats()['total'] == 2
+    assert run.stdout.count('netfoundry.api.nf_token: new token for %s (options client_id + client_secret), ' % CLIENT_ID) == 2
+    assert run.stdout.count('netfoundry.api.nf_token: cached token for %s (options client_id + client_secret), ' % CLIENT_ID) == 1
+
+
+def test_lookup_bad_input(testbed, playbook):
+    variables = lookup_vars(testbed)
+    cases = {
+        'terms': "lookup('netfoundry.api.nf_token', 'oops')",
+        'output': "lookup('netfoundry.api.nf_token', output='yaml')",
+        'unknown': "lookup('netfoundry.api.nf_token', client_secrt='x')",
+        'min_ttl': "lookup('netfoundry.api.nf_token', min_ttl=-1)",
+        'timeout': "lookup('netfoundry.api.nf_token', timeout='soon')",
+        'method': "lookup('netfoundry.api.nf_token', auth_method='jwt')",
+    }
+    tasks = []
+    for name, expression in cases.items():
+        tasks += [{'name': name, 'ansible.builtin.debug': {'msg': '{{ %s }}' % expression}, 'register': 'r_' + name,
+                   'ignore_errors': True}, save(name, 'r_' + name)]
+    run = playbook(play(tasks, vars=variables))
+    assert run.rc == 0, run.output
+    expected = {
+        'terms': 'netfoundry.api.nf_token takes no terms (got 1): give its options as keywords',
+        'output': "Invalid value 'yaml' for config 'output'",
+        'unknown': 'netfoundry.api.nf_token: unknown option(s) client_secrt; the options are ',
+        'min_ttl': 'option min_ttl must be a whole number >= 0, got -1',
+        'timeout': "Invalid value provided for 'float': 'soon'",
+        'method': "Invalid value 'jwt' for config 'auth_method'",
+    }
+    for name, message in expected.items():
+        result = run.saved(name)
+        assert result['failed'] is True and message in result['msg'], (name, result['msg'])
+    assert testbed.stats()['total'] == 0
+    assert_clean(run)
