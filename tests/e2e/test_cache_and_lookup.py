@@ -25,14 +25,15 @@ def lookup_vars(testbed, **extra):
     return variables
 
 
-API_TASKS = [
+# Four tasks that use the lookup in different ways; action plugins only, so the play measures token requests,
+# not module start-up (the module and uri are exercised on many hosts in the next test).
+LOOKUP_TASKS = [
     {'name': 'the token is a JWT', 'ansible.builtin.assert': {
         'that': ["lookup('netfoundry.api.nf_token').split('.') | length == 3"], 'quiet': True}},
-    {'name': 'who am I', 'ansible.builtin.uri': {
-        'url': '{{ netfoundry_audience }}identity/v1/identities/self',
-        'headers': "{{ lookup('netfoundry.api.nf_token', output='headers') }}"}},
-    {'name': 'list networks', 'ansible.builtin.uri': {
-        'url': '{{ netfoundry_audience }}core/v2/networks', 'headers': '{{ nf_headers }}'}},
+    {'name': 'headers for uri', 'ansible.builtin.assert': {
+        'that': ["nf_headers.Authorization == 'Bearer ' + lookup('netfoundry.api.nf_token')"], 'quiet': True}},
+    {'name': 'a fact from the lookup', 'ansible.builtin.set_fact': {
+        'nf_token_length': "{{ lookup('netfoundry.api.nf_token') | length }}"}},
     {'name': 'full result', 'ansible.builtin.assert': {
         'that': ["nf_full.access_token == lookup('netfoundry.api.nf_token')", "nf_full.api_url == netfoundry_audience"],
         'quiet': True}},
@@ -42,11 +43,11 @@ API_TASKS = [
 def test_fifty_hosts_four_tasks_one_request(testbed, playbook):
     variables = lookup_vars(testbed, nf_headers="{{ lookup('netfoundry.api.nf_token', output='headers') }}",
                             nf_full="{{ lookup('netfoundry.api.nf_token', output='full') }}")
-    text = play(API_TASKS, hosts='nodes', vars=variables)
+    text = play(LOOKUP_TASKS, hosts='nodes', vars=variables)
     run = playbook(text, inventory=local_inventory(50), args=['--forks', '10'])
     assert run.rc == 0, run.output
-    stats = testbed.stats()
-    assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 100, 0)
+    assert run.stdout.count('ok: [node') == 200
+    assert testbed.stats()['total'] == 1
     again = playbook(text, inventory=local_inventory(50), args=['--forks', '10'])
     assert again.rc == 0, again.output
     assert testbed.stats()['total'] == 1
