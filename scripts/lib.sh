@@ -4,7 +4,8 @@
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENVS="$ROOT/.venv"
 # Outside the checkout: ansible-test finds the enclosing git repo and would see the staged copy as ignored files.
-BUILD="${NF_BUILD_DIR:-${TMPDIR:-/tmp}/netfoundry-api-build-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)}"
+# One folder per checkout and per script, so the demo, the tests and the benchmarks can run side by side.
+BUILD="${NF_BUILD_DIR:-${TMPDIR:-/tmp}/netfoundry-api-build-$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)/$(basename "$0")}"
 COLLECTIONS="$BUILD/collections"
 STAGE="$COLLECTIONS/ansible_collections/netfoundry/api"
 

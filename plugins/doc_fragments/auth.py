@@ -38,7 +38,7 @@ options:
       - Read from the token URL when it is a NetFoundry Auth0 host (C(netfoundry-<env>.auth0.com)) or
         Cognito host (C(netfoundry-<env>-<suffix>.auth.<region>.amazoncognito.com)); setting another value
         then is an error. Otherwise V(production) when not set.
-      - It names the default O(audience) and RV(api_url) C(https://gateway.<environment>.netfoundry.io/).
+      - It names the default O(audience) and C(api_url) C(https://gateway.<environment>.netfoundry.io/).
     type: str
   audience:
     description:
@@ -74,7 +74,7 @@ notes:
     E(NETFOUNDRY_PASSWORD) or E(NETFOUNDRY_CLIENT_SECRET) (and E(NETFOUNDRY_OAUTH_URL) as token URL);
     C(credentials.json) in the working directory, C(~/.netfoundry/credentials.json), C(/netfoundry/credentials.json).
     A source with half a pair is an error; sources are never mixed. The result names the source used in
-    RV(credential_source)."
+    C(credential_source)."
   - The environment variables are read where the exchange runs (the managed node for the module, the
     controller for the lookup).
 '''

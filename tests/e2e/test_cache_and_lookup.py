@@ -101,7 +101,7 @@ def test_32_processes_on_a_cold_cache_make_one_request(testbed, tmp_path):
     options = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token',
                'cache_dir': str(cache_dir)}
     processes = [subprocess.Popen([sys.executable, '-c', WORKER, str(COLLECTIONS), json.dumps(options), str(go)],
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(32)]
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _number in range(32)]
     time.sleep(1.0)
     go.write_text('go')
     outcomes = [process.communicate(timeout=120) for process in processes]

@@ -76,7 +76,7 @@ def test_round_trip_modes_and_no_secret(store, tmp_path):
     key = cache_key(request())
     store.put(key, result(), NOW)
     directory = tmp_path / 'cache'
-    files = [p for p in directory.iterdir()]
+    files = list(directory.iterdir())
     assert [p.name for p in files] == [key + '.json']
     assert stat.S_IMODE(directory.stat().st_mode) == 0o700
     assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
