@@ -72,7 +72,7 @@ def requests_seen(info):
 
 def timed(call, count):
     samples = []
-    for _ in range(count):
+    for _sample in range(count):
         started = time.perf_counter()
         call()
         samples.append(time.perf_counter() - started)
