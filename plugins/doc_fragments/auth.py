@@ -37,7 +37,7 @@ options:
       - NetFoundry environment (C(production), C(staging), C(sandbox), ...).
       - Read from the token URL when it is a NetFoundry Auth0 host (C(netfoundry-<env>.auth0.com)) or
         Cognito host (C(netfoundry-<env>-<suffix>.auth.<region>.amazoncognito.com)); setting another value
-        then is an error. Otherwise V(production) when not set.
+        then is an error. When not set, E(NETFOUNDRY_ENVIRONMENT), else V(production).
       - It names the default O(audience) and C(api_url) C(https://gateway.<environment>.netfoundry.io/).
     type: str
   audience:

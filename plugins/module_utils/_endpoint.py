@@ -13,6 +13,7 @@ from urllib.parse import quote_plus, urlsplit, urlunsplit, urlencode
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 
 DEFAULT_ENVIRONMENT = 'production'
+ENV_ENVIRONMENT = 'NETFOUNDRY_ENVIRONMENT'
 ENVIRONMENT_RE = re.compile(r'^[a-z][a-z0-9]*$')
 AUTH0_NF_RE = re.compile(r'^netfoundry-([a-z][a-z0-9]*)\.auth0\.com$')
 COGNITO_NF_RE = re.compile(r'^netfoundry-([a-z][a-z0-9]*)-[a-z0-9]+\.auth\.[a-z0-9-]+\.amazoncognito\.com$')

@@ -9,7 +9,7 @@ import time
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _credentials, _response
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key, default_dir
-from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import TokenRequest, display_url
+from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import ENV_ENVIRONMENT, TokenRequest, display_url
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, redact, secret_forms
 from ansible_collections.netfoundry.api.plugins.module_utils._options import read_settings
 
@@ -18,6 +18,8 @@ def prepare(adapter, environ=None, cwd=None, home=None):
     """Everything that needs no network: options, credential source, endpoint and request shape."""
     environ = os.environ if environ is None else environ
     settings = read_settings(adapter)
+    if settings['environment'] is None and (environ.get(ENV_ENVIRONMENT) or '').strip():
+        settings['environment'] = environ[ENV_ENVIRONMENT].strip()
     credential = _credentials.resolve(settings['client_id'], settings['client_secret'], settings['credentials_file'],
                                       environ=environ, cwd=cwd, home=home)
     try:

@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The role netfoundry.api.token plus plain uri tasks, through ansible-playbook against the test bed."""
+
+import json
+import os
+
+import jinja2
+import yaml
+
+from ansible_collections.netfoundry.api.tests.e2e.conftest import COLLECTION
+from ansible_collections.netfoundry.api.tests.e2e.plays import (
+    CLIENT_ID, CLIENT_SECRET, assert_clean, local_inventory, play, save)
+
+
+def role_vars(testbed, **extra):
+    variables = {'netfoundry_client_id': CLIENT_ID, 'netfoundry_client_secret': CLIENT_SECRET,
+                 'netfoundry_token_url': testbed.info['idp_http'] + '/token', 'netfoundry_audience': testbed.info['api']}
+    variables.update(extra)
+    return variables
+
+
+LIST_NETWORKS = {'name': 'list networks', 'ansible.builtin.uri': {
+    'url': '{{ netfoundry_api_url }}core/v2/networks', 'headers': '{{ netfoundry_api_headers }}'}, 'register': 'networks'}
+
+
+def test_twenty_hosts_list_networks_with_one_token_request(testbed, playbook):
+    tasks = [LIST_NETWORKS, {'name': 'save', 'ansible.builtin.copy': {
+        'content': "{{ networks.json._embedded.networkList | map(attribute='name') | join(',') }}",
+        'dest': '{{ out_dir }}/{{ inventory_hostname }}', 'mode': '0600'}}]
+    run = playbook(play(tasks, hosts='nodes', vars=role_vars(testbed), roles=['netfoundry.api.token']),
+                   inventory=local_inventory(20), args=['--forks', '10', '-v'])
+    assert run.rc == 0, run.output
+    assert {p.read_text() for p in run.out_dir.iterdir()} == {'demo-network,lab-network'}
+    assert len(list(run.out_dir.iterdir())) == 20
+    stats = testbed.stats()
+    assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 20, 0)
+    assert 'NetFoundry API token newly issued by %s/token (client_secret_basic, credential from options client_id + ' \
+        'client_secret)' % testbed.info['idp_http'] in run.stdout
+    assert_clean(run)
+    assert run.stdout.count('eyJ') == 0
+
+
+def test_play_that_outlives_its_token_keeps_working(testbed, playbook):
+    testbed.add_client('short-play', 'short-secret', lifetime=6)
+    variables = role_vars(testbed, netfoundry_client_id='short-play', netfoundry_client_secret='short-secret')
+    tasks = [dict(LIST_NETWORKS, loop=list(range(12)), loop_control={'pause': 1}),
+             save('statuses', "networks.results | map(attribute='status') | list")]
+    run = playbook(play(tasks, vars=variables, roles=['netfoundry.api.token']))
+    assert run.rc == 0, run.output
+    assert run.saved('statuses') == [200] * 12
+    stats = testbed.stats()
+    assert (stats['api_requests'], stats['api_refused']) == (12, 0)
+    assert 3 <= stats['token_requests']['short-play'] <= 7, stats['token_requests']
+
+
+def test_role_again_reuses_and_verify_sets_identity(testbed, playbook):
+    tasks = [{'name': 'the role again', 'ansible.builtin.include_role': {'name': 'netfoundry.api.token', 'public': True}},
+             LIST_NETWORKS, save('identity', 'netfoundry_api_identity'), save('info', 'netfoundry_api_token_info'),
+             save('headers', 'netfoundry_api_headers | dict2items | map(attribute="key") | sort'),
+             save('expires', 'netfoundry_api_token_expires_at - now().timestamp() | int')]
+    run = playbook(play(tasks, vars=role_vars(testbed, netfoundry_verify=True), roles=['netfoundry.api.token']))
+    assert run.rc == 0, run.output
+    assert run.saved('identity')['id'] == CLIENT_ID
+    assert run.saved('info')['cached'] is True
+    assert run.saved('headers') == ['Accept', 'Authorization', 'Content-Type']
+    assert 3500 < run.saved('expires') <= 3600
+    assert testbed.stats()['total'] == 1
+
+
+def test_verify_fails_clearly_for_a_token_of_another_audience(testbed, playbook):
+    variables = role_vars(testbed, netfoundry_verify=True, netfoundry_token_url=testbed.info['idp_http'] + '/oauth/token',
+                          netfoundry_auth_method='client_secret_json', netfoundry_audience='https://gateway.sandbox.netfoundry.io/')
+    # A role parameter points the API URL at the emulator while the token is for another audience.
+    run = playbook(play([], vars=variables, roles=[{'role': 'netfoundry.api.token',
+                                                    'netfoundry_api_url': testbed.info['api']}]))
+    assert run.rc == 2
+    assert 'the NetFoundry API at %s refused the token: HTTP 401 token is for another audience; the token is for another ' \
+        'environment or audience' % testbed.info['api'] in run.output
+    assert_clean(run)
+
+
+def test_rapidapi_needs_no_token(testbed, playbook):
+    variables = {'netfoundry_rapidapi_key': 'rapid-key-123', 'netfoundry_rapidapi_host': 'netfoundry.example-rapidapi.test'}
+    tasks = [save('headers', 'netfoundry_api_headers'), save('url', 'netfoundry_api_url')]
+    run = playbook(play(tasks, vars=variables, roles=['netfoundry.api.token']))
+    assert run.rc == 0, run.output
+    assert run.saved('headers') == {'X-RapidAPI-Key': 'rapid-key-123', 'X-RapidAPI-Host': 'netfoundry.example-rapidapi.test',
+                                    'Accept': 'application/json', 'Content-Type': 'application/json'}
+    assert run.saved('url') == 'https://netfoundry.example-rapidapi.test/'
+    assert testbed.stats()['total'] == 0
+    missing_host = playbook(play([], vars={'netfoundry_rapidapi_key': 'k'}, roles=['netfoundry.api.token']))
+    assert missing_host.rc == 2
+    assert 'netfoundry_rapidapi_key is set but netfoundry_rapidapi_host is not' in missing_host.output
+
+
+def test_wrong_input_types_fail_before_anything_runs(testbed, playbook):
+    run = playbook(play([], vars=role_vars(testbed, netfoundry_timeout='soon', netfoundry_verify='maybe'),
+                        roles=['netfoundry.api.token']))
+    assert run.rc == 2
+    assert "Validation of arguments failed" in run.output
+    assert "netfoundry_timeout" in run.output and "netfoundry_verify" in run.output
+    assert testbed.stats()['total'] == 0
+    assert 'Traceback' not in run.output
+
+
+def awx_environment(definition, inputs, file_path=None):
+    """Render a credential type's env injectors the way AWX does (Jinja2 over the inputs)."""
+    context = dict(inputs, tower={'filename': file_path})
+    return dict((name, jinja2.Template(template).render(context)) for name, template in definition['injectors']['env'].items())
+
+
+def test_awx_credential_types_feed_the_role(testbed, playbook, tmp_path):
+    types = os.path.join(str(COLLECTION), 'extensions', 'awx', 'credential_types')
+    with open(os.path.join(types, 'netfoundry_api_account.yml')) as handle:
+        fields = yaml.safe_load(handle)
+    with open(os.path.join(types, 'netfoundry_api_account_file.yml')) as handle:
+        whole = yaml.safe_load(handle)
+    account = tmp_path / 'injected.json'
+    account.write_text(jinja2.Template(whole['injectors']['file']['template']).render(credentials_json=json.dumps(
+        {'clientId': CLIENT_ID, 'password': CLIENT_SECRET, 'authenticationUrl': testbed.info['idp_http'] + '/token'})))
+    environments = {
+        'fields': awx_environment(fields, {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET,
+                                           'token_url': testbed.info['idp_http'] + '/token', 'environment': ''}),
+        'file': awx_environment(whole, {}, str(account)),
+    }
+    for name, environment in environments.items():
+        run = playbook(play([LIST_NETWORKS, save(name, 'netfoundry_api_token_info')],
+                            vars={'netfoundry_audience': testbed.info['api'], 'netfoundry_cache': False},
+                            roles=['netfoundry.api.token']), env=environment)
+        assert run.rc == 0, run.output
+        assert run.saved(name)['credential_source'] == {
+            'fields': 'env NETFOUNDRY_CLIENT_ID + NETFOUNDRY_PASSWORD',
+            'file': 'env NETFOUNDRY_API_ACCOUNT %s' % account}[name]
+        assert_clean(run)
+    assert testbed.stats()['api_refused'] == 0
