@@ -295,7 +295,10 @@ class ApiHandler(Handler):
             '/identity/v1/api-account-identities/self': self.identity,
             '/core/v2/networks': self.networks,
         }
-        if path not in routes:
+        # Routes match at the end of the path, so an API URL under another prefix (a token for another
+        # audience) reaches the token check and gets its 401.
+        route = next((handler for suffix, handler in routes.items() if path.endswith(suffix)), None)
+        if route is None:
             return self.send_json(404, dict(error='not_found', path=path))
         claims, problem = self.authorize()
         with self.state.lock:
@@ -304,7 +307,7 @@ class ApiHandler(Handler):
         if problem:
             return self.send_json(401, dict(error='unauthorized', message=problem),
                                   headers={'WWW-Authenticate': 'Bearer error="invalid_token"'})
-        return self.send_json(200, routes[path](claims))
+        return self.send_json(200, route(claims))
 
     def authorize(self):
         header = self.headers.get('Authorization') or ''
