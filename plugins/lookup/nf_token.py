@@ -84,10 +84,11 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
-from ansible_collections.netfoundry.api.plugins.module_utils._options import OptionAdapter
+from ansible_collections.netfoundry.api.plugins.module_utils._options import OPTION_SPECS, OptionAdapter
 from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
 
 display = Display()
+VAR_NAMES = ['netfoundry_' + name for name in list(OPTION_SPECS) + ['output']]
 
 
 class LookupModule(LookupBase):
@@ -96,8 +97,12 @@ class LookupModule(LookupBase):
         if terms:
             raise AnsibleLookupError("netfoundry.api.nf_token takes no terms (got %d): give its options as keywords, "
                                      "for example lookup('netfoundry.api.nf_token', output='headers')" % len(terms))
+        # Variables reach a lookup untemplated: the netfoundry_<option> ones (often "{{ vault_... }}") are
+        # templated here, and only those (the role's outputs hold this lookup and must not be).
+        variables = variables or {}
+        var_options = dict((name, self._templar.template(variables[name])) for name in VAR_NAMES if name in variables)
         try:
-            self.set_options(var_options=variables, direct=kwargs)
+            self.set_options(var_options=var_options, direct=kwargs)
         except AnsibleError as exc:
             raise AnsibleLookupError('netfoundry.api.nf_token: %s' % exc.message)
         unknown = sorted(set(kwargs) - set(self._options))

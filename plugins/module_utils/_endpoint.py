@@ -7,6 +7,7 @@
 import base64
 import ipaddress
 import json
+import os
 import re
 from urllib.parse import quote_plus, urlsplit, urlunsplit, urlencode
 
@@ -111,6 +112,9 @@ class TokenRequest:
                                % (host, url_option))
         if settings['proxy']:
             check_proxy(settings['proxy'])
+        if settings['ca_path'] and not os.access(settings['ca_path'], os.R_OK):
+            raise NFTokenError('option ca_path %s is not a readable file: give the path of a PEM CA bundle'
+                               % settings['ca_path'])
         self.host_kind, host_environment = classify_host(host)
         if environment and host_environment and environment != host_environment:
             raise NFTokenError('option environment %r does not match the token URL %s, which is for environment %r: '

@@ -194,6 +194,8 @@ def post(url, headers, body, settings, environ, warn):
         raise NFTokenError('the connection broke while the answer was read (%s); try again later' % _describe(exc))
     except requests.exceptions.RequestException as exc:
         raise NFTokenError('the request failed (%s); check token_url and proxy' % _describe(exc))
+    except (OSError, ValueError) as exc:
+        raise NFTokenError('the request could not be made (%s); check ca_path and proxy' % _describe(exc))
     finally:
         session.close()
     return Answer(response.status_code, response.headers, content, attempts[0])

@@ -150,6 +150,8 @@ def test_plain_http_is_allowed_to_loopback_only():
     ({'resource': 'api'}, "option resource must be an absolute http(s) URI (RFC 8707), got 'api'"),
     ({'proxy': 'proxy.example:3128'}, "option proxy 'proxy.example:3128' is not an http:// or https:// proxy URL"),
     ({'proxy': 'socks5://p:1080'}, "option proxy 'socks5://p:1080' is not an http:// or https:// proxy URL"),
+    ({'ca_path': '/nonexistent/ca.pem'}, 'option ca_path /nonexistent/ca.pem is not a readable file: give the path of '
+                                         'a PEM CA bundle'),
 ])
 def test_bad_urls_and_names(options, message):
     with pytest.raises(NFTokenError) as error:
