@@ -28,7 +28,8 @@ options:
   min_ttl:
     description:
       - A cached token is reused while at least this many seconds of its life are left; capped at half of the
-        token's original life, so short-lived tokens are reused too. An expired token is never returned.
+        token's original life, so short-lived tokens are reused too. An expired token is never returned, but a
+        reused short-lived token may have only half its life left (2.5 s of a 5 s token).
     type: int
     default: 600
   force:
