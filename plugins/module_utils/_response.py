@@ -132,5 +132,4 @@ def parse_token(body, content_type, requested_at):
         token_type='Bearer',
         expires_at=int(min(candidates)) if candidates else None,
         claims=claims,
-        scope=data.get('scope') if isinstance(data.get('scope'), str) else None,
     )

@@ -26,7 +26,7 @@ def body(**data):
 
 def test_expires_in_alone():
     token = parse_token(body(access_token='opaque', token_type='Bearer', expires_in=3600), 'application/json', NOW)
-    assert token == dict(access_token='opaque', token_type='Bearer', expires_at=int(NOW) + 3600, claims={}, scope=None)
+    assert token == dict(access_token='opaque', token_type='Bearer', expires_at=int(NOW) + 3600, claims={})
 
 
 def test_jwt_exp_alone_and_the_earlier_of_both():
