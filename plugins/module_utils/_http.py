@@ -14,7 +14,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils._options import RET
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import InsecureRequestWarning
+    from urllib3.exceptions import InsecureRequestWarning, InvalidHeader
     from urllib3.util.retry import Retry
     HAS_REQUESTS = True
 except ImportError:
@@ -32,7 +32,7 @@ class _Retry(Retry):
 
     def __init__(self, *args, **kwargs):
         self.on_retry = kwargs.pop('on_retry', None)
-        self.planned_backoff = kwargs.pop('planned_backoff', None)
+        self.planned_backoff = None
         super().__init__(*args, **kwargs)
 
     def new(self, **kwargs):
@@ -51,7 +51,7 @@ class _Retry(Retry):
     def get_retry_after(self, response):
         try:
             seconds = super().get_retry_after(response)
-        except Exception:  # pylint: disable=broad-except  # a malformed Retry-After header means: use the backoff
+        except InvalidHeader:  # a malformed Retry-After means: use the backoff
             return None
         return None if seconds is None else min(max(seconds, 0), RETRY_AFTER_CAP)
 
@@ -59,10 +59,8 @@ class _Retry(Retry):
         new = super().increment(method, url, response, error, _pool, _stacktrace)
         wait = new.get_retry_after(response) if response is not None else None
         if wait is None:
-            new.planned_backoff = None
+            # Fixed now, so that the warning names the wait urllib3 then sleeps.
             wait = new.planned_backoff = new.get_backoff_time()
-        else:
-            new.planned_backoff = None
         if self.on_retry:
             reason = 'HTTP %d' % response.status if response is not None and error is None else _describe(error)
             self.on_retry(len(new.history), reason, wait)
