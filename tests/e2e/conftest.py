@@ -3,10 +3,15 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Playbook tests: each test writes a play, runs the real ansible-playbook on it against the test bed
-(a separate process on 127.0.0.1), and asserts what the play saved and what the test bed counted."""
+(a separate process on 127.0.0.1), and asserts what the play saved and what the test bed counted.
+
+Every run is made at -vvvv with ANSIBLE_LOG_PATH set, and then scanned for the client secret in all its
+encodings (stdout, stderr, the log, the token cache, every file the run wrote): one occurrence fails the test.
+Each scan is appended to the report NF_LEAK_REPORT names (default tests/output/leak-scan.jsonl)."""
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,10 +26,14 @@ if COLLECTION.parent.parent.name != 'ansible_collections':
 sys.path.insert(0, str(COLLECTIONS))
 
 # pylint: disable=wrong-import-position
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import secret_forms  # noqa: E402
 from ansible_collections.netfoundry.api.tests.e2e.plays import CLIENT_ID, CLIENT_SECRET  # noqa: E402
 from ansible_collections.netfoundry.api.tests.testbed.nf_testbed import Control  # noqa: E402
 
 BIN = Path(sys.executable).parent
+LEAK_REPORT = Path(os.environ.get('NF_LEAK_REPORT') or COLLECTION / 'tests' / 'output' / 'leak-scan.jsonl')
+PROXY_VARIABLES = ('http_proxy', 'https_proxy', 'all_proxy', 'no_proxy')
+CACHE_FILE = re.compile(r'^\.?[0-9a-f]{16,64}\.')
 
 
 @pytest.fixture(scope='session')
@@ -48,13 +57,14 @@ def testbed(testbed_process):
 
 
 class Run:
-    """One finished ansible-playbook run: rc, output, and the JSON files the play saved in out/."""
+    """One finished ansible-playbook run: rc, output, its log, and the JSON files the play saved in out/."""
 
-    def __init__(self, completed, out_dir):
+    def __init__(self, completed, out_dir, log_path):
         self.rc = completed.returncode
         self.stdout = completed.stdout
         self.stderr = completed.stderr
         self.out_dir = out_dir
+        self.log = log_path.read_text(errors='replace') if log_path.exists() else ''
 
     def saved(self, name):
         return json.loads((self.out_dir / (name + '.json')).read_text())
@@ -63,32 +73,80 @@ class Run:
     def output(self):
         return self.stdout + self.stderr
 
+    def token_count(self, tokens):
+        """How often any of tokens occurs in stdout, stderr and the log (for runs that must not show them)."""
+        return sum((self.stdout + self.stderr + self.log).count(token) for token in tokens if token)
+
+
+def _files(root):
+    return dict((path, path.stat().st_mtime_ns) for path in root.rglob('*') if path.is_file() and not path.is_symlink())
+
+
+def leak_counts(completed, log_path, before, root, forms):
+    """Occurrences of the secret forms: in stdout, stderr, the log, cache files and other files the run wrote."""
+    counts = dict(stdout=0, stderr=0, log=0, cache=0, files=0)
+    for form in forms:
+        counts['stdout'] += completed.stdout.count(form)
+        counts['stderr'] += completed.stderr.count(form)
+    for path, mtime in _files(root).items():
+        if before.get(path) == mtime:
+            continue  # an input the test wrote before the run (a credentials file, the play)
+        raw = path.read_bytes()
+        place = 'log' if path == log_path else 'cache' if CACHE_FILE.match(path.name) else 'files'
+        counts[place] += sum(raw.count(form.encode('utf-8')) for form in forms)
+    return counts
+
+
+def _report(entry):
+    LEAK_REPORT.parent.mkdir(parents=True, exist_ok=True)
+    with open(str(LEAK_REPORT), 'a') as handle:  # one short line per write: appends from two workers stay whole
+        handle.write(json.dumps(entry) + '\n')
+
 
 @pytest.fixture
-def playbook(tmp_path):
-    """playbook(text, extra_vars=None, env=None, args=(), inventory=None) -> Run. HOME and cwd are fresh dirs."""
+def playbook(tmp_path, request):
+    """playbook(text, extra_vars=None, env=None, args=(), inventory=None, secrets=(), leak_check=True) -> Run.
+
+    At -vvvv; HOME and cwd are fresh dirs; after the run the secret scan must find CLIENT_SECRET (and secrets)
+    nowhere (leak_check=False only for the test that proves the scan finds what it looks for)."""
     home = tmp_path / 'home'
     work = tmp_path / 'work'
     out_dir = tmp_path / 'out'
     for folder in (home, work, out_dir):
         folder.mkdir()
+    runs = []
 
-    def run(text, extra_vars=None, env=None, args=(), inventory=None):
+    def run(text, extra_vars=None, env=None, args=(), inventory=None, secrets=(), leak_check=True):
+        runs.append(text)
+        log_path = tmp_path / ('ansible-%d.log' % len(runs))
         play = work / 'play.yml'
         play.write_text(text)
         variables = dict(out_dir=str(out_dir), work_dir=str(work), home_dir=str(home))
         variables.update(extra_vars or {})
         (tmp_path / 'vars.json').write_text(json.dumps(variables))
-        environ = dict((k, v) for k, v in os.environ.items() if not k.startswith(('NETFOUNDRY_', 'ANSIBLE_')))
+        environ = dict((k, v) for k, v in os.environ.items()
+                       if not k.startswith(('NETFOUNDRY_', 'ANSIBLE_')) and k.lower() not in PROXY_VARIABLES)
         environ.update(HOME=str(home), ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_NOCOLOR='1',
                        ANSIBLE_FORCE_COLOR='0', ANSIBLE_RETRY_FILES_ENABLED='0', ANSIBLE_LOCALHOST_WARNING='0',
-                       ANSIBLE_INVENTORY_UNPARSED_WARNING='0', PYTHONWARNINGS='ignore')
+                       ANSIBLE_INVENTORY_UNPARSED_WARNING='0', PYTHONWARNINGS='ignore', ANSIBLE_LOG_PATH=str(log_path))
         environ.update(env or {})
-        command = [str(BIN / 'ansible-playbook'), str(play), '-e', '@%s' % (tmp_path / 'vars.json')]
+        command = [str(BIN / 'ansible-playbook'), str(play), '-e', '@%s' % (tmp_path / 'vars.json'), '-vvvv']
         if inventory:
             (tmp_path / 'hosts.ini').write_text(inventory)
             command += ['-i', str(tmp_path / 'hosts.ini')]
+        before = _files(tmp_path)
         completed = subprocess.run(command + list(args), cwd=str(work), env=environ, capture_output=True, text=True,
                                    timeout=300, check=False)
-        return Run(completed, out_dir)
+        forms = secret_forms(CLIENT_SECRET, CLIENT_ID)
+        for secret in secrets:
+            forms += secret_forms(secret, None)
+        counts = leak_counts(completed, log_path, before, tmp_path, forms)
+        _report(dict(test=request.node.nodeid, run=len(runs), rc=completed.returncode, log_bytes=(
+            log_path.stat().st_size if log_path.exists() else 0), secret=counts))
+        assert log_path.exists() and log_path.stat().st_size, 'ansible-playbook wrote no log at %s' % log_path
+        if leak_check:
+            assert sum(counts.values()) == 0, 'the client secret leaked (occurrences by place): %s' % counts
+        result = Run(completed, out_dir, log_path)
+        result.leaks = counts
+        return result
     return run

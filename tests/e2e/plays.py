@@ -5,6 +5,7 @@
 """Building blocks of the plays the playbook tests write (as JSON, which is YAML)."""
 
 import json
+import re
 import sys
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import secret_forms
@@ -45,3 +46,23 @@ def local_inventory(count):
     lines = ['[nodes]'] + ['node%02d' % i for i in range(count)]
     lines += ['', '[nodes:vars]', 'ansible_connection=local', 'ansible_python_interpreter=%s' % sys.executable]
     return '\n'.join(lines) + '\n'
+
+
+TASK_HEADER = re.compile(r'^(?:.*\| )?TASK \[(.*?)\] \**$', re.MULTILINE)
+
+
+def task_sections(text):
+    """(task name, text) for each TASK [...] block of ansible-playbook output or log."""
+    marks = list(TASK_HEADER.finditer(text))
+    return [(mark.group(1), text[mark.start():marks[number + 1].start() if number + 1 < len(marks) else len(text)])
+            for number, mark in enumerate(marks)]
+
+
+def role_token_count(run, tokens, role='netfoundry.api.token'):
+    """How often any token occurs in the output and log of the role's own tasks."""
+    count = 0
+    for text in (run.stdout, run.log):
+        for name, section in task_sections(text):
+            if name.startswith(role + ' : '):
+                count += sum(section.count(token) for token in tokens)
+    return count

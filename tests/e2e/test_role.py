@@ -13,7 +13,7 @@ import yaml
 
 from ansible_collections.netfoundry.api.tests.e2e.conftest import COLLECTION
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
-    CLIENT_ID, CLIENT_SECRET, assert_clean, local_inventory, play, save)
+    CLIENT_ID, CLIENT_SECRET, assert_clean, local_inventory, play, role_token_count, save)
 
 
 def role_vars(testbed, **extra):
@@ -41,7 +41,10 @@ def test_twenty_hosts_list_networks_with_one_token_request(testbed, playbook):
     assert 'NetFoundry API token newly issued by %s/token (client_secret_basic, credential from options client_id + ' \
         'client_secret)' % testbed.info['idp_http'] in run.stdout
     assert_clean(run)
-    assert run.stdout.count('eyJ') == 0
+    # The role's own tasks never show the token, even at -vvvv; the play's uri task (the user's) echoes its headers
+    # at -vvvv, as uri always does: the README tells users to give such tasks no_log.
+    tokens = stats['tokens']
+    assert len(tokens) == 1 and role_token_count(run, tokens) == 0 and run.token_count(tokens) > 0
 
 
 def test_templated_inputs_over_https(testbed, playbook):

@@ -52,6 +52,7 @@ class State:
         with self.lock:
             self.token_requests = {}
             self.issued = {}
+            self.tokens = []
             self.api_requests = 0
             self.api_refused = 0
             self.log = []
@@ -74,7 +75,8 @@ class State:
     def stats(self):
         with self.lock:
             return dict(token_requests=dict(self.token_requests), total=sum(self.token_requests.values()),
-                        issued=dict(self.issued), api_requests=self.api_requests, api_refused=self.api_refused,
+                        issued=dict(self.issued), tokens=list(self.tokens), api_requests=self.api_requests,
+                        api_refused=self.api_refused,
                         log=list(self.log))
 
     def jwks(self):
@@ -89,9 +91,11 @@ class State:
         now = int(time.time())
         body = dict(iss='nf-testbed', sub=client_id, client_id=client_id, iat=now, exp=now + lifetime, jti=uuid.uuid4().hex)
         body.update(claims)
+        token = jwt.encode(body, self.key, algorithm='RS256', headers=dict(kid=self.kid))
         with self.lock:
             self.issued[client_id] = self.issued.get(client_id, 0) + 1
-        return jwt.encode(body, self.key, algorithm='RS256', headers=dict(kid=self.kid))
+            self.tokens.append(token)
+        return token
 
 
 class Handler(BaseHTTPRequestHandler):
