@@ -5,6 +5,7 @@
 """One HTTPS POST with bounded retries (urllib3's Retry), a timeout, TLS and proxy settings."""
 
 import random
+import time
 import warnings
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
@@ -42,11 +43,7 @@ class _Retry(Retry):
     def get_backoff_time(self):
         if self.planned_backoff is not None:
             return self.planned_backoff
-        retries = len(self.history)
-        if retries == 0 or not self.backoff_factor:
-            return 0
-        base = min(BACKOFF_MAX, self.backoff_factor * (2 ** (retries - 1)))
-        return base / 2 + random.uniform(0, base / 2)
+        return backoff(self.backoff_factor, len(self.history))
 
     def get_retry_after(self, response):
         try:
@@ -65,6 +62,23 @@ class _Retry(Retry):
             reason = 'HTTP %d' % response.status if response is not None and error is None else _describe(error)
             self.on_retry(len(new.history), reason, wait)
         return new
+
+
+def backoff(factor, retries):
+    """The wait before retry number retries: about factor * 2^(retries-1), jittered, at most BACKOFF_MAX."""
+    if retries == 0 or not factor:
+        return 0
+    base = min(BACKOFF_MAX, factor * (2 ** (retries - 1)))
+    return base / 2 + random.uniform(0, base / 2)
+
+
+class _BrokenAnswer(Exception):
+    """The connection broke after the status line, while the body was read (urllib3's Retry is over by then)."""
+
+    def __init__(self, attempts, cause):
+        super().__init__(cause)
+        self.attempts = attempts
+        self.cause = cause
 
 
 class Answer:
@@ -88,11 +102,13 @@ def _describe(error):
     lowered = text.lower()
     for needle, reason in (
         ('refused', 'connection refused'),
+        ('incompleteread', 'the answer was cut short'),
         ('name or service not known', 'host name not found'),
         ('nodename nor servname', 'host name not found'),
         ('temporary failure in name resolution', 'host name not found'),
         ('failed to resolve', 'host name not found'),
         ('reset by peer', 'connection reset'),
+        ('connection broken', 'connection broken'),
         ('remotedisconnected', 'connection closed without an answer'),
         ('remote end closed', 'connection closed without an answer'),
         ('connection aborted', 'connection closed without an answer'),
@@ -136,17 +152,41 @@ def verify_setting(settings, environ):
 
 
 def post(url, headers, body, settings, environ, warn):
-    """POST body to url; returns an Answer. Raises NFTokenError('reason; fix') without the URL."""
+    """POST body to url; returns an Answer. Raises NFTokenError('reason; fix') without the URL.
+
+    Failures before the answer's headers are retried by urllib3's Retry; a connection that breaks while the body
+    is read is retried here, from the same budget of retries."""
     if not HAS_REQUESTS:
         raise NFTokenError('the Python library requests is not installed for this Python: pip install requests')
-    attempts = [1]
+    if not settings['validate_certs']:
+        warn('validate_certs is false: the TLS certificate of %s is not checked' % display_url(url))
+    total = settings['retries']['total']
+    done = 0
+    while True:
+        try:
+            return _post(url, headers, body, settings, environ, warn, done)
+        except _BrokenAnswer as exc:
+            done = exc.attempts
+            if done > total:
+                raise NFTokenError('the connection broke while the answer was read (%s, %s); try again later'
+                                   % (exc.cause, _attempts(done)))
+            wait = backoff(settings['retries']['backoff_factor'], done)
+            warn('token request to %s: the connection broke while the answer was read (%s); retry %d of %d in %.1f s'
+                 % (display_url(url), exc.cause, done, total, wait))
+            time.sleep(wait)
+
+
+def _post(url, headers, body, settings, environ, warn, done):
+    """One session.post with the retries left after done attempts."""
+    attempts = [done + 1]
+    total = settings['retries']['total']
 
     def on_retry(number, reason, wait):
-        attempts[0] = number + 1
-        warn('token request to %s: %s; retry %d of %d in %.1f s' % (display_url(url), reason, number, total, wait))
+        attempts[0] = done + number + 1
+        warn('token request to %s: %s; retry %d of %d in %.1f s' % (display_url(url), reason, done + number, total, wait))
 
-    total = settings['retries']['total']
-    retry = _Retry(total=total, connect=total, read=total, status=total, other=0, redirect=0,
+    left = total - done
+    retry = _Retry(total=left, connect=left, read=left, status=left, other=0, redirect=0,
                    backoff_factor=settings['retries']['backoff_factor'], status_forcelist=RETRY_STATUSES,
                    allowed_methods=frozenset(['POST']), respect_retry_after_header=True,
                    raise_on_status=False, raise_on_redirect=False, on_retry=on_retry)
@@ -159,8 +199,6 @@ def post(url, headers, body, settings, environ, warn):
     proxy = settings['proxy']
     proxies = {'http': proxy, 'https': proxy} if proxy else requests.utils.get_environ_proxies(url)
     verify = verify_setting(settings, environ)
-    if verify is False:
-        warn('validate_certs is false: the TLS certificate of %s is not checked' % display_url(url))
     timeout = settings['timeout']
     try:
         with warnings.catch_warnings():
@@ -168,10 +206,13 @@ def post(url, headers, body, settings, environ, warn):
             response = session.post(url, data=body, headers=headers, timeout=timeout, verify=verify,
                                     proxies=proxies, allow_redirects=False, stream=True)
             content = b''
-            for chunk in response.iter_content(65536):
-                content += chunk
-                if len(content) > MAX_BODY_BYTES:
-                    raise NFTokenError('the answer is larger than %d bytes; check token_url' % MAX_BODY_BYTES)
+            try:
+                for chunk in response.iter_content(65536):
+                    content += chunk
+                    if len(content) > MAX_BODY_BYTES:
+                        raise NFTokenError('the answer is larger than %d bytes; check token_url' % MAX_BODY_BYTES)
+            except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as exc:
+                raise _BrokenAnswer(attempts[0], _describe(exc))
     except requests.exceptions.SSLError as exc:
         reason, fix = _tls_reason(exc)
         raise NFTokenError('%s; %s' % (reason, fix))
@@ -185,11 +226,16 @@ def post(url, headers, body, settings, environ, warn):
         raise NFTokenError('no answer within %s s (%s); raise timeout or try again later' % (timeout, _attempts(attempts[0])))
     except requests.exceptions.ConnectionError as exc:
         cause = _describe(exc)
-        fix = 'raise timeout or try again later' if 'timed out' in cause else \
-            'check token_url, proxy and that the identity provider is up'
-        raise NFTokenError('%s (%s); %s' % (cause, _attempts(attempts[0]), fix))
-    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError) as exc:
-        raise NFTokenError('the connection broke while the answer was read (%s); try again later' % _describe(exc))
+        if cause == 'read timed out':
+            raise NFTokenError('no answer within %s s (%s); raise timeout or try again later'
+                               % (timeout, _attempts(attempts[0])))
+        if 'timed out' in cause:
+            raise NFTokenError('could not connect within %s s (%s); check token_url, proxy and the network'
+                               % (timeout, _attempts(attempts[0])))
+        raise NFTokenError('%s (%s); check token_url, proxy and that the identity provider is up'
+                           % (cause, _attempts(attempts[0])))
+    except requests.exceptions.ContentDecodingError as exc:
+        raise NFTokenError('the answer could not be decoded (%s); check token_url' % _describe(exc))
     except requests.exceptions.RequestException as exc:
         raise NFTokenError('the request failed (%s); check token_url and proxy' % _describe(exc))
     except (OSError, ValueError) as exc:

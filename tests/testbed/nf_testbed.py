@@ -139,7 +139,7 @@ class IdpHandler(Handler):
         endpoint = {'/oauth/token': 'auth0', '/oauth2/token': 'cognito', '/token': 'generic'}.get(self.path.split('?')[0])
         if endpoint is None:
             return self.send_json(404, dict(error='not_found'))
-        entry = dict(endpoint=endpoint, method='POST', content_type=self.headers.get('Content-Type'),
+        entry = dict(endpoint=endpoint, method='POST', at=time.time(), content_type=self.headers.get('Content-Type'),
                      auth_scheme=(self.headers.get('Authorization') or ' ').split(' ')[0].lower() or None)
         fault = self.state.next_fault()
         if fault:

@@ -14,6 +14,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils._token import get_t
 from ansible_collections.netfoundry.api.tests.unit.conftest import CLIENT_ID, CLIENT_SECRET
 
 FAST = {'total': 3, 'backoff_factor': 0.01}
+TWO = {'total': 2, 'backoff_factor': 0.01}
 
 
 def fetch(testbed, path='/token', base='idp_http', warnings=None, **options):
@@ -151,7 +152,7 @@ def test_validate_certs_false_works_and_warns(testbed):
 def test_read_timeout_is_bounded(testbed):
     testbed.faults({'delay': 3, 'times': 2})
     started = time.monotonic()
-    with pytest.raises(NFTokenError, match=r'failed: read timed out \(2 attempts\); raise timeout'):
+    with pytest.raises(NFTokenError, match=r'failed: no answer within 0.3 s \(2 attempts\); raise timeout'):
         fetch(testbed, timeout=0.3, retries={'total': 1, 'backoff_factor': 0})
     assert time.monotonic() - started < 2.5
 
@@ -162,10 +163,28 @@ def test_dropped_connection_is_retried(testbed):
     assert testbed.stats()['total'] == 2
 
 
-def test_connection_reset_mid_answer(testbed):
+def test_connection_reset_mid_answer_is_retried(testbed):
     testbed.faults({'reset': True, 'status': 200, 'body': {'access_token': 'x' * 64}})
-    with pytest.raises(NFTokenError, match=r'failed: the connection broke while the answer was read'):
-        fetch(testbed)
+    warnings = []
+    assert fetch(testbed, warnings=warnings, retries=TWO)['access_token']
+    assert testbed.stats()['total'] == 2
+    assert len(warnings) == 1 and 'the connection broke while the answer was read (connection reset); ' \
+        'retry 1 of 2 in ' in warnings[0]
+
+
+def test_connection_reset_mid_answer_every_time(testbed):
+    testbed.faults({'reset': True, 'status': 200, 'body': {'access_token': 'x' * 64}, 'times': 3})
+    with pytest.raises(NFTokenError, match=r'failed: the connection broke while the answer was read \(connection reset, '
+                                           r'3 attempts\); try again later'):
+        fetch(testbed, retries=TWO)
+    assert testbed.stats()['total'] == 3
+
+
+def test_retries_before_and_after_the_headers_share_one_budget(testbed):
+    testbed.faults({'status': 503}, {'reset': True, 'status': 200, 'body': {'access_token': 'x' * 64}}, {'status': 502})
+    with pytest.raises(NFTokenError, match=r'was refused after 3 attempts: HTTP 502'):
+        fetch(testbed, retries=TWO)
+    assert testbed.stats()['total'] == 3
 
 
 def test_connection_refused(testbed):

@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The fault matrix: every bad day of an identity provider, for the module and for the lookup, through
+ansible-playbook at -vvvv against the test bed. Each case asserts the exact outcome (a token, or a failure whose
+one-line message names the cause), how many requests the test bed saw (4xx never retried), the retry warnings,
+and that neither a traceback nor a token shows in a failure. The secret scan of conftest runs on every case."""
+
+import socket
+
+import pytest
+
+from ansible_collections.netfoundry.api.tests.e2e.plays import CLIENT_ID, CLIENT_SECRET, play, save, token_task
+
+RETRIES = {'total': 2, 'backoff_factor': 0.2}
+FAKE_TOKEN = 'fake.' + 'x' * 40 + '.not-a-bearer-token'
+HTML_403 = '<html><head><title>403 Forbidden</title></head><body><center>nginx</center></body></html>'
+
+
+def closed_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+class Case:
+    """One scenario: faults queued at the test bed, option changes, and the expected outcome.
+
+    message None means success; requests is what the test bed must count; warnings are substrings of the
+    warnings in the output, in order."""
+
+    def __init__(self, name, faults=(), options=None, message=None, requests=1, warnings=(), min_gap=None,
+                 max_span=None):
+        self.name = name
+        self.faults = list(faults)
+        self.options = options or {}
+        self.message = message
+        self.requests = requests
+        self.warnings = list(warnings)
+        self.min_gap = min_gap
+        self.max_span = max_span
+
+    def __repr__(self):
+        return self.name
+
+
+def retry_warning(number, reason):
+    return ': %s; retry %d of 2 in ' % (reason, number)
+
+
+CASES = [Case('ok')]
+for status in (500, 502, 503, 504):
+    CASES.append(Case('%d-then-ok' % status, [{'status': status}], requests=2,
+                      warnings=[retry_warning(1, 'HTTP %d' % status)]))
+    CASES.append(Case('%d-always' % status, [{'status': status, 'times': 3}], requests=3,
+                      warnings=[retry_warning(1, 'HTTP %d' % status), retry_warning(2, 'HTTP %d' % status)],
+                      message='was refused after 3 attempts: HTTP %d with an empty body; the identity provider '
+                              'failed; try again later' % status))
+CASES += [
+    Case('429-retry-after-then-ok', [{'status': 429, 'headers': {'Retry-After': '2'}}], requests=2,
+         warnings=[retry_warning(1, 'HTTP 429') + '2.0 s'], min_gap=2.0),
+    Case('429-always', [{'status': 429, 'headers': {'Retry-After': '1'}, 'times': 3}], requests=3,
+         warnings=[retry_warning(1, 'HTTP 429') + '1.0 s', retry_warning(2, 'HTTP 429') + '1.0 s'], min_gap=1.0,
+         message='was refused after 3 attempts: HTTP 429 with an empty body; the identity provider is rate-limiting: '
+                 'try again later or raise retries'),
+    Case('connection-refused', options={'token_url': 'http://127.0.0.1:{closed}/token'}, requests=0,
+         warnings=[retry_warning(1, 'connection refused'), retry_warning(2, 'connection refused')],
+         message='failed: connection refused (3 attempts); check token_url, proxy and that the identity provider is up'),
+    Case('reset-mid-answer-then-ok', [{'status': 200, 'body': {'access_token': FAKE_TOKEN}, 'reset': True}],
+         requests=2, warnings=[retry_warning(1, 'the connection broke while the answer was read (connection reset)')]),
+    Case('reset-mid-answer-always', [{'status': 200, 'body': {'access_token': FAKE_TOKEN}, 'reset': True, 'times': 3}],
+         requests=3, warnings=[retry_warning(n, 'the connection broke while the answer was read (connection reset)')
+                               for n in (1, 2)],
+         message='failed: the connection broke while the answer was read (connection reset, 3 attempts); try again later'),
+    Case('read-timeout', [{'delay': 3, 'times': 3}], options={'timeout': 1}, requests=3,
+         warnings=[retry_warning(1, 'read timed out'), retry_warning(2, 'read timed out')],
+         message='failed: no answer within 1.0 s (3 attempts); raise timeout or try again later',
+         max_span=2 * 1.0 + 0.2 + 0.4 + 1.5),
+    Case('tls-name-mismatch', options={'token_url': '{idp_https_wrong_name}/token', 'ca_path': '{ca}'}, requests=0,
+         message="failed: the server's TLS certificate is not for this host name; use the host name the "
+                 "certificate names in token_url, or fix the server certificate"),
+    Case('tls-untrusted-ca', options={'token_url': '{idp_https}/token', 'ca_path': '{other_ca}'}, requests=0,
+         message="failed: the server's TLS certificate is not trusted (unable to get local issuer certificate); "
+                 "set ca_path to the CA bundle that signed it (validate_certs: false skips the check, insecurely)"),
+    Case('tls-system-store', options={'token_url': '{idp_https}/token'}, requests=0,
+         message="failed: the server's TLS certificate is not trusted (unable to get local issuer certificate); "
+                 "set ca_path to the CA bundle that signed it"),
+    Case('tls-ca-path', options={'token_url': '{idp_https}/token', 'ca_path': '{ca}'}),
+    Case('tls-validate-certs-false', options={'token_url': '{idp_https}/token', 'validate_certs': False},
+         warnings=['validate_certs is false: the TLS certificate of {idp_https}/token is not checked']),
+    Case('html-error-page', [{'status': 403, 'content_type': 'text/html', 'body': HTML_403}],
+         message="was refused: HTTP 403 with an HTML page titled '403 Forbidden'"),
+    Case('200-not-json', [{'status': 200, 'content_type': 'text/plain', 'body': 'OK'}],
+         message="got no usable token: the answer is not a JSON object but 'OK'; check token_url and auth_method"),
+    Case('json-without-access-token', [{'status': 200, 'body': {'token_type': 'Bearer', 'expires_in': 3600}}],
+         message='got no usable token: the JSON answer has no access_token (keys: expires_in, token_type)'),
+    Case('non-bearer-token-type', [{'status': 200, 'body': {'access_token': FAKE_TOKEN, 'token_type': 'mac'}}],
+         message="got no usable token: the token_type is 'mac', not Bearer"),
+    Case('401-invalid-client', options={'client_secret': 'wrong-secret-Zq9'},
+         message='was refused: HTTP 401 invalid_client (Client authentication failed); check client_id and '
+                 'client_secret'),
+    Case('400-invalid-scope', options={'scope': 'forbidden'},
+         message='was refused: HTTP 400 invalid_scope (scope forbidden is not allowed)'),
+    Case('400-unsupported-grant-type', [{'status': 400, 'body': {'error': 'unsupported_grant_type'}}],
+         message='was refused: HTTP 400 unsupported_grant_type'),
+]
+
+
+def fill(value, info):
+    return value.format(**info) if isinstance(value, str) else value
+
+
+def options_for(case, info):
+    options = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': info['idp_http'] + '/token',
+               'retries': RETRIES, 'cache': False}
+    options.update(dict((name, fill(value, info)) for name, value in case.options.items()))
+    return options
+
+
+def module_play(options):
+    return play(token_task('case', options))
+
+
+def lookup_play(options):
+    """The options as netfoundry_* variables, the way group_vars would hold them."""
+    variables = dict(('netfoundry_' + name, value) for name, value in options.items())
+    return play([{'name': 'evaluate the lookup', 'ansible.builtin.set_fact': {
+        'nf_result': "{{ lookup('netfoundry.api.nf_token', output='full') }}"}, 'vars': variables,
+        'register': 'r_case', 'ignore_errors': True},
+        save('case', "nf_result if nf_result is defined else r_case")])
+
+
+@pytest.mark.parametrize('front_end', ['module', 'lookup'])
+@pytest.mark.parametrize('case', CASES, ids=[case.name for case in CASES])
+def test_fault(case, front_end, testbed, playbook):
+    info = dict(testbed.info, closed=closed_port())
+    if case.faults:
+        testbed.faults(*case.faults)
+    options = options_for(case, info)
+    secrets = [options['client_secret']] if options['client_secret'] != CLIENT_SECRET else []
+    run = playbook((module_play if front_end == 'module' else lookup_play)(options), secrets=secrets)
+    assert run.rc == 0, run.output
+    result = run.saved('case')
+    stats = testbed.stats()
+    assert stats['total'] == case.requests, stats['log']
+    assert 'Traceback' not in run.output + run.log
+    warnings = [fill(text, info) for text in case.warnings]
+    shown = [line for line in (run.output).splitlines() if '[WARNING]' in line]
+    assert len(shown) == len(warnings), shown
+    for line, text in zip(shown, warnings):
+        assert text in line, (line, text)
+    if case.message is None:
+        assert result.get('failed') is not True, result
+        assert result['access_token'] in stats['tokens'] and result['token_type'] in ('Bearer', 'bearer')
+    else:
+        message = result['msg']
+        expected = 'token request to %s %s' % (options['token_url'], fill(case.message, info))
+        assert result['failed'] is True and expected in message, (message, expected)
+        assert message.endswith('(credential source: options client_id + client_secret)'), message
+        assert '\n' not in message
+        assert run.token_count(stats['tokens'] + [FAKE_TOKEN]) == 0
+    times = [entry['at'] for entry in stats['log']]
+    gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+    if case.min_gap is not None:
+        assert gaps and min(gaps) >= case.min_gap - 0.05, gaps
+    if case.max_span is not None:
+        assert times[-1] - times[0] <= case.max_span, times
+
