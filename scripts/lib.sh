@@ -87,3 +87,15 @@ subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--upgrade'] + ar
 PY
   done
 }
+
+# tinyproxy (Debian package tinyproxy-bin) for the proxy tests: installed when missing.
+ensure_tinyproxy() {
+  command -v tinyproxy > /dev/null 2>&1 && return 0
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo -n"; fi
+  command -v apt-get > /dev/null 2>&1 || die "tinyproxy is missing and there is no apt-get: install tinyproxy and run again"
+  say "installing tinyproxy (for the proxy tests)"
+  $sudo apt-get update -qq > /dev/null &&
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq tinyproxy-bin > /dev/null ||
+    die "could not install tinyproxy: apt-get install tinyproxy-bin and run again"
+}

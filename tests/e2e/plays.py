@@ -41,6 +41,24 @@ def assert_clean(run):
         assert form not in run.output
 
 
+def module_play(options):
+    """A play that runs the module once with options and saves its result as out/case.json."""
+    return play(token_task('case', options))
+
+
+def lookup_play(options):
+    """A play that evaluates the lookup once, its options as netfoundry_* variables (the way group_vars would hold
+    them), and saves the full result (or the failed task) as out/case.json."""
+    variables = dict(('netfoundry_' + name, value) for name, value in options.items())
+    return play([{'name': 'evaluate the lookup', 'ansible.builtin.set_fact': {
+        'nf_result': "{{ lookup('netfoundry.api.nf_token', output='full') }}"}, 'vars': variables,
+        'register': 'r_case', 'ignore_errors': True},
+        save('case', "nf_result if nf_result is defined else r_case")])
+
+
+FRONT_ENDS = {'module': module_play, 'lookup': lookup_play}
+
+
 def local_inventory(count):
     """An inventory of count hosts, all on local connections with the controller's Python."""
     lines = ['[nodes]'] + ['node%02d' % i for i in range(count)]

@@ -11,7 +11,7 @@ import socket
 
 import pytest
 
-from ansible_collections.netfoundry.api.tests.e2e.plays import CLIENT_ID, CLIENT_SECRET, play, save, token_task
+from ansible_collections.netfoundry.api.tests.e2e.plays import CLIENT_ID, CLIENT_SECRET, FRONT_ENDS
 
 RETRIES = {'total': 2, 'backoff_factor': 0.2}
 FAKE_TOKEN = 'fake.' + 'x' * 40 + '.not-a-bearer-token'
@@ -31,8 +31,9 @@ class Case:
     warnings in the output, in order."""
 
     def __init__(self, name, faults=(), options=None, message=None, requests=1, warnings=(), min_gap=None,
-                 max_span=None):
+                 max_span=None, env=None):
         self.name = name
+        self.env = env or {}
         self.faults = list(faults)
         self.options = options or {}
         self.message = message
@@ -118,35 +119,27 @@ def options_for(case, info):
     return options
 
 
-def module_play(options):
-    return play(token_task('case', options))
-
-
-def lookup_play(options):
-    """The options as netfoundry_* variables, the way group_vars would hold them."""
-    variables = dict(('netfoundry_' + name, value) for name, value in options.items())
-    return play([{'name': 'evaluate the lookup', 'ansible.builtin.set_fact': {
-        'nf_result': "{{ lookup('netfoundry.api.nf_token', output='full') }}"}, 'vars': variables,
-        'register': 'r_case', 'ignore_errors': True},
-        save('case', "nf_result if nf_result is defined else r_case")])
-
-
-@pytest.mark.parametrize('front_end', ['module', 'lookup'])
+@pytest.mark.parametrize('front_end', sorted(FRONT_ENDS))
 @pytest.mark.parametrize('case', CASES, ids=[case.name for case in CASES])
 def test_fault(case, front_end, testbed, playbook):
-    info = dict(testbed.info, closed=closed_port())
+    run_case(case, front_end, testbed, playbook, dict(testbed.info, closed=closed_port()))
+
+
+def run_case(case, front_end, testbed, playbook, info):
+    """Run case through front_end (module or lookup) and assert its outcome; returns the Run."""
     if case.faults:
         testbed.faults(*case.faults)
     options = options_for(case, info)
     secrets = [options['client_secret']] if options['client_secret'] != CLIENT_SECRET else []
-    run = playbook((module_play if front_end == 'module' else lookup_play)(options), secrets=secrets)
+    env = dict((name, fill(value, info)) for name, value in case.env.items())
+    run = playbook(FRONT_ENDS[front_end](options), secrets=secrets, env=env)
     assert run.rc == 0, run.output
     result = run.saved('case')
     stats = testbed.stats()
     assert stats['total'] == case.requests, stats['log']
     assert 'Traceback' not in run.output + run.log
     warnings = [fill(text, info) for text in case.warnings]
-    shown = [line for line in (run.output).splitlines() if '[WARNING]' in line]
+    shown = [line for line in run.output.splitlines() if '[WARNING]' in line]
     assert len(shown) == len(warnings), shown
     for line, text in zip(shown, warnings):
         assert text in line, (line, text)
@@ -166,4 +159,4 @@ def test_fault(case, front_end, testbed, playbook):
         assert gaps and min(gaps) >= case.min_gap - 0.05, gaps
     if case.max_span is not None:
         assert times[-1] - times[0] <= case.max_span, times
-
+    return run

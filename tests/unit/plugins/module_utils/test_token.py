@@ -106,6 +106,22 @@ def test_retry_after_is_honoured(testbed):
     assert warnings == ['token request to %s/token: HTTP 429; retry 1 of 3 in 1.0 s' % testbed.info['idp_http']]
 
 
+@pytest.mark.parametrize('header', ['3600', 'Fri, 31 Dec 2100 23:59:59 GMT'])
+def test_retry_after_is_capped(testbed, monkeypatch, header):
+    import urllib3.util.retry
+    slept = []
+
+    class Clock:
+        sleep = staticmethod(slept.append)
+        time = staticmethod(time.time)
+    monkeypatch.setattr(urllib3.util.retry, 'time', Clock)
+    testbed.faults({'status': 429, 'headers': {'Retry-After': header}})
+    warnings = []
+    assert fetch(testbed, warnings=warnings)['access_token']
+    assert slept == [30] and testbed.stats()['total'] == 2
+    assert warnings == ['token request to %s/token: HTTP 429; retry 1 of 3 in 30.0 s' % testbed.info['idp_http']]
+
+
 def test_garbage_retry_after_falls_back_to_backoff(testbed):
     testbed.faults({'status': 503, 'headers': {'Retry-After': 'whenever'}})
     assert fetch(testbed)['access_token']
