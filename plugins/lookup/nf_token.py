@@ -80,6 +80,7 @@ _raw:
 '''
 
 from ansible.errors import AnsibleError, AnsibleLookupError
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
@@ -89,6 +90,22 @@ from ansible_collections.netfoundry.api.plugins.module_utils._token import get_t
 
 display = Display()
 VAR_NAMES = ['netfoundry_' + name for name in list(OPTION_SPECS) + ['output']]
+BOOL_OPTIONS = [name for name, spec in OPTION_SPECS.items() if spec.get('type') == 'bool']
+
+
+def _check_booleans(direct, var_options):
+    """The config system turns any unknown word into false (validate_certs='perhaps' would switch TLS checks off):
+    keywords and variables of boolean options must be real booleans or yes/no/true/false/on/off/1/0."""
+    for name in BOOL_OPTIONS:
+        for given, origin in ((direct.get(name), 'option ' + name), (var_options.get('netfoundry_' + name),
+                                                                     'variable netfoundry_' + name)):
+            if given is None:
+                continue
+            try:
+                boolean(given, strict=True)
+            except TypeError:
+                raise AnsibleLookupError('netfoundry.api.nf_token: %s must be true or false, got %r'
+                                         % (origin, given if isinstance(given, (bool, int, float)) else str(given)))
 
 
 class LookupModule(LookupBase):
@@ -101,6 +118,7 @@ class LookupModule(LookupBase):
         # templated here, and only those (the role's outputs hold this lookup and must not be).
         variables = variables or {}
         var_options = dict((name, self._templar.template(variables[name])) for name in VAR_NAMES if name in variables)
+        _check_booleans(kwargs, var_options)
         try:
             self.set_options(var_options=var_options, direct=kwargs)
         except AnsibleError as exc:

@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The bad-input matrix for the lookup, the role and the module (beyond test_nf_token_module's BAD_INPUTS and
+test_cache_and_lookup's lookup cases): each malformed input fails its task with one clear line, before the
+network, without a traceback (the secret scan of conftest runs too)."""
+
+import json
+
+import pytest
+
+from ansible_collections.netfoundry.api.tests.e2e.plays import CLIENT_ID, CLIENT_SECRET, play, save, token_task
+
+
+@pytest.fixture
+def files(tmp_path):
+    """Credentials files that are wrong in every way a file can be."""
+    folder = tmp_path / 'files'
+    folder.mkdir()
+    paths = dict(directory=folder, missing=folder / 'missing.json')
+    for name, text in (('empty', ''), ('not_json', 'clientId = x\n'), ('array', '["x", "y"]'),
+                       ('no_password', json.dumps({'clientId': CLIENT_ID, 'authenticationUrl': 'https://127.0.0.1/t'})),
+                       ('empty_id', json.dumps({'clientId': '', 'password': CLIENT_SECRET})),
+                       ('id_number', json.dumps({'clientId': 42, 'password': CLIENT_SECRET}))):
+        paths[name] = folder / (name + '.json')
+        paths[name].write_text(text)
+    return dict((name, str(path)) for name, path in paths.items())
+
+
+def literal(options):
+    """Keyword arguments for lookup() in Jinja syntax."""
+    return ', '.join('%s=%s' % (name, json.dumps(value)) for name, value in options.items())
+
+
+LOOKUP_CASES = [
+    ('client_id_empty', {'client_id': ''}, 'option client_id is empty: give a value or leave the option out'),
+    ('client_secret_empty', {'client_secret': ''}, 'option client_secret is empty: give a value or leave the option out'),
+    ('client_id_list', {'client_id': ['a', 'b']}, "Config 'client_id' for 'ansible_collections.netfoundry.api.plugins.lookup."
+                                                  "nf_token' lookup plugin from 'Direct' has an invalid value"),
+    ('relative_url', {'token_url': 'oauth/token'}, "token_url 'oauth/token' is not an absolute http(s) URL"),
+    ('ftp_url', {'token_url': 'ftp://127.0.0.1/token'}, "token_url 'ftp://127.0.0.1/token' is not an absolute http(s) URL"),
+    ('http_remote', {'token_url': 'http://idp.example.com/token'},
+     'refusing to send the client secret over plain http:// to idp.example.com (token_url): use https://'),
+    ('auth_method', {'auth_method': 'client_secret_jwt'}, "Invalid value 'client_secret_jwt' for config 'auth_method'"),
+    ('timeout_negative', {'timeout': -5}, 'option timeout must be a number >= 0, got -5.0'),
+    ('retries_negative', {'retries': -1}, 'option retries must be a whole number >= 0, got -1'),
+    ('retries_keys', {'retries': {'attempts': 3}}, 'option retries has unknown key(s) attempts: use total and backoff_factor'),
+    ('backoff_negative', {'retries': {'total': 2, 'backoff_factor': -1}},
+     'option retries.backoff_factor must be a number >= 0, got -1'),
+    ('validate_certs_word', {'validate_certs': 'perhaps'}, "option validate_certs must be true or false, got 'perhaps'"),
+    ('cache_word', {'cache': 'maybe'}, "option cache must be true or false, got 'maybe'"),
+    ('force_number', {'force': 2}, 'option force must be true or false, got 2'),
+    ('environment', {'environment': 'Production!'}, "option environment 'Production!' is not a NetFoundry environment name"),
+    ('proxy', {'proxy': 'proxy:3128'}, "option proxy 'proxy:3128' is not an http:// or https:// proxy URL"),
+    ('resource', {'resource': 'not-a-uri'}, "option resource must be an absolute http(s) URI (RFC 8707), got 'not-a-uri'"),
+    ('ca_path_missing', {'ca_path': '/nonexistent/ca.pem'},
+     'option ca_path /nonexistent/ca.pem is not a readable file: give the path of a PEM CA bundle'),
+    ('file_empty', {'credentials_file': '{empty}'}, 'credentials file {empty} (option credentials_file) is empty'),
+    ('file_not_json', {'credentials_file': '{not_json}'},
+     'credentials file {not_json} (option credentials_file) is not valid JSON (line 1 column 1)'),
+    ('file_array', {'credentials_file': '{array}'},
+     'credentials file {array} (option credentials_file) must hold a JSON object with clientId and password'),
+    ('file_no_password', {'credentials_file': '{no_password}'},
+     'credentials file {no_password} (option credentials_file) has no password; download the API account again'),
+    ('file_empty_id', {'credentials_file': '{empty_id}'},
+     'credentials file {empty_id} (option credentials_file) has an invalid clientId (it must be a non-empty string)'),
+    ('file_id_number', {'credentials_file': '{id_number}'},
+     'credentials file {id_number} (option credentials_file) has an invalid clientId (it must be a non-empty string)'),
+    ('file_directory', {'credentials_file': '{directory}'},
+     'cannot read credentials file {directory} (option credentials_file): Is a directory; check the path'),
+    ('file_missing', {'credentials_file': '{missing}'},
+     'cannot read credentials file {missing} (option credentials_file): No such file or directory; check the path'),
+]
+
+
+def test_lookup_bad_inputs(testbed, playbook, files):
+    base = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token'}
+    tasks = []
+    for name, options, _message in LOOKUP_CASES:
+        arguments = dict(base, **dict((key, value.format(**files) if isinstance(value, str) else value)
+                                      for key, value in options.items()))
+        if 'credentials_file' in options:
+            del arguments['client_id'], arguments['client_secret']
+        tasks += [{'name': name, 'ansible.builtin.debug': {
+            'msg': "{{ lookup('netfoundry.api.nf_token', %s) }}" % literal(arguments)}, 'register': 'r_' + name,
+            'ignore_errors': True}, save(name, 'r_' + name)]
+    tasks += [{'name': 'a variable that is not a boolean', 'ansible.builtin.debug': {
+        'msg': "{{ lookup('netfoundry.api.nf_token') }}"}, 'vars': dict(('netfoundry_' + k, v) for k, v in base.items()),
+        'register': 'r_bool_var', 'ignore_errors': True}, save('bool_var', 'r_bool_var')]
+    tasks[-2]['vars']['netfoundry_validate_certs'] = 'no way'
+    tasks += [{'name': 'half env pair', 'ansible.builtin.debug': {
+        'msg': "{{ lookup('netfoundry.api.nf_token', token_url=%s) }}" % json.dumps(base['token_url'])},
+        'register': 'r_half_env', 'ignore_errors': True}, save('half_env', 'r_half_env')]
+    run = playbook(play(tasks), env={'NETFOUNDRY_CLIENT_ID': CLIENT_ID})
+    assert run.rc == 0, run.output
+    extra = [('half_env', None, 'environment variable NETFOUNDRY_CLIENT_ID is set but neither NETFOUNDRY_PASSWORD nor '
+                                'NETFOUNDRY_CLIENT_SECRET is: set the secret too, or unset NETFOUNDRY_CLIENT_ID'),
+             ('bool_var', None, "variable netfoundry_validate_certs must be true or false, got 'no way'")]
+    for name, _options, message in LOOKUP_CASES + extra:
+        result = run.saved(name)
+        assert result['failed'] is True and message.format(**files) in result['msg'], (name, result['msg'])
+        assert '\n' not in result['msg'].strip()
+    assert testbed.stats()['total'] == 0
+    assert 'Traceback' not in run.output + run.log
