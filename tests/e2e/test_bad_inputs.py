@@ -103,3 +103,101 @@ def test_lookup_bad_inputs(testbed, playbook, files):
         assert '\n' not in result['msg'].strip()
     assert testbed.stats()['total'] == 0
     assert 'Traceback' not in run.output + run.log
+
+
+ROLE_CASES = [
+    ('timeout_word', {'netfoundry_timeout': 'soon'}, "Validation of arguments failed"),
+    ('verify_word', {'netfoundry_verify': 'perhaps'}, "Validation of arguments failed"),
+    ('auth_method', {'netfoundry_auth_method': 'magic'}, "Validation of arguments failed"),
+    ('client_id_dict', {'netfoundry_client_id': {'id': 1}},
+     "lookup plugin from 'var: netfoundry_client_id' has an invalid value: Invalid value provided for 'str'"),
+    ('timeout_negative', {'netfoundry_timeout': -1}, 'option timeout must be a number >= 0, got -1.0'),
+    ('retries_negative', {'netfoundry_retries': -1}, 'option retries must be a whole number >= 0, got -1'),
+    ('min_ttl_negative', {'netfoundry_min_ttl': -5}, 'option min_ttl must be a whole number >= 0, got -5'),
+    ('client_id_empty', {'netfoundry_client_id': ''}, 'option client_id is empty: give a value or leave the option out'),
+    ('relative_url', {'netfoundry_token_url': 'oauth/token'}, "token_url 'oauth/token' is not an absolute http(s) URL"),
+    ('http_remote', {'netfoundry_token_url': 'http://idp.example.com/token'},
+     'refusing to send the client secret over plain http:// to idp.example.com (token_url): use https://'),
+    ('environment', {'netfoundry_environment': 'Production!'},
+     "option environment 'Production!' is not a NetFoundry environment name"),
+    ('half_pair', {'netfoundry_client_secret': None}, 'option client_id is set but client_secret is not'),
+    ('file_missing', {'netfoundry_client_id': None, 'netfoundry_client_secret': None,
+                      'netfoundry_credentials_file': '{missing}'},
+     'cannot read credentials file {missing} (option credentials_file): No such file or directory'),
+    ('file_not_json', {'netfoundry_client_id': None, 'netfoundry_client_secret': None,
+                       'netfoundry_credentials_file': '{not_json}'},
+     'credentials file {not_json} (option credentials_file) is not valid JSON (line 1 column 1)'),
+    ('rapidapi_without_host', {'netfoundry_rapidapi_key': 'k'},
+     'netfoundry_rapidapi_key is set but netfoundry_rapidapi_host is not'),
+]
+
+
+def test_role_bad_inputs(testbed, playbook, files):
+    base = {'netfoundry_client_id': CLIENT_ID, 'netfoundry_client_secret': CLIENT_SECRET,
+            'netfoundry_token_url': testbed.info['idp_http'] + '/token'}
+    tasks = []
+    for name, changes, _message in ROLE_CASES:
+        variables = dict(base, **dict((key, value.format(**files) if isinstance(value, str) else value)
+                                      for key, value in changes.items()))
+        tasks.append({'name': name, 'block': [{'name': 'the role', 'ansible.builtin.include_role': {
+            'name': 'netfoundry.api.token'}, 'vars': dict((k, v) for k, v in variables.items() if v is not None)}],
+            'rescue': [save(name, 'ansible_failed_result')]})
+    run = playbook(play(tasks))
+    assert run.rc == 0, run.output
+    for name, _changes, message in ROLE_CASES:
+        result = run.saved(name)
+        assert result['failed'] is True and message.format(**files) in result['msg'], (name, result['msg'])
+    assert testbed.stats()['total'] == 0
+    assert 'Traceback' not in run.output + run.log
+
+
+MODULE_CASES = [
+    ('min_ttl_negative', {'min_ttl': -1}, 'option min_ttl must be a whole number >= 0, got -1'),
+    ('backoff_negative', {'retries': {'total': 1, 'backoff_factor': -2}},
+     'option retries.backoff_factor must be a number >= 0, got -2'),
+    ('timeout_list', {'timeout': [1]}, "argument 'timeout' is of type"),
+    ('file_directory', {'client_id': None, 'client_secret': None, 'credentials_file': '{directory}'},
+     'cannot read credentials file {directory} (option credentials_file): Is a directory'),
+    ('file_no_password', {'client_id': None, 'client_secret': None, 'credentials_file': '{no_password}'},
+     'credentials file {no_password} (option credentials_file) has no password'),
+    ('file_array', {'client_id': None, 'client_secret': None, 'credentials_file': '{array}'},
+     'credentials file {array} (option credentials_file) must hold a JSON object with clientId and password'),
+]
+
+
+def test_module_bad_inputs_and_environment(testbed, playbook, files):
+    base = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token'}
+    tasks = []
+    for name, changes, _message in MODULE_CASES:
+        options = dict(base, **dict((key, value.format(**files) if isinstance(value, str) else value)
+                                    for key, value in changes.items()))
+        tasks += token_task(name, dict((k, v) for k, v in options.items() if v is not None))
+    # Dummy secrets here: Ansible itself shows a task's environment values in its -vvv EXEC lines (the README
+    # says never to put a real secret in a task's environment keyword).
+    environments = [
+        ('password_only', {'NETFOUNDRY_PASSWORD': 'dummy-env-pw'},
+         'environment variable NETFOUNDRY_CLIENT_ID is not set but NETFOUNDRY_PASSWORD is: set NETFOUNDRY_CLIENT_ID too'),
+        ('two_secrets', {'NETFOUNDRY_CLIENT_ID': CLIENT_ID, 'NETFOUNDRY_PASSWORD': 'dummy-env-pw',
+                         'NETFOUNDRY_CLIENT_SECRET': 'dummy-env-pw2'},
+         'both NETFOUNDRY_CLIENT_SECRET and NETFOUNDRY_PASSWORD are set and differ: unset one of them'),
+        ('account_missing', {'NETFOUNDRY_API_ACCOUNT': files['missing']},
+         'cannot read credentials file %s (env NETFOUNDRY_API_ACCOUNT): No such file or directory' % files['missing']),
+        ('account_empty', {'NETFOUNDRY_API_ACCOUNT': files['empty']},
+         'credentials file %s (env NETFOUNDRY_API_ACCOUNT) is empty' % files['empty']),
+    ]
+    for name, environment, _message in environments:
+        tasks += token_task(name, {'token_url': base['token_url']}, environment=environment)
+    run = playbook(play(tasks))
+    assert run.rc == 0, run.output
+    for name, _changes, message in MODULE_CASES + environments:
+        result = run.saved(name)
+        assert result['failed'] is True and message.format(**files) in result['msg'], (name, result['msg'])
+    assert testbed.stats()['total'] == 0
+    assert 'Traceback' not in run.output + run.log
+
+
+def test_the_matrix_has_at_least_thirty_inputs():
+    from ansible_collections.netfoundry.api.tests.e2e.test_nf_token_module import BAD_INPUTS
+    counts = dict(module=len(BAD_INPUTS) + 3 + len(MODULE_CASES) + 4, lookup=len(LOOKUP_CASES) + 2 + 6,
+                  role=len(ROLE_CASES) + 2)
+    assert sum(counts.values()) >= 30 and min(counts.values()) >= 10, counts
