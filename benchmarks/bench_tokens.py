@@ -2,132 +2,286 @@
 # Copyright (c) netfoundry.api contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Token requests and time, the collection against the hand-written uri way, side by side in one run.
+"""The collection against the hand-written uri way, side by side in one run, against the local test bed.
 
+P1  token requests of a play of H hosts x 5 API tasks (forks 10): role, lookup, module vs hand-written uri
+    POSTs (per host, per task), first and second run.
+P2  wall time of "get a token + one API call" on localhost: the role vs the hand-written uri play (median of N
+    runs each, interleaved; ratio).
+P3  one cached lookup evaluation (1,000 in one play) and one cold exchange (forced, in one play), against a raw
+    curl of the same token endpoint (the round-trip floor), medians.
+P4  cold start of one token: the module (AnsiballZ) vs the lookup, each in its own play (medians), and the
+    module's payload size.
+
+Times inside plays come from now() around the measured task, so ansible-playbook's start-up is not counted.
 Run it with benchmarks/run (which sets up the venv, stages the collection and passes --collections).
 """
 
 import argparse
+import glob
 import json
 import os
+import platform
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 CLIENT_ID = 'bench-client'
-CLIENT_SECRET = 'bench-secret'
+CLIENT_SECRET = 'bench-S3cret'
+API_TASKS = 5
 
 
-def start_testbed(collection, state_dir):
-    process = subprocess.Popen([sys.executable, os.path.join(collection, 'tests', 'testbed', 'nf_testbed.py'),
-                                '--state-dir', state_dir, '--client', CLIENT_ID, CLIENT_SECRET],
-                               stdout=subprocess.PIPE, text=True)
-    return process, json.loads(process.stdout.readline())
+class Bench:
+    def __init__(self, collections, work, info, forks):
+        self.collections = collections
+        self.work = work
+        self.info = info
+        self.forks = forks
+        self.bindir = os.path.dirname(sys.executable)
+        self.token_url = info['idp_https'] + '/token'
+        self.variables = dict(
+            netfoundry_client_id=CLIENT_ID, netfoundry_client_secret=CLIENT_SECRET, netfoundry_token_url=self.token_url,
+            netfoundry_ca_path=info['ca'], netfoundry_audience=info['api'], client_id=CLIENT_ID,
+            client_secret=CLIENT_SECRET, token_url=self.token_url, ca=info['ca'], api=info['api'])
+
+    def stats(self):
+        with urllib.request.urlopen(self.info['idp_http'] + '/_control/stats') as response:
+            return json.loads(response.read())
+
+    def play(self, tasks, hosts, cache_dir, roles=(), extra_env=None, keep=False):
+        """Run one play over hosts local nodes; returns (seconds, stdout)."""
+        text = json.dumps([{'name': 'bench', 'hosts': 'nodes', 'gather_facts': False, 'vars': self.variables,
+                            'roles': list(roles), 'tasks': tasks}])
+        with open(os.path.join(self.work, 'play.yml'), 'w') as handle:
+            handle.write(text)
+        with open(os.path.join(self.work, 'hosts.ini'), 'w') as handle:
+            handle.write('[nodes]\n' + ''.join('node%03d\n' % i for i in range(hosts)))
+            handle.write('[nodes:vars]\nansible_connection=local\nansible_python_interpreter=%s\n' % sys.executable)
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.collections, HOME=self.work, ANSIBLE_NOCOLOR='1',
+                   NETFOUNDRY_CACHE_DIR=cache_dir, ANSIBLE_LOCALHOST_WARNING='0')
+        env.update(extra_env or {})
+        started = time.monotonic()
+        done = subprocess.run([os.path.join(self.bindir, 'ansible-playbook'), '-i', os.path.join(self.work, 'hosts.ini'),
+                               os.path.join(self.work, 'play.yml'), '--forks', str(self.forks)], env=env, cwd=self.work,
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            sys.exit('a benchmark play failed:\n' + done.stdout[-4000:] + done.stderr[-2000:])
+        return time.monotonic() - started, done.stdout
+
+    def fresh_cache(self, name):
+        path = os.path.join(self.work, 'cache-' + name)
+        shutil.rmtree(path, ignore_errors=True)
+        return path
 
 
-def play(tasks, variables):
-    return json.dumps([{'name': 'bench', 'hosts': 'nodes', 'gather_facts': False, 'vars': variables, 'tasks': tasks}])
+# The API tasks: a real GET of the API emulator with the token's headers (the url lookup, on the controller, so
+# that the play measures token handling and not module start-up), each asserting the answer.
+def api_tasks(headers):
+    return [{'name': 'API call %d' % i, 'ansible.builtin.assert': {'that': [
+        "(lookup('ansible.builtin.url', api ~ 'core/v2/networks', headers=%s, ca_path=ca, split_lines=false) "
+        "| from_json)._embedded.networkList | length == 2" % headers], 'quiet': True}} for i in range(API_TASKS)]
 
 
-def hand_written(per_task):
-    """What users write today: a uri POST to the token endpoint, then the API tasks with the registered token."""
-    post = {'ansible.builtin.uri': {'url': '{{ token_url }}', 'method': 'POST', 'body_format': 'form-urlencoded',
-                                    'body': {'grant_type': 'client_credentials'}, 'url_username': '{{ client_id }}',
-                                    'url_password': '{{ client_secret }}', 'force_basic_auth': True},
-            'register': 'tok', 'no_log': True}
-    use = {'ansible.builtin.assert': {'that': ["tok.json.access_token.split('.') | length == 3"], 'quiet': True}}
-    if per_task:
-        return [dict(post, name='token %d' % i) if j == 0 else dict(use, name='use %d' % i)
-                for i in range(4) for j in range(2)]
-    return [dict(post, name='token')] + [dict(use, name='use %d' % i) for i in range(4)]
+def uri_post(name):
+    """What users write today: a uri POST to the token endpoint (Cognito style: HTTP Basic + form)."""
+    return {'name': name, 'ansible.builtin.uri': {
+        'url': '{{ token_url }}', 'method': 'POST', 'body_format': 'form-urlencoded',
+        'body': {'grant_type': 'client_credentials', 'audience': '{{ api }}'}, 'url_username': '{{ client_id }}',
+        'url_password': '{{ client_secret }}', 'force_basic_auth': True, 'ca_path': '{{ ca }}'},
+        'register': 'tok', 'no_log': True}
 
 
-LOOKUP_TASKS = [{'name': 'use %d' % i, 'ansible.builtin.assert': {
-    'that': ["lookup('netfoundry.api.nf_token').split('.') | length == 3"], 'quiet': True}} for i in range(4)]
+HAND_HEADERS = "{'Authorization': 'Bearer ' ~ tok.json.access_token}"
+P1_WAYS = [
+    ('role netfoundry.api.token', dict(roles=['netfoundry.api.token'], tasks=api_tasks('netfoundry_api_headers'))),
+    ('lookup netfoundry.api.nf_token', dict(tasks=api_tasks("lookup('netfoundry.api.nf_token', output='headers')"))),
+    ('module netfoundry.api.nf_token', dict(tasks=[{'name': 'token', 'netfoundry.api.nf_token': {
+        'client_id': '{{ client_id }}', 'client_secret': '{{ client_secret }}', 'token_url': '{{ token_url }}',
+        'ca_path': '{{ ca }}', 'audience': '{{ api }}'}, 'no_log': True}]
+        + api_tasks("ansible_facts['netfoundry_api_headers']"))),
+    ('hand-written uri POST per host', dict(tasks=[uri_post('token')] + api_tasks(HAND_HEADERS))),
+    ('hand-written uri POST per task', dict(tasks=[task for i in range(API_TASKS) for task in (
+        uri_post('token %d' % i), api_tasks(HAND_HEADERS)[i])])),
+]
 
 
-def run_play(bindir, collections, work, text, hosts, forks):
-    with open(os.path.join(work, 'play.yml'), 'w') as handle:
-        handle.write(text)
-    with open(os.path.join(work, 'hosts.ini'), 'w') as handle:
-        handle.write('[nodes]\n' + ''.join('node%03d\n' % i for i in range(hosts)))
-        handle.write('[nodes:vars]\nansible_connection=local\nansible_python_interpreter=%s\n' % sys.executable)
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, HOME=work, ANSIBLE_NOCOLOR='1')
-    started = time.monotonic()
-    done = subprocess.run([os.path.join(bindir, 'ansible-playbook'), '-i', os.path.join(work, 'hosts.ini'),
-                           os.path.join(work, 'play.yml'), '--forks', str(forks)], env=env, cwd=work,
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        sys.exit('a benchmark play failed:\n' + done.stdout[-3000:] + done.stderr[-3000:])
-    return time.monotonic() - started
+def p1(bench, hosts):
+    rows = []
+    for name, way in P1_WAYS:
+        cache = bench.fresh_cache('p1')
+        counts, seconds = [], []
+        for _run in range(2):
+            before = bench.stats()['total']
+            elapsed, _out = bench.play(way['tasks'], hosts, cache, roles=way.get('roles', ()))
+            counts.append(bench.stats()['total'] - before)
+            seconds.append(elapsed)
+        rows.append((name, counts[0], counts[1], seconds[0], seconds[1]))
+    return rows
 
 
-def requests_seen(info):
-    import urllib.request
-    with urllib.request.urlopen(info['idp_http'] + '/_control/stats') as response:
-        return json.loads(response.read())['total']
+def timed_task(task, label):
+    """task between two timestamps, printed as 'label <seconds>'."""
+    return [{'name': 'start', 'ansible.builtin.set_fact': {'bench_t0': '{{ now().timestamp() }}'}}, task,
+            {'name': 'stop', 'ansible.builtin.debug': {'msg': "BENCH %s {{ now().timestamp() - bench_t0 | float }}"
+                                                             % label}}]
 
 
-def timed(call, count):
+def measured(stdout, label):
+    values = [float(line.split('BENCH %s ' % label, 1)[1].strip().strip('"')) for line in stdout.splitlines()
+              if 'BENCH %s ' % label in line]
+    if not values:
+        sys.exit('no measurement %s in the play output:\n%s' % (label, stdout[-3000:]))
+    return values
+
+
+P2_API_CALL = {'name': 'one API call', 'ansible.builtin.uri': {
+    'url': '{{ api }}core/v2/networks', 'headers': '{{ headers }}', 'ca_path': '{{ ca }}'}, 'no_log': True}
+
+
+def p2(bench, runs):
+    """Whole play wall time, cold cache: role + one uri call vs hand-written uri POST + one uri call."""
+    role = [dict(P2_API_CALL, vars={'headers': '{{ netfoundry_api_headers }}'})]
+    hand = [uri_post('token'), dict(P2_API_CALL, vars={'headers': HAND_HEADERS})]
+    times = {'role': [], 'hand': []}
+    for _run in range(runs):
+        times['role'].append(bench.play(role, 1, bench.fresh_cache('p2'), roles=['netfoundry.api.token'])[0])
+        times['hand'].append(bench.play(hand, 1, bench.fresh_cache('p2'))[0])
+    return statistics.median(times['role']), statistics.median(times['hand']), times
+
+
+def p3(bench, evaluations, exchanges, runs):
+    """Per-evaluation cost from one template that evaluates the lookup N times, minus the same template without it."""
+    loop = "{%% for i in range(%d) %%}{{ %s | length }}{%% endfor %%}"
+    cached = "lookup('netfoundry.api.nf_token')"
+    forced = "lookup('netfoundry.api.nf_token', force=true)"
+    tasks = [{'name': 'warm the cache', 'ansible.builtin.set_fact': {'warm': '{{ %s }}' % cached}, 'no_log': True}]
+    for _run in range(runs):
+        tasks += timed_task({'name': 'cached', 'ansible.builtin.set_fact': {'x': loop % (evaluations, cached)},
+                             'no_log': True}, 'cached')
+        tasks += timed_task({'name': 'baseline', 'ansible.builtin.set_fact': {'x': loop % (evaluations, "'abc'")}},
+                            'baseline')
+        tasks += timed_task({'name': 'forced', 'ansible.builtin.set_fact': {'x': loop % (exchanges, forced)},
+                             'no_log': True}, 'forced')
+        tasks += timed_task({'name': 'baseline small', 'ansible.builtin.set_fact': {'x': loop % (exchanges, "'abc'")}},
+                            'baseline_small')
+    before = bench.stats()['total']
+    _elapsed, out = bench.play(tasks, 1, bench.fresh_cache('p3'))
+    requests = bench.stats()['total'] - before
+    cached_each = [(c - b) / evaluations for c, b in zip(measured(out, 'cached'), measured(out, 'baseline'))]
+    forced_each = [(f - b) / exchanges for f, b in zip(measured(out, 'forced'), measured(out, 'baseline_small'))]
+    return statistics.median(cached_each), statistics.median(forced_each), requests
+
+
+def curl_floor(bench, count):
+    """curl's own time_total for the same POST (connect + TLS + request + answer), median."""
+    curl = shutil.which('curl')
+    if not curl:
+        return None
     samples = []
-    for _sample in range(count):
-        started = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - started)
+    for _run in range(count):
+        done = subprocess.run([curl, '-s', '-o', '/dev/null', '-w', '%{time_total}', '--cacert', bench.info['ca'],
+                               '-u', '%s:%s' % (CLIENT_ID, CLIENT_SECRET), '-d', 'grant_type=client_credentials',
+                               '-d', 'audience=' + bench.info['api'], bench.token_url],
+                              capture_output=True, text=True, check=True)
+        samples.append(float(done.stdout))
     return statistics.median(samples)
 
 
-def lookup_timing(collections, info, work, cached_runs, cold_runs):
-    """Median of one lookup evaluation through the real plugin loader: cache hit vs a full exchange."""
-    sys.path.insert(0, collections)
-    from ansible.plugins.loader import init_plugin_loader, lookup_loader
-    init_plugin_loader([collections])
-    lookup = lookup_loader.get('netfoundry.api.nf_token')
-    options = dict(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, token_url=info['idp_http'] + '/token',
-                   cache_dir=os.path.join(work, 'cache'))
-    lookup.run([], variables={}, **options)
-    hit = timed(lambda: lookup.run([], variables={}, **options), cached_runs)
-    miss = timed(lambda: lookup.run([], variables={}, cache=False, **options), cold_runs)
-    return hit, miss
+def p4(bench, runs):
+    """Cold start of one token in its own play: the module vs the lookup (cache off), medians; payload size."""
+    module = timed_task({'name': 'module', 'netfoundry.api.nf_token': {
+        'client_id': '{{ client_id }}', 'client_secret': '{{ client_secret }}', 'token_url': '{{ token_url }}',
+        'ca_path': '{{ ca }}', 'cache': False}, 'no_log': True}, 'module')
+    lookup = timed_task({'name': 'lookup', 'ansible.builtin.set_fact': {
+        'x': "{{ lookup('netfoundry.api.nf_token', cache=false) | length }}"}, 'no_log': True}, 'lookup')
+    times = {'module': [], 'lookup': []}
+    for _run in range(runs):
+        times['module'] += measured(bench.play(module, 1, bench.fresh_cache('p4'))[1], 'module')
+        times['lookup'] += measured(bench.play(lookup, 1, bench.fresh_cache('p4'))[1], 'lookup')
+    keep = os.path.join(bench.work, 'kept')
+    shutil.rmtree(keep, ignore_errors=True)
+    bench.play([dict(module[1])], 1, bench.fresh_cache('p4'),
+               extra_env={'ANSIBLE_KEEP_REMOTE_FILES': '1', 'ANSIBLE_REMOTE_TMP': keep})
+    payloads = glob.glob(os.path.join(keep, '*', 'AnsiballZ_nf_token.py'))
+    size = os.path.getsize(payloads[0]) if payloads else None
+    return statistics.median(times['module']), statistics.median(times['lookup']), size
+
+
+def machine():
+    cpus = os.cpu_count()
+    model = ''
+    try:
+        with open('/proc/cpuinfo') as handle:
+            model = next((line.split(':', 1)[1].strip() for line in handle if line.startswith('model name')), '')
+    except OSError:
+        pass
+    import ansible
+    return '%s, %d CPUs (%s), Python %s, ansible-core %s' % (platform.platform(), cpus, model or platform.machine(),
+                                                              platform.python_version(), ansible.__version__)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--collections', required=True, help='folder holding ansible_collections/netfoundry/api')
-    parser.add_argument('--hosts', type=int, default=50)
+    parser.add_argument('--hosts', type=int, default=100, help='hosts of the P1 play (default 100)')
     parser.add_argument('--forks', type=int, default=10)
+    parser.add_argument('--runs', type=int, default=5, help='runs whose median P2, P3 and P4 report (default 5)')
+    parser.add_argument('--skip-p1', action='store_true', help='leave out P1 (the longest part)')
     args = parser.parse_args()
     collection = os.path.join(args.collections, 'ansible_collections', 'netfoundry', 'api')
-    bindir = os.path.dirname(sys.executable)
+    started = time.monotonic()
     with tempfile.TemporaryDirectory() as work:
-        process, info = start_testbed(collection, os.path.join(work, 'testbed'))
+        process = subprocess.Popen([sys.executable, os.path.join(collection, 'tests', 'testbed', 'nf_testbed.py'),
+                                    '--state-dir', os.path.join(work, 'testbed'), '--client', CLIENT_ID, CLIENT_SECRET],
+                                   stdout=subprocess.PIPE, text=True)
+        info = json.loads(process.stdout.readline())
+        bench = Bench(args.collections, work, info, args.forks)
         try:
-            variables = dict(netfoundry_client_id=CLIENT_ID, netfoundry_client_secret=CLIENT_SECRET,
-                             netfoundry_token_url=info['idp_http'] + '/token', client_id=CLIENT_ID,
-                             client_secret=CLIENT_SECRET, token_url=info['idp_http'] + '/token')
-            rows = []
-            for name, tasks in (('lookup (netfoundry.api.nf_token)', LOOKUP_TASKS),
-                                ('hand-written uri POST per host', hand_written(False)),
-                                ('hand-written uri POST per task', hand_written(True))):
-                before = requests_seen(info)
-                first = run_play(bindir, args.collections, work, play(tasks, variables), args.hosts, args.forks)
-                middle = requests_seen(info)
-                second = run_play(bindir, args.collections, work, play(tasks, variables), args.hosts, args.forks)
-                rows.append((name, middle - before, requests_seen(info) - middle, first, second))
-            hit, miss = lookup_timing(args.collections, info, work, 1000, 30)
+            rows = [] if args.skip_p1 else p1(bench, args.hosts)
+            role_s, hand_s, p2_times = p2(bench, args.runs)
+            cached_s, exchange_s, p3_requests = p3(bench, 1000, 30, args.runs)
+            curl_s = curl_floor(bench, 30)
+            module_s, lookup_s, payload = p4(bench, args.runs)
         finally:
             process.terminate()
             process.wait()
-    print('\nToken requests for a play of %d hosts x 4 tasks, forks %d (local test bed, one run):'
-          % (args.hosts, args.forks))
-    print('| way | 1st run | 2nd run | 1st run s | 2nd run s |')
-    print('| --- | ---: | ---: | ---: | ---: |')
-    for name, first, second, first_s, second_s in rows:
-        print('| %s | %d | %d | %.1f | %.1f |' % (name, first, second, first_s, second_s))
-    print('\nOne lookup evaluation (median): cached %.3f ms (of 1000), full exchange %.3f ms (of 30); '
-          'the cached one costs %.1f%% of an exchange' % (hit * 1000, miss * 1000, 100 * hit / miss))
+    print('\n# netfoundry.api benchmarks, %s' % time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()))
+    print('Machine: %s' % machine())
+    print('Command: ./benchmarks/run %s' % ' '.join(sys.argv[3:]))
+    if rows:
+        print('\n## P1: token requests, %d hosts x %d API tasks, forks %d (HTTPS test bed)\n'
+              % (args.hosts, API_TASKS, args.forks))
+        print('| way | 1st run | 2nd run | 1st run s | 2nd run s |')
+        print('| --- | ---: | ---: | ---: | ---: |')
+        for name, first, second, first_s, second_s in rows:
+            print('| %s | %d | %d | %.1f | %.1f |' % (name, first, second, first_s, second_s))
+    print('\n## P2: get a token + one API call, one host, cold cache (median of %d plays each)\n' % args.runs)
+    print('| way | median s | runs s |\n| --- | ---: | --- |')
+    print('| role + uri | %.2f | %s |' % (role_s, ', '.join('%.2f' % t for t in p2_times['role'])))
+    print('| hand-written uri POST + uri | %.2f | %s |' % (hand_s, ', '.join('%.2f' % t for t in p2_times['hand'])))
+    print('\nP2 ratio role / hand-written: %.2f (target <= 1.0)' % (role_s / hand_s))
+    print('\n## P3: one lookup evaluation (median of %d in-play measurements) vs the round-trip floor\n' % args.runs)
+    print('| what | ms |\n| --- | ---: |')
+    print('| cached lookup evaluation (1,000 in one template, minus the same template without the lookup) | %.3f |'
+          % (cached_s * 1000))
+    print('| cold exchange through the lookup (force=true, 30 in one template) | %.2f |' % (exchange_s * 1000))
+    if curl_s is not None:
+        print('| raw curl of the same token endpoint (time_total, median of 30) | %.2f |' % (curl_s * 1000))
+    print('\nToken requests the test bed saw during P3: %d (%d runs x 30 forced + 1 warm-up)' % (p3_requests, args.runs))
+    if curl_s:
+        print('Cold exchange / curl floor: %.2f; cached evaluation / curl floor: %.3f'
+              % (exchange_s / curl_s, cached_s / curl_s))
+    print('\n## P4: cold start of one token, each in its own play (median of %d)\n' % args.runs)
+    print('| front-end | median ms |\n| --- | ---: |')
+    print('| module (AnsiballZ, cache off) | %.0f |' % (module_s * 1000))
+    print('| lookup (in the controller, cache off) | %.0f |' % (lookup_s * 1000))
+    print('\nModule / lookup: %.1f; AnsiballZ payload of the module: %s bytes'
+          % (module_s / lookup_s, payload if payload is not None else 'unknown'))
+    print('\nBenchmark wall time: %.0f s' % (time.monotonic() - started))
 
 
 if __name__ == '__main__':

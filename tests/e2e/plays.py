@@ -41,22 +41,27 @@ def assert_clean(run):
         assert form not in run.output
 
 
-def module_play(options):
-    """A play that runs the module once with options and saves its result as out/case.json."""
-    return play(token_task('case', options))
+def module_tasks(options, name='module'):
+    """Run the module once with options; its result is saved as out/<name>.json."""
+    return token_task(name, options)
 
 
-def lookup_play(options):
-    """A play that evaluates the lookup once, its options as netfoundry_* variables (the way group_vars would hold
-    them), and saves the full result (or the failed task) as out/case.json."""
-    variables = dict(('netfoundry_' + name, value) for name, value in options.items())
-    return play([{'name': 'evaluate the lookup', 'ansible.builtin.set_fact': {
+def lookup_tasks(options, name='lookup'):
+    """Evaluate the lookup once, its options as netfoundry_* variables (the way group_vars would hold them); the
+    full result, or the failed task, is saved as out/<name>.json."""
+    variables = dict(('netfoundry_' + key, value) for key, value in options.items())
+    return [{'name': name, 'ansible.builtin.set_fact': {
         'nf_result': "{{ lookup('netfoundry.api.nf_token', output='full') }}"}, 'vars': variables,
-        'register': 'r_case', 'ignore_errors': True},
-        save('case', "nf_result if nf_result is defined else r_case")])
+        'register': 'r_' + name, 'ignore_errors': True},
+        save(name, "nf_result if nf_result is defined else r_%s" % name)]
 
 
-FRONT_ENDS = {'module': module_play, 'lookup': lookup_play}
+FRONT_ENDS = ('module', 'lookup')
+
+
+def both_play(options, lookup_options=None):
+    """One play: the module (task and result 'module'), then the lookup (task and result 'lookup')."""
+    return play(module_tasks(options) + lookup_tasks(options if lookup_options is None else lookup_options))
 
 
 def local_inventory(count):

@@ -16,64 +16,72 @@ import pytest
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import FORMAT, cache_key
 from ansible_collections.netfoundry.api.plugins.module_utils._options import OptionAdapter
 from ansible_collections.netfoundry.api.plugins.module_utils._token import prepare
-from ansible_collections.netfoundry.api.tests.e2e.plays import CLIENT_ID, CLIENT_SECRET, FRONT_ENDS
+from ansible_collections.netfoundry.api.tests.e2e.plays import CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, both_play, task_sections
 
 PLANTED = 'planted.' + 'p' * 40 + '.token'
 ATTACKS = ['symlink', 'symlinked-lock', 'other-user', 'other-credential']
 
 
 def entry(key, token=PLANTED):
-    """A well-formed cache entry, fresh for an hour."""
+    """A well-formed cache entry, fresh for an hour (the victim files hold one too: following a link to them would
+    hand out the planted token)."""
     now = time.time()
     return dict(format=FORMAT, key=key, access_token=token, token_type='Bearer', expires_at=now + 3600, lifetime=3600,
                 stored_at=int(now), audience=None, api_url=None, token_url='x', auth_method='client_secret_basic',
                 credential_source='x', environment=None, claims={})
 
 
-@pytest.mark.parametrize('front_end', sorted(FRONT_ENDS))
-@pytest.mark.parametrize('attack', ATTACKS)
-def test_planted_cache_file(attack, front_end, testbed, playbook, tmp_path):
-    if attack == 'other-user' and os.geteuid() != 0:
-        pytest.skip('giving a file to another user needs root (the unit test of the cache covers the check)')
-    cache_dir = tmp_path / 'cache'
-    cache_dir.mkdir(mode=0o700)
-    options = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token',
-               'cache_dir': str(cache_dir)}
-    key = cache_key(prepare(OptionAdapter.from_dict(dict(options)), environ={}))
+def plant(attack, cache_dir, options, victim):
+    """Plant the attack at the grant's cache path in cache_dir; returns (cache file path, expected warning)."""
+    key = cache_key(prepare(OptionAdapter.from_dict(dict(options, cache_dir=str(cache_dir))), environ={}))
     path = cache_dir / (key + '.json')
-    victim = tmp_path / 'victim.json'
-    victim.write_text(json.dumps(entry(key)))
-    victim.chmod(0o600)
-    original = victim.read_text()
     if attack == 'symlink':
         path.symlink_to(victim)
-        warning = 'token cache file %s is not trusted (a symlink): asking for a new token' % path
-    elif attack == 'symlinked-lock':
+        return path, 'token cache file %s is not trusted (a symlink): asking for a new token' % path
+    if attack == 'symlinked-lock':
         (cache_dir / (key + '.lock')).symlink_to(victim)
-        warning = 'token cache lock %s.lock cannot be used (Too many levels of symbolic links): asking without it' \
-            % (cache_dir / key)
-    elif attack == 'other-user':
-        path.write_text(original)
+        return path, ('token cache lock %s.lock cannot be used (Too many levels of symbolic links): asking without it'
+                      % (cache_dir / key))
+    if attack == 'other-user':
+        path.write_text(json.dumps(entry(key)))
         path.chmod(0o600)
         os.chown(str(path), 65534, 65534)
-        warning = ('token cache file %s is not trusted (owner uid 65534, mode 0600; it must be yours and 0600): asking '
-                   'for a new token' % path)
-    else:
-        other = cache_key(prepare(OptionAdapter.from_dict(dict(options, client_secret='another-secret')), environ={}))
-        path.write_text(json.dumps(entry(other)))
-        path.chmod(0o600)
-        warning = 'token cache file %s is damaged or not for this credential: asking for a new token' % path
-    run = playbook(FRONT_ENDS[front_end](options))
+        return path, ('token cache file %s is not trusted (owner uid 65534, mode 0600; it must be yours and 0600): '
+                      'asking for a new token' % path)
+    other = cache_key(prepare(OptionAdapter.from_dict(dict(options, client_secret='another-secret')), environ={}))
+    path.write_text(json.dumps(entry(other)))
+    path.chmod(0o600)
+    return path, 'token cache file %s is damaged or not for this credential: asking for a new token' % path
+
+
+@pytest.mark.parametrize('attack', ATTACKS)
+def test_planted_cache_file(attack, testbed, playbook, tmp_path):
+    if attack == 'other-user' and os.geteuid() != 0:
+        pytest.skip('giving a file to another user needs root (the unit test of the cache covers the check)')
+    options = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token'}
+    planted = {}
+    for front_end in FRONT_ENDS:
+        cache_dir = tmp_path / ('cache-' + front_end)
+        cache_dir.mkdir(mode=0o700)
+        victim = tmp_path / ('victim-%s.json' % front_end)
+        victim.write_text(json.dumps(entry('0' * 64)))
+        victim.chmod(0o600)
+        planted[front_end] = (cache_dir, victim, victim.read_text()) + plant(attack, cache_dir, options, victim)
+    run = playbook(both_play(dict(options, cache_dir=str(planted['module'][0])),
+                             dict(options, cache_dir=str(planted['lookup'][0]))))
     assert run.rc == 0, run.output
-    result = run.saved('case')
     stats = testbed.stats()
-    assert result['cached'] is False and result['access_token'] == stats['tokens'][0] != PLANTED
-    assert stats['total'] == 1
-    assert [line.split('[WARNING]: ', 1)[1].strip() for line in run.output.splitlines() if '[WARNING]' in line] == \
-        [warning]
-    assert victim.read_text() == original and not victim.is_symlink()
+    assert stats['total'] == 2
+    sections = dict(task_sections(run.log))  # warnings go to stderr; the log has them in their task
+    for front_end in FRONT_ENDS:
+        _cache_dir, victim, original, path, warning = planted[front_end]
+        result = run.saved(front_end)
+        assert result['cached'] is False and result['access_token'] in stats['tokens']
+        assert [line.split('[WARNING]: ', 1)[1].strip() for line in sections[front_end].splitlines()
+                if '[WARNING]' in line] == [warning]
+        assert victim.read_text() == original and not victim.is_symlink()
+        if attack != 'symlinked-lock':
+            # The fresh token replaced the planted file (a rename in the directory: the symlink, never its target).
+            assert not path.is_symlink() and os.stat(str(path)).st_uid == os.geteuid()
+            assert json.loads(path.read_text())['access_token'] == result['access_token']
     assert PLANTED not in run.output + run.log
-    if attack != 'symlinked-lock':
-        # The fresh token replaced the planted file (a rename in the directory: the symlink itself, never its target).
-        assert not path.is_symlink() and os.stat(str(path)).st_uid == os.geteuid()
-        assert json.loads(path.read_text())['access_token'] == result['access_token']

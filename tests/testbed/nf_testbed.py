@@ -8,11 +8,13 @@ Token endpoints (each on the HTTP and the HTTPS listener):
   POST /oauth/token   Auth0: JSON body with client_id, client_secret, audience (required), grant_type.
   POST /oauth2/token  Cognito: HTTP Basic, form body, grant_type and a non-empty scope required.
   POST /token         Any RFC 6749 server: client_secret_basic or client_secret_post, optional scope/resource/audience.
+  POST /alt/...       The same endpoints under a second path (two clients of one play then warn in other words).
 Tokens are RS256 JWTs (JWKS at /.well-known/jwks.json). The API emulator accepts only a valid, unexpired token
 for its own base URL (aud, or a Cognito scope under it) and answers 401 otherwise.
 
 Control (JSON): GET /_control/stats; POST /_control/reset, /_control/clients {client_id, client_secret, lifetime},
-/_control/faults {"faults": [{status, body, content_type, headers, delay, drop, reset, times}]}.
+/_control/faults {"faults": [{status, body, content_type, headers, delay, drop, reset, times}]}; a fault
+{"serve": true} in the queue answers its request normally (to line faults up for several clients in turn).
 
 Run: python nf_testbed.py --state-dir DIR [--client ID SECRET]... [--lifetime S]; DIR/state.json tells the URLs.
 """
@@ -136,13 +138,15 @@ class IdpHandler(Handler):
         raw = self._body()
         if self.path.startswith('/_control/'):
             return self.control(self.path[len('/_control/'):], json.loads(raw or b'{}'))
-        endpoint = {'/oauth/token': 'auth0', '/oauth2/token': 'cognito', '/token': 'generic'}.get(self.path.split('?')[0])
+        path = self.path.split('?')[0]
+        path = path[len('/alt'):] if path.startswith('/alt/') else path
+        endpoint = {'/oauth/token': 'auth0', '/oauth2/token': 'cognito', '/token': 'generic'}.get(path)
         if endpoint is None:
             return self.send_json(404, dict(error='not_found'))
         entry = dict(endpoint=endpoint, method='POST', at=time.time(), content_type=self.headers.get('Content-Type'),
                      auth_scheme=(self.headers.get('Authorization') or ' ').split(' ')[0].lower() or None)
         fault = self.state.next_fault()
-        if fault:
+        if fault and not fault.get('serve'):
             entry['fault'] = True
             self.record(entry, None)
             return self.fault(fault)

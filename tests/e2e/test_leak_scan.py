@@ -1,0 +1,27 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The secret scan of conftest can fail: a play that leaks the secret on purpose, in its raw, form-encoded and
+HTTP Basic forms, to stdout, the log, a cache-like file and another file, is caught in every place."""
+
+import base64
+from urllib.parse import quote_plus
+
+from ansible_collections.netfoundry.api.tests.e2e.plays import CLIENT_ID, CLIENT_SECRET, play
+
+
+def test_the_scan_finds_every_form_in_every_place(playbook):
+    basic = base64.b64encode(('%s:%s' % (CLIENT_ID, CLIENT_SECRET)).encode('utf-8')).decode('ascii')
+    tasks = [
+        {'name': 'leak raw', 'ansible.builtin.debug': {'msg': 'raw={{ secret }}'}, 'vars': {'secret': CLIENT_SECRET}},
+        {'name': 'leak form-encoded to a file', 'ansible.builtin.copy': {
+            'content': 'client_secret=%s' % quote_plus(CLIENT_SECRET), 'dest': '{{ work_dir }}/left-behind.txt',
+            'mode': '0600'}, 'no_log': True},
+        {'name': 'leak Basic to a cache-like file', 'ansible.builtin.copy': {
+            'content': 'Authorization: Basic %s' % basic, 'dest': '{{ home_dir }}/%s.json' % ('ab' * 32),
+            'mode': '0600'}, 'no_log': True},
+    ]
+    run = playbook(play(tasks), leak_check=False)
+    assert run.rc == 0, run.output
+    assert run.leaks == {'stdout': 1, 'stderr': 0, 'log': 1, 'cache': 1, 'files': 1}
