@@ -128,7 +128,8 @@ def playbook(tmp_path, request):
                        if not k.startswith(('NETFOUNDRY_', 'ANSIBLE_')) and k.lower() not in PROXY_VARIABLES)
         environ.update(HOME=str(home), ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_NOCOLOR='1',
                        ANSIBLE_FORCE_COLOR='0', ANSIBLE_RETRY_FILES_ENABLED='0', ANSIBLE_LOCALHOST_WARNING='0',
-                       ANSIBLE_INVENTORY_UNPARSED_WARNING='0', PYTHONWARNINGS='ignore', ANSIBLE_LOG_PATH=str(log_path))
+                       ANSIBLE_INVENTORY_UNPARSED_WARNING='0', PYTHONWARNINGS='ignore', ANSIBLE_LOG_PATH=str(log_path),
+                       ANSIBLE_ACTION_PLUGINS=str(Path(__file__).parent / 'action_plugins'))
         environ.update(env or {})
         command = [str(BIN / 'ansible-playbook'), str(play), '-e', '@%s' % (tmp_path / 'vars.json'), '-vvvv']
         if inventory:

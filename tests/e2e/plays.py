@@ -24,8 +24,9 @@ def token_task(name, args, environment=None, **keywords):
 
 
 def save(name, expression):
-    return {'name': 'save ' + name, 'check_mode': False, 'ansible.builtin.copy': {
-        'content': '{{ %s | to_json }}' % expression, 'dest': '{{ out_dir }}/%s.json' % name, 'mode': '0600'}}
+    """Save expression as out/<name>.json (through tests/e2e/action_plugins/save_result.py, on the controller)."""
+    return {'name': 'save ' + name, 'check_mode': False, 'save_result': {
+        'content': '{{ %s | to_json }}' % expression, 'dest': '{{ out_dir }}/%s.json' % name}}
 
 
 def play(tasks, hosts='localhost', **keywords):

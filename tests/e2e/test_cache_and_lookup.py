@@ -69,9 +69,9 @@ def test_module_on_every_host_without_run_once(testbed, playbook):
         {'name': 'call the API', 'ansible.builtin.uri': {
             'url': "{{ ansible_facts['netfoundry_api_url'] }}core/v2/networks",
             'headers': "{{ ansible_facts['netfoundry_api_headers'] }}"}},
-        {'name': 'save', 'ansible.builtin.copy': {
+        {'name': 'save', 'save_result': {
             'content': '{{ nf.cached }} {{ nf.access_token | hash("sha256") }}',
-            'dest': '{{ out_dir }}/{{ inventory_hostname }}', 'mode': '0600'}}]
+            'dest': '{{ out_dir }}/{{ inventory_hostname }}'}}]
     run = playbook(play(tasks, hosts='nodes'), inventory=local_inventory(20), args=['--forks', '10'])
     assert run.rc == 0, run.output
     saved = [p.read_text().split() for p in run.out_dir.iterdir()]

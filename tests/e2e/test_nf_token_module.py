@@ -239,8 +239,7 @@ def test_one_token_for_every_host_with_run_once(testbed, playbook):
         {'name': 'each host calls the API', 'ansible.builtin.uri': {
             'url': "{{ ansible_facts['netfoundry_api_url'] }}identity/v1/identities/self",
             'headers': "{{ ansible_facts['netfoundry_api_headers'] }}"}, 'register': 'me'},
-        {'name': 'save', 'ansible.builtin.copy': {'content': '{{ me.json.id }}',
-                                                  'dest': '{{ out_dir }}/{{ inventory_hostname }}.txt', 'mode': '0600'}},
+        {'name': 'save', 'save_result': {'content': '{{ me.json.id }}', 'dest': '{{ out_dir }}/{{ inventory_hostname }}.txt'}},
     ]
     run = playbook(play(tasks, hosts='nodes'), inventory=local_inventory(5), args=['--forks', '5'])
     assert run.rc == 0, run.output

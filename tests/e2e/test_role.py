@@ -28,9 +28,9 @@ LIST_NETWORKS = {'name': 'list networks', 'ansible.builtin.uri': {
 
 
 def test_twenty_hosts_list_networks_with_one_token_request(testbed, playbook):
-    tasks = [LIST_NETWORKS, {'name': 'save', 'ansible.builtin.copy': {
+    tasks = [LIST_NETWORKS, {'name': 'save', 'save_result': {
         'content': "{{ networks.json._embedded.networkList | map(attribute='name') | join(',') }}",
-        'dest': '{{ out_dir }}/{{ inventory_hostname }}', 'mode': '0600'}}]
+        'dest': '{{ out_dir }}/{{ inventory_hostname }}'}}]
     run = playbook(play(tasks, hosts='nodes', vars=role_vars(testbed), roles=['netfoundry.api.token']),
                    inventory=local_inventory(20), args=['--forks', '10', '-v'])
     assert run.rc == 0, run.output
