@@ -45,9 +45,34 @@ def default_files(cwd=None, home=None):
     ]
 
 
+# Files this process has read, by path: (stat signature, parsed values). A lookup evaluated many times in one
+# process stats the file each time and reads it again only when it changed.
+_FILE_MEMO = {}
+
+
+def _signature(path):
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
 def read_credentials_file(path, source):
     """Read NF Console's API account file: clientId, password, authenticationUrl; other keys are ignored."""
     path = os.path.expanduser(path)
+    signature = _signature(path)
+    known = _FILE_MEMO.get(path)
+    if signature is not None and known is not None and known[0] == signature:
+        client_id, password, url = known[1]
+        return Credential(client_id, password, url, '%s %s' % (source, path))
+    credential = _read_credentials_file(path, source)
+    if signature is not None:
+        _FILE_MEMO[path] = (signature, (credential.client_id, credential.client_secret, credential.token_url))
+    return credential
+
+
+def _read_credentials_file(path, source):
     try:
         with open(path, 'rb') as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)

@@ -11,6 +11,7 @@ import math
 
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
+from ansible_collections.netfoundry.api.plugins.module_utils import _credentials
 from ansible_collections.netfoundry.api.plugins.module_utils._credentials import read_credentials_file
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._response import error_reason, jwt_claims, parse_token
@@ -83,6 +84,7 @@ def test_jwt_claims_never_raises(token):
 def test_credentials_file_on_any_bytes(tmp_path, raw):
     path = tmp_path / 'credentials.json'
     path.write_bytes(raw)
+    _credentials._FILE_MEMO.clear()  # rewrites within one clock tick could look unchanged to the memo
     try:
         credential = read_credentials_file(str(path), 'option credentials_file')
     except NFTokenError as exc:
@@ -101,6 +103,7 @@ def test_a_secret_in_a_bad_credentials_file_never_shows(tmp_path, secret, accoun
     account['clientId'] = account.get('clientId', 'x')
     path = tmp_path / 'credentials.json'
     path.write_text(json.dumps(account)[:-1])  # cut: never valid JSON
+    _credentials._FILE_MEMO.clear()
     try:
         read_credentials_file(str(path), 'option credentials_file')
         raise AssertionError('a cut JSON file was accepted')

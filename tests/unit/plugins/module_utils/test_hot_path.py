@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The cache-hit path, counted (never timed): in a fresh Python process, 1,000 evaluations after the first one
+import neither requests nor urllib3, open no file, take no lock and make no request; a credentials file is read
+again only when it changes."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.netfoundry.api.plugins.module_utils import _credentials
+
+ROOT = Path(_credentials.__file__).resolve().parents[5]  # the folder holding ansible_collections/
+PROBE = r'''
+import builtins, fcntl, json, os, sys, time
+from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key
+from ansible_collections.netfoundry.api.plugins.module_utils._options import OptionAdapter
+from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
+
+options, environ = json.loads(sys.argv[1]), {}
+def evaluate():
+    return get_token(prepare(OptionAdapter.from_dict(dict(options)), environ=environ), environ=environ)
+request = prepare(OptionAdapter.from_dict(dict(options)), environ=environ)
+result = dict(access_token='cached.token.value', token_type='Bearer', expires_at=time.time() + 3600, audience=None,
+              api_url=None, token_url='x', auth_method='client_secret_basic', credential_source='x', environment=None,
+              claims={})
+TokenCache(options['cache_dir'], print).put(cache_key(request), result, time.time())
+sys.modules['ansible_collections.netfoundry.api.plugins.module_utils._cache']._MEMO.clear()
+first = evaluate()
+counts = dict(open=0, os_open=0, flock=0)
+real_open, real_os_open, real_flock = builtins.open, os.open, fcntl.flock
+def counting(name, real):
+    def call(*args, **kwargs):
+        counts[name] += 1
+        return real(*args, **kwargs)
+    return call
+builtins.open, os.open, fcntl.flock = counting('open', real_open), counting('os_open', real_os_open), counting('flock', real_flock)
+tokens = set(evaluate()['access_token'] for _ in range(1000))
+builtins.open, os.open, fcntl.flock = real_open, real_os_open, real_flock
+print(json.dumps(dict(first=first['access_token'], cached=first['cached'], tokens=sorted(tokens), counts=counts,
+                      requests='requests' in sys.modules, urllib3='urllib3' in sys.modules)))
+'''
+
+
+def probe(options):
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, '-c', PROBE, json.dumps(options)], env=env, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize('with_file', [False, True], ids=['options', 'credentials_file'])
+def test_a_thousand_cache_hits_touch_nothing(tmp_path, with_file):
+    options = {'client_id': 'hot-id', 'client_secret': 'hot-secret', 'token_url': 'https://127.0.0.1:9/token',
+               'cache_dir': str(tmp_path / 'cache')}
+    if with_file:
+        account = tmp_path / 'credentials.json'
+        account.write_text(json.dumps({'clientId': 'hot-id', 'password': 'hot-secret',
+                                       'authenticationUrl': 'https://127.0.0.1:9/token'}))
+        options = {'credentials_file': str(account), 'cache_dir': options['cache_dir']}
+    seen = probe(options)
+    assert (seen['first'], seen['cached'], seen['tokens']) == ('cached.token.value', True, ['cached.token.value'])
+    assert seen['counts'] == {'open': 0, 'os_open': 0, 'flock': 0}
+    assert (seen['requests'], seen['urllib3']) == (False, False)
+
+
+def test_a_changed_credentials_file_is_read_again(tmp_path):
+    account = tmp_path / 'credentials.json'
+    account.write_text(json.dumps({'clientId': 'first-id', 'password': 'first-pw'}))
+    assert _credentials.read_credentials_file(str(account), 'test').client_id == 'first-id'
+    account.write_text(json.dumps({'clientId': 'second-id', 'password': 'second-pw-longer'}))
+    again = _credentials.read_credentials_file(str(account), 'test')
+    assert (again.client_id, again.client_secret) == ('second-id', 'second-pw-longer')
+    account.write_text('{"clientId": ')
+    with pytest.raises(_credentials.NFTokenError, match='is not valid JSON'):
+        _credentials.read_credentials_file(str(account), 'test')
