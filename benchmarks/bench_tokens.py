@@ -125,9 +125,9 @@ def p1(bench, hosts):
 
 def timed_task(task, label):
     """task between two timestamps, printed as 'label <seconds>'."""
+    stop = "BENCH %s {{ now().timestamp() - bench_t0 | float }}" % label
     return [{'name': 'start', 'ansible.builtin.set_fact': {'bench_t0': '{{ now().timestamp() }}'}}, task,
-            {'name': 'stop', 'ansible.builtin.debug': {'msg': "BENCH %s {{ now().timestamp() - bench_t0 | float }}"
-                                                             % label}}]
+            {'name': 'stop', 'ansible.builtin.debug': {'msg': stop}}]
 
 
 def measured(stdout, label):
@@ -145,7 +145,7 @@ P2_API_CALL = {'name': 'one API call', 'ansible.builtin.uri': {
 def p2(bench, runs):
     """Whole play wall time, cold cache: role + one uri call vs hand-written uri POST + one uri call."""
     role = [dict(P2_API_CALL, vars={'headers': '{{ netfoundry_api_headers }}'})]
-    hand = [uri_post('token'), dict(P2_API_CALL, vars={'headers': HAND_HEADERS})]
+    hand = [uri_post('token'), dict(P2_API_CALL, vars={'headers': '{{ %s }}' % HAND_HEADERS})]
     times = {'role': [], 'hand': []}
     for _run in range(runs):
         times['role'].append(bench.play(role, 1, bench.fresh_cache('p2'), roles=['netfoundry.api.token'])[0])
@@ -220,8 +220,8 @@ def machine():
     except OSError:
         pass
     import ansible
-    return '%s, %d CPUs (%s), Python %s, ansible-core %s' % (platform.platform(), cpus, model or platform.machine(),
-                                                              platform.python_version(), ansible.__version__)
+    return '%s, %d CPUs (%s), Python %s, ansible-core %s' % (
+        platform.platform(), cpus, model or platform.machine(), platform.python_version(), ansible.__version__)
 
 
 def main():

@@ -79,6 +79,9 @@ _raw:
   type: raw
 '''
 
+import json
+import os
+
 from ansible.errors import AnsibleError, AnsibleLookupError
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.lookup import LookupBase
@@ -91,6 +94,17 @@ from ansible_collections.netfoundry.api.plugins.module_utils._token import get_t
 display = Display()
 VAR_NAMES = ['netfoundry_' + name for name in list(OPTION_SPECS) + ['output']]
 BOOL_OPTIONS = [name for name, spec in OPTION_SPECS.items() if spec.get('type') == 'bool']
+# Options the config system resolved, by what it resolved them from (keywords, variables, the environment
+# variables the options read): a lookup evaluated on every host and in every task asks it once per distinct input.
+_OPTIONS_MEMO = {}
+MEMO_SIZE = 64
+
+
+def _plain(value):
+    """True for a value that templating would return unchanged."""
+    if isinstance(value, str):
+        return '{{' not in value and '{%' not in value and '{#' not in value
+    return value is None or isinstance(value, (bool, int, float))
 
 
 def _check_booleans(direct, var_options):
@@ -110,6 +124,15 @@ def _check_booleans(direct, var_options):
 
 class LookupModule(LookupBase):
 
+    def _memo_key(self, direct, var_options):
+        """What the config system resolves the options from, as one string; None when it cannot be one."""
+        environment = sorted((entry['name'], os.environ.get(entry['name'])) for definition in self.option_definitions.values()
+                             for entry in definition.get('env') or [])
+        try:
+            return json.dumps([direct, var_options, environment], sort_keys=True)
+        except (TypeError, ValueError):
+            return None
+
     def run(self, terms, variables=None, **kwargs):
         if terms:
             raise AnsibleLookupError("netfoundry.api.nf_token takes no terms (got %d): give its options as keywords, "
@@ -117,12 +140,22 @@ class LookupModule(LookupBase):
         # Variables reach a lookup untemplated: the netfoundry_<option> ones (often "{{ vault_... }}") are
         # templated here, and only those (the role's outputs hold this lookup and must not be).
         variables = variables or {}
-        var_options = dict((name, self._templar.template(variables[name])) for name in VAR_NAMES if name in variables)
+        var_options = dict((name, variables[name] if _plain(variables[name]) else self._templar.template(variables[name]))
+                           for name in VAR_NAMES if name in variables)
         _check_booleans(kwargs, var_options)
-        try:
-            self.set_options(var_options=var_options, direct=kwargs)
-        except AnsibleError as exc:
-            raise AnsibleLookupError('netfoundry.api.nf_token: %s' % exc.message)
+        key = self._memo_key(kwargs, var_options)
+        if key in _OPTIONS_MEMO:
+            options, origins = _OPTIONS_MEMO[key]
+            self._options, self._origins = dict(options), dict(origins)
+        else:
+            try:
+                self.set_options(var_options=var_options, direct=kwargs)
+            except AnsibleError as exc:
+                raise AnsibleLookupError('netfoundry.api.nf_token: %s' % exc.message)
+            if key is not None:
+                if len(_OPTIONS_MEMO) >= MEMO_SIZE:
+                    _OPTIONS_MEMO.clear()
+                _OPTIONS_MEMO[key] = (dict(self._options), dict(self._origins))
         unknown = sorted(set(kwargs) - set(self._options))
         if unknown:
             raise AnsibleLookupError('netfoundry.api.nf_token: unknown option(s) %s; the options are %s'
