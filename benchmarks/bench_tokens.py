@@ -204,11 +204,13 @@ def p4(bench, runs):
         times['lookup'] += measured(bench.play(lookup, 1, bench.fresh_cache('p4'))[1], 'lookup')
     keep = os.path.join(bench.work, 'kept')
     shutil.rmtree(keep, ignore_errors=True)
-    bench.play([dict(module[1])], 1, bench.fresh_cache('p4'),
+    bench.play([dict(module[1]), {'name': 'baseline', 'ansible.builtin.ping': None}], 1, bench.fresh_cache('p4'),
                extra_env={'ANSIBLE_KEEP_REMOTE_FILES': '1', 'ANSIBLE_REMOTE_TMP': keep})
-    payloads = glob.glob(os.path.join(keep, '*', 'AnsiballZ_nf_token.py'))
-    size = os.path.getsize(payloads[0]) if payloads else None
-    return statistics.median(times['module']), statistics.median(times['lookup']), size
+    sizes = {}
+    for name in ('nf_token', 'ping'):
+        payloads = glob.glob(os.path.join(keep, '*', 'AnsiballZ_%s.py' % name))
+        sizes[name] = os.path.getsize(payloads[0]) if payloads else None
+    return statistics.median(times['module']), statistics.median(times['lookup']), sizes
 
 
 def machine():
@@ -231,6 +233,7 @@ def main():
     parser.add_argument('--forks', type=int, default=10)
     parser.add_argument('--runs', type=int, default=5, help='runs whose median P2, P3 and P4 report (default 5)')
     parser.add_argument('--skip-p1', action='store_true', help='leave out P1 (the longest part)')
+    parser.add_argument('--results', metavar='FILE', help='also write the report (markdown) to FILE')
     args = parser.parse_args()
     collection = os.path.join(args.collections, 'ansible_collections', 'netfoundry', 'api')
     started = time.monotonic()
@@ -245,43 +248,59 @@ def main():
             role_s, hand_s, p2_times = p2(bench, args.runs)
             cached_s, exchange_s, p3_requests = p3(bench, 1000, 30, args.runs)
             curl_s = curl_floor(bench, 30)
-            module_s, lookup_s, payload = p4(bench, args.runs)
+            module_s, lookup_s, payloads = p4(bench, args.runs)
         finally:
             process.terminate()
             process.wait()
-    print('\n# netfoundry.api benchmarks, %s' % time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()))
-    print('Machine: %s' % machine())
-    print('Command: ./benchmarks/run %s' % ' '.join(sys.argv[3:]))
+    lines = []
+
+    def out(text=''):
+        lines.append(text)
+        print(text)
+    out('\n# netfoundry.api benchmarks, %s' % time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()))
+    out('Machine: %s' % machine())
+    out('Command: ./benchmarks/run %s' % ' '.join(sys.argv[3:]))
     if rows:
-        print('\n## P1: token requests, %d hosts x %d API tasks, forks %d (HTTPS test bed)\n'
-              % (args.hosts, API_TASKS, args.forks))
-        print('| way | 1st run | 2nd run | 1st run s | 2nd run s |')
-        print('| --- | ---: | ---: | ---: | ---: |')
+        out('\n## P1: token requests, %d hosts x %d API tasks, forks %d (HTTPS test bed)\n'
+            % (args.hosts, API_TASKS, args.forks))
+        out('| way | 1st run | 2nd run | 1st run s | 2nd run s |')
+        out('| --- | ---: | ---: | ---: | ---: |')
         for name, first, second, first_s, second_s in rows:
-            print('| %s | %d | %d | %.1f | %.1f |' % (name, first, second, first_s, second_s))
-    print('\n## P2: get a token + one API call, one host, cold cache (median of %d plays each)\n' % args.runs)
-    print('| way | median s | runs s |\n| --- | ---: | --- |')
-    print('| role + uri | %.2f | %s |' % (role_s, ', '.join('%.2f' % t for t in p2_times['role'])))
-    print('| hand-written uri POST + uri | %.2f | %s |' % (hand_s, ', '.join('%.2f' % t for t in p2_times['hand'])))
-    print('\nP2 ratio role / hand-written: %.2f (target <= 1.0)' % (role_s / hand_s))
-    print('\n## P3: one lookup evaluation (median of %d in-play measurements) vs the round-trip floor\n' % args.runs)
-    print('| what | ms |\n| --- | ---: |')
-    print('| cached lookup evaluation (1,000 in one template, minus the same template without the lookup) | %.3f |'
-          % (cached_s * 1000))
-    print('| cold exchange through the lookup (force=true, 30 in one template) | %.2f |' % (exchange_s * 1000))
+            out('| %s | %d | %d | %.1f | %.1f |' % (name, first, second, first_s, second_s))
+    out('\n## P2: get a token + one API call, one host, cold cache (median of %d plays each)\n' % args.runs)
+    out('| way | median s | runs s |\n| --- | ---: | --- |')
+    out('| role + uri | %.2f | %s |' % (role_s, ', '.join('%.2f' % t for t in p2_times['role'])))
+    out('| hand-written uri POST + uri | %.2f | %s |' % (hand_s, ', '.join('%.2f' % t for t in p2_times['hand'])))
+    out('\nP2 ratio role / hand-written: %.2f (target <= 1.0)' % (role_s / hand_s))
+    out('\n## P3: one lookup evaluation (median of %d in-play measurements) vs the round-trip floor\n' % args.runs)
+    out('| what | ms |\n| --- | ---: |')
+    out('| cached lookup evaluation (1,000 in one template, minus the same template without the lookup) | %.3f |'
+        % (cached_s * 1000))
+    out('| cold exchange through the lookup (force=true, 30 in one template) | %.2f |' % (exchange_s * 1000))
     if curl_s is not None:
-        print('| raw curl of the same token endpoint (time_total, median of 30) | %.2f |' % (curl_s * 1000))
-    print('\nToken requests the test bed saw during P3: %d (%d runs x 30 forced + 1 warm-up)' % (p3_requests, args.runs))
+        out('| raw curl of the same token endpoint (time_total, median of 30) | %.2f |' % (curl_s * 1000))
+    out('\nToken requests the test bed saw during P3: %d (%d runs x 30 forced + 1 warm-up)' % (p3_requests, args.runs))
     if curl_s:
-        print('Cold exchange / curl floor: %.2f; cached evaluation / curl floor: %.3f'
-              % (exchange_s / curl_s, cached_s / curl_s))
-    print('\n## P4: cold start of one token, each in its own play (median of %d)\n' % args.runs)
-    print('| front-end | median ms |\n| --- | ---: |')
-    print('| module (AnsiballZ, cache off) | %.0f |' % (module_s * 1000))
-    print('| lookup (in the controller, cache off) | %.0f |' % (lookup_s * 1000))
-    print('\nModule / lookup: %.1f; AnsiballZ payload of the module: %s bytes'
-          % (module_s / lookup_s, payload if payload is not None else 'unknown'))
-    print('\nBenchmark wall time: %.0f s' % (time.monotonic() - started))
+        out('Cold exchange / curl floor: %.2f; cached evaluation / curl floor: %.3f'
+            % (exchange_s / curl_s, cached_s / curl_s))
+    out('\n## P4: cold start of one token, each in its own play (median of %d)\n' % args.runs)
+    out('| front-end | median ms |\n| --- | ---: |')
+    out('| module (AnsiballZ, cache off) | %.0f |' % (module_s * 1000))
+    out('| lookup (in the controller, cache off) | %.0f |' % (lookup_s * 1000))
+    out('\nModule / lookup: %.1f; AnsiballZ payload of the module: %s bytes (ansible.builtin.ping\'s: %s bytes)'
+        % (module_s / lookup_s, payloads['nf_token'], payloads['ping']))
+    out('\n## Targets (issue 6)\n')
+    if rows:
+        ours = [row for row in rows if not row[0].startswith('hand-written')]
+        out('- P1 exactly 1 token request for every front-end: %s (%s)' % (
+            'met' if all(row[1] == 1 for row in ours) else 'NOT met', ', '.join('%s %d' % (r[0], r[1]) for r in ours)))
+    out('- P2 ratio <= 1.0: %s (%.2f)' % ('met' if role_s <= hand_s else 'NOT met', role_s / hand_s))
+    out('- P3 cached evaluation <= 1 ms median: %s (%.3f ms)' % ('met' if cached_s <= 0.001 else 'NOT met', cached_s * 1000))
+    out('\nBenchmark wall time: %.0f s' % (time.monotonic() - started))
+
+    if args.results:
+        with open(args.results, 'w') as handle:
+            handle.write('\n'.join(lines).lstrip('\n') + '\n')
 
 
 if __name__ == '__main__':

@@ -142,7 +142,7 @@ def playbook(tmp_path, request):
         for secret in secrets:
             forms += secret_forms(secret, None)
         counts = leak_counts(completed, log_path, before, tmp_path, forms)
-        _report(dict(test=request.node.nodeid, run=len(runs), rc=completed.returncode, log_bytes=(
+        _report(dict(test=request.node.nodeid, run=len(runs), rc=completed.returncode, canary=not leak_check, log_bytes=(
             log_path.stat().st_size if log_path.exists() else 0), secret=counts))
         assert log_path.exists() and log_path.stat().st_size, 'ansible-playbook wrote no log at %s' % log_path
         if leak_check:
