@@ -41,10 +41,10 @@ def test_twenty_hosts_list_networks_with_one_token_request(testbed, playbook):
     assert 'NetFoundry API token newly issued by %s/token (client_secret_basic, credential from options client_id + ' \
         'client_secret)' % testbed.info['idp_http'] in run.stdout
     assert_clean(run)
-    # The role's own tasks never show the token, even at -vvvv; the play's uri task (the user's) echoes its headers
-    # at -vvvv, as uri always does: the README tells users to give such tasks no_log.
+    # The role's own tasks never show the token, even at -vvvv. (The play's own uri task is the user's: on
+    # ansible-core 2.19 uri echoes its headers at -vvvv; the README tells users to give such tasks no_log.)
     tokens = stats['tokens']
-    assert len(tokens) == 1 and role_token_count(run, tokens) == 0 and run.token_count(tokens) > 0
+    assert len(tokens) == 1 and role_token_count(run, tokens) == 0
 
 
 def test_templated_inputs_over_https(testbed, playbook):
