@@ -39,8 +39,8 @@ def test_memo_serves_only_identical_inputs(testbed, lookup, tmp_path):
     first = lookup(token_url=testbed.info['idp_http'] + '/token', **base)
     other = lookup(token_url=testbed.info['idp_http'] + '/alt/token', **base)
     again = lookup(token_url=testbed.info['idp_http'] + '/token', **base)
-    assert (first['token_url'], other['token_url']) == (testbed.info['idp_http'] + '/token',
-                                                       testbed.info['idp_http'] + '/alt/token')
+    base_url = testbed.info['idp_http']
+    assert (first['token_url'], other['token_url']) == (base_url + '/token', base_url + '/alt/token')
     assert (first['cached'], other['cached'], again['cached']) == (False, False, True)
     assert again['access_token'] == first['access_token'] != other['access_token']
     assert len(nf_token._OPTIONS_MEMO) == 2
