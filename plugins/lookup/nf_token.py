@@ -124,10 +124,14 @@ def _check_booleans(direct, var_options):
 
 class LookupModule(LookupBase):
 
+    _env_names = None  # the environment variables the options read (from their definitions, once per process)
+
     def _memo_key(self, direct, var_options):
         """What the config system resolves the options from, as one string; None when it cannot be one."""
-        environment = sorted((entry['name'], os.environ.get(entry['name'])) for definition in self.option_definitions.values()
-                             for entry in definition.get('env') or [])
+        if self._env_names is None:
+            LookupModule._env_names = sorted(entry['name'] for definition in self.option_definitions.values()
+                                             for entry in definition.get('env') or [])
+        environment = [os.environ.get(name) for name in self._env_names]
         try:
             return json.dumps([direct, var_options, environment], sort_keys=True)
         except (TypeError, ValueError):

@@ -120,6 +120,16 @@ def _describe(error):
     return type(error).__name__
 
 
+def _network_failure(error, timeout, attempts):
+    """The message for a connection that failed or timed out on its last attempt."""
+    cause = _describe(error)
+    if isinstance(error, requests.exceptions.ReadTimeout) or cause == 'read timed out':
+        return 'no answer within %s s (%s); raise timeout or try again later' % (timeout, _attempts(attempts))
+    if isinstance(error, requests.exceptions.ConnectTimeout) or cause == 'timed out':
+        return 'could not connect within %s s (%s); check token_url, proxy and the network' % (timeout, _attempts(attempts))
+    return '%s (%s); check token_url, proxy and that the identity provider is up' % (cause, _attempts(attempts))
+
+
 def _tls_reason(error):
     text = str(error)
     if 'match' in text.lower() and ('hostname' in text.lower() or 'ip address' in text.lower()):
@@ -219,21 +229,8 @@ def _post(url, headers, body, settings, environ, warn, done):
     except requests.exceptions.ProxyError as exc:
         raise NFTokenError('could not get through the proxy %s (%s); check proxy or HTTPS_PROXY/NO_PROXY'
                            % (display_url(proxies.get(url.split(':', 1)[0]) or '') or 'from the environment', _describe(exc)))
-    except requests.exceptions.ConnectTimeout:
-        raise NFTokenError('could not connect within %s s (%s); check token_url, proxy and the network'
-                           % (timeout, _attempts(attempts[0])))
-    except requests.exceptions.ReadTimeout:
-        raise NFTokenError('no answer within %s s (%s); raise timeout or try again later' % (timeout, _attempts(attempts[0])))
-    except requests.exceptions.ConnectionError as exc:
-        cause = _describe(exc)
-        if cause == 'read timed out':
-            raise NFTokenError('no answer within %s s (%s); raise timeout or try again later'
-                               % (timeout, _attempts(attempts[0])))
-        if 'timed out' in cause:
-            raise NFTokenError('could not connect within %s s (%s); check token_url, proxy and the network'
-                               % (timeout, _attempts(attempts[0])))
-        raise NFTokenError('%s (%s); check token_url, proxy and that the identity provider is up'
-                           % (cause, _attempts(attempts[0])))
+    except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+        raise NFTokenError(_network_failure(exc, timeout, attempts[0]))
     except requests.exceptions.ContentDecodingError as exc:
         raise NFTokenError('the answer could not be decoded (%s); check token_url' % _describe(exc))
     except requests.exceptions.RequestException as exc:

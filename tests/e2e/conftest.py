@@ -9,6 +9,7 @@ Every run is made at -vvvv with ANSIBLE_LOG_PATH set, and then scanned for the c
 encodings (stdout, stderr, the log, the token cache, every file the run wrote): one occurrence fails the test.
 Each scan is appended to the report NF_LEAK_REPORT names (default tests/output/leak-scan.jsonl)."""
 
+import itertools
 import json
 import os
 import re
@@ -64,7 +65,9 @@ class Run:
         self.stdout = completed.stdout
         self.stderr = completed.stderr
         self.out_dir = out_dir
+        self.log_path = log_path
         self.log = log_path.read_text(errors='replace') if log_path.exists() else ''
+        self.leaks = None  # the secret scan's counts by place, set by the playbook fixture
 
     def saved(self, name):
         return json.loads((self.out_dir / (name + '.json')).read_text())
@@ -82,17 +85,18 @@ def _files(root):
     return dict((path, path.stat().st_mtime_ns) for path in root.rglob('*') if path.is_file() and not path.is_symlink())
 
 
-def leak_counts(completed, log_path, before, root, forms):
+def leak_counts(run, before, root, forms):
     """Occurrences of the secret forms: in stdout, stderr, the log, cache files and other files the run wrote."""
     counts = dict(stdout=0, stderr=0, log=0, cache=0, files=0)
     for form in forms:
-        counts['stdout'] += completed.stdout.count(form)
-        counts['stderr'] += completed.stderr.count(form)
+        counts['stdout'] += run.stdout.count(form)
+        counts['stderr'] += run.stderr.count(form)
+        counts['log'] += run.log.count(form)
     for path, mtime in _files(root).items():
-        if before.get(path) == mtime:
-            continue  # an input the test wrote before the run (a credentials file, the play)
+        if path == run.log_path or before.get(path) == mtime:
+            continue  # the log (counted above), or an input the test wrote before the run (credentials, the play)
         raw = path.read_bytes()
-        place = 'log' if path == log_path else 'cache' if CACHE_FILE.match(path.name) else 'files'
+        place = 'cache' if CACHE_FILE.match(path.name) else 'files'
         counts[place] += sum(raw.count(form.encode('utf-8')) for form in forms)
     return counts
 
@@ -114,11 +118,11 @@ def playbook(tmp_path, request):
     out_dir = tmp_path / 'out'
     for folder in (home, work, out_dir):
         folder.mkdir()
-    runs = []
+    runs = itertools.count(1)
 
     def run(text, extra_vars=None, env=None, args=(), inventory=None, secrets=(), leak_check=True):
-        runs.append(text)
-        log_path = tmp_path / ('ansible-%d.log' % len(runs))
+        number = next(runs)
+        log_path = tmp_path / ('ansible-%d.log' % number)
         play = work / 'play.yml'
         play.write_text(text)
         variables = dict(out_dir=str(out_dir), work_dir=str(work), home_dir=str(home))
@@ -141,13 +145,12 @@ def playbook(tmp_path, request):
         forms = secret_forms(CLIENT_SECRET, CLIENT_ID)
         for secret in secrets:
             forms += secret_forms(secret, None)
-        counts = leak_counts(completed, log_path, before, tmp_path, forms)
-        _report(dict(test=request.node.nodeid, run=len(runs), rc=completed.returncode, canary=not leak_check, log_bytes=(
-            log_path.stat().st_size if log_path.exists() else 0), secret=counts))
-        assert log_path.exists() and log_path.stat().st_size, 'ansible-playbook wrote no log at %s' % log_path
-        if leak_check:
-            assert sum(counts.values()) == 0, 'the client secret leaked (occurrences by place): %s' % counts
         result = Run(completed, out_dir, log_path)
-        result.leaks = counts
+        result.leaks = leak_counts(result, before, tmp_path, forms)
+        _report(dict(test=request.node.nodeid, run=number, rc=result.rc, canary=not leak_check,
+                     log_chars=len(result.log), secret=result.leaks))
+        assert result.log, 'ansible-playbook wrote no log at %s' % log_path
+        if leak_check:
+            assert sum(result.leaks.values()) == 0, 'the client secret leaked (occurrences by place): %s' % result.leaks
         return result
     return run

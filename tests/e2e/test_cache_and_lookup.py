@@ -14,15 +14,7 @@ import time
 
 from ansible_collections.netfoundry.api.tests.e2e.conftest import COLLECTIONS
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
-    CLIENT_ID, CLIENT_SECRET, assert_clean, local_inventory, play, save, token_task)
-
-
-def lookup_vars(testbed, **extra):
-    """Play vars: the credential as netfoundry_* variables (the way group_vars would hold them)."""
-    variables = {'netfoundry_client_id': CLIENT_ID, 'netfoundry_client_secret': CLIENT_SECRET,
-                 'netfoundry_token_url': testbed.info['idp_http'] + '/token', 'netfoundry_audience': testbed.info['api']}
-    variables.update(extra)
-    return variables
+    CLIENT_ID, CLIENT_SECRET, assert_clean, credential_vars, local_inventory, play, save, token_task)
 
 
 # Four tasks that use the lookup in different ways; action plugins only, so the play measures token requests,
@@ -41,8 +33,8 @@ LOOKUP_TASKS = [
 
 
 def test_fifty_hosts_four_tasks_one_request(testbed, playbook):
-    variables = lookup_vars(testbed, nf_headers="{{ lookup('netfoundry.api.nf_token', output='headers') }}",
-                            nf_full="{{ lookup('netfoundry.api.nf_token', output='full') }}")
+    variables = credential_vars(testbed, nf_headers="{{ lookup('netfoundry.api.nf_token', output='headers') }}",
+                                nf_full="{{ lookup('netfoundry.api.nf_token', output='full') }}")
     text = play(LOOKUP_TASKS, hosts='nodes', vars=variables)
     run = playbook(text, inventory=local_inventory(50), args=['--forks', '10'])
     assert run.rc == 0, run.output
@@ -119,7 +111,7 @@ def test_32_processes_on_a_cold_cache_make_one_request(testbed, tmp_path):
 
 def test_short_lived_token_is_renewed_and_never_returned_expired(testbed, playbook):
     testbed.add_client('five-seconds', 'five-secret', lifetime=5)
-    variables = lookup_vars(testbed, netfoundry_client_id='five-seconds', netfoundry_client_secret='five-secret')
+    variables = credential_vars(testbed, netfoundry_client_id='five-seconds', netfoundry_client_secret='five-secret')
     tasks = [
         {'name': 'evaluate the lookup every half second for 8 seconds', 'ansible.builtin.set_fact': {
             'seen': "{{ seen | default([]) + [lookup('netfoundry.api.nf_token', output='full')] }}"},
@@ -186,7 +178,7 @@ def test_untrusted_and_damaged_caches(testbed, playbook, tmp_path):
 
 
 def test_state_absent_forgets_and_verbose_shows_cache_state(testbed, playbook):
-    variables = lookup_vars(testbed)
+    variables = credential_vars(testbed)
     base = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token',
             'audience': testbed.info['api']}
     tasks = [{'name': 'warm the cache', 'ansible.builtin.debug': {'msg': "{{ lookup('netfoundry.api.nf_token') | length }}"}},
@@ -205,7 +197,7 @@ def test_state_absent_forgets_and_verbose_shows_cache_state(testbed, playbook):
 
 
 def test_lookup_bad_input(testbed, playbook):
-    variables = lookup_vars(testbed)
+    variables = credential_vars(testbed)
     cases = {
         'terms': "lookup('netfoundry.api.nf_token', 'oops')",
         'output': "lookup('netfoundry.api.nf_token', output='yaml')",

@@ -23,17 +23,19 @@ ATTACKS = ['symlink', 'symlinked-lock', 'other-user', 'other-credential']
 
 
 def entry(key, token=PLANTED):
-    """A well-formed cache entry, fresh for an hour (the victim files hold one too: following a link to them would
-    hand out the planted token)."""
+    """A well-formed cache entry, fresh for an hour."""
     now = time.time()
     return dict(format=FORMAT, key=key, access_token=token, token_type='Bearer', expires_at=now + 3600, lifetime=3600,
                 stored_at=int(now), audience=None, api_url=None, token_url='x', auth_method='client_secret_basic',
                 credential_source='x', environment=None, claims={})
 
 
-def plant(attack, cache_dir, options, victim):
+def grant_key(options):
+    return cache_key(prepare(OptionAdapter.from_dict(dict(options)), environ={}))
+
+
+def plant(attack, cache_dir, key, options, victim):
     """Plant the attack at the grant's cache path in cache_dir; returns (cache file path, expected warning)."""
-    key = cache_key(prepare(OptionAdapter.from_dict(dict(options, cache_dir=str(cache_dir))), environ={}))
     path = cache_dir / (key + '.json')
     if attack == 'symlink':
         path.symlink_to(victim)
@@ -48,8 +50,7 @@ def plant(attack, cache_dir, options, victim):
         os.chown(str(path), 65534, 65534)
         return path, ('token cache file %s is not trusted (owner uid 65534, mode 0600; it must be yours and 0600): '
                       'asking for a new token' % path)
-    other = cache_key(prepare(OptionAdapter.from_dict(dict(options, client_secret='another-secret')), environ={}))
-    path.write_text(json.dumps(entry(other)))
+    path.write_text(json.dumps(entry(grant_key(dict(options, client_secret='another-secret')))))
     path.chmod(0o600)
     return path, 'token cache file %s is damaged or not for this credential: asking for a new token' % path
 
@@ -63,10 +64,12 @@ def test_planted_cache_file(attack, testbed, playbook, tmp_path):
     for front_end in FRONT_ENDS:
         cache_dir = tmp_path / ('cache-' + front_end)
         cache_dir.mkdir(mode=0o700)
+        key = grant_key(dict(options, cache_dir=str(cache_dir)))
+        # The victim holds a valid entry for this very grant: following a link to it would hand out the planted token.
         victim = tmp_path / ('victim-%s.json' % front_end)
-        victim.write_text(json.dumps(entry('0' * 64)))
+        victim.write_text(json.dumps(entry(key)))
         victim.chmod(0o600)
-        planted[front_end] = (cache_dir, victim, victim.read_text()) + plant(attack, cache_dir, options, victim)
+        planted[front_end] = (cache_dir, victim, victim.read_text()) + plant(attack, cache_dir, key, options, victim)
     run = playbook(both_play(dict(options, cache_dir=str(planted['module'][0])),
                              dict(options, cache_dir=str(planted['lookup'][0]))))
     assert run.rc == 0, run.output

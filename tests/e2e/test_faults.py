@@ -11,14 +11,16 @@ import socket
 
 import pytest
 
-from ansible_collections.netfoundry.api.tests.e2e.plays import CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, both_play, task_sections
+from ansible_collections.netfoundry.api.tests.e2e.plays import (
+    CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, assert_clean, both_play, task_sections)
 
 RETRIES = {'total': 2, 'backoff_factor': 0.2}
 FAKE_TOKEN = 'fake.' + 'x' * 40 + '.not-a-bearer-token'
 HTML_403 = '<html><head><title>403 Forbidden</title></head><body><center>nginx</center></body></html>'
 
 
-def closed_port():
+def free_port():
+    """A port nothing listens on (yet) on 127.0.0.1."""
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return sock.getsockname()[1]
@@ -121,12 +123,12 @@ def options_for(case, info):
 
 @pytest.mark.parametrize('case', CASES, ids=[case.name for case in CASES])
 def test_fault(case, testbed, playbook):
-    run_case(case, testbed, playbook, dict(testbed.info, closed=closed_port()))
+    run_case(case, testbed, playbook, dict(testbed.info, closed=free_port()))
 
 
 def run_case(case, testbed, playbook, info):
     """Run case through the module, then the lookup, in one play (each meets the case's faults), and assert the
-    outcome of each; returns the Run."""
+    outcome of each."""
     # Each front-end meets the case's faults in turn, then normal answers up to the case's request count.
     served = case.requests - sum(fault.get('times', 1) for fault in case.faults)
     testbed.faults(*((case.faults + [{'serve': True}] * max(served, 0)) * len(FRONT_ENDS)))
@@ -140,7 +142,7 @@ def run_case(case, testbed, playbook, info):
     assert run.rc == 0, run.output
     stats = testbed.stats()
     assert stats['total'] == case.requests * len(FRONT_ENDS), stats['log']
-    assert 'Traceback' not in run.output + run.log
+    assert_clean(run)
     sections = dict(task_sections(run.log))  # warnings go to stderr; the log has them in their task
     for number, front_end in enumerate(FRONT_ENDS):
         result = run.saved(front_end)
@@ -167,4 +169,3 @@ def run_case(case, testbed, playbook, info):
             assert times[-1] - times[0] <= case.max_span, (front_end, times)
     if case.message is not None:
         assert run.token_count(stats['tokens'] + [FAKE_TOKEN]) == 0
-    return run

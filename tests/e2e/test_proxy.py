@@ -15,7 +15,7 @@ import time
 import pytest
 
 from ansible_collections.netfoundry.api.tests.e2e.plays import FRONT_ENDS
-from ansible_collections.netfoundry.api.tests.e2e.test_faults import Case, closed_port, run_case
+from ansible_collections.netfoundry.api.tests.e2e.test_faults import Case, free_port, run_case
 
 HTTPS = {'token_url': '{idp_https}/token', 'ca_path': '{ca}'}
 CASES = [
@@ -37,11 +37,8 @@ THROUGH_PROXY = {'proxy-option': 1, 'https-proxy-variable': 1}
 
 
 class Tinyproxy:
-    def __init__(self, folder):
-        binary = shutil.which('tinyproxy') or '/usr/bin/tinyproxy'
-        with socket.socket() as sock:
-            sock.bind(('127.0.0.1', 0))
-            self.port = sock.getsockname()[1]
+    def __init__(self, binary, folder):
+        self.port = free_port()
         self.log = folder / 'tinyproxy.log'
         config = folder / 'tinyproxy.conf'
         config.write_text('Port %d\nListen 127.0.0.1\nTimeout 30\nLogFile "%s"\nLogLevel Connect\nMaxClients 20\n'
@@ -73,9 +70,10 @@ class Tinyproxy:
 
 @pytest.fixture(scope='module')
 def tinyproxy(tmp_path_factory):
-    if not (shutil.which('tinyproxy') or shutil.which('/usr/bin/tinyproxy')):
+    binary = shutil.which('tinyproxy') or shutil.which('/usr/bin/tinyproxy')
+    if not binary:
         pytest.fail('tinyproxy is not installed: apt-get install tinyproxy-bin (scripts/test does)')
-    proxy = Tinyproxy(tmp_path_factory.mktemp('tinyproxy'))
+    proxy = Tinyproxy(binary, tmp_path_factory.mktemp('tinyproxy'))
     yield proxy
     proxy.stop()
 
@@ -84,5 +82,5 @@ def tinyproxy(tmp_path_factory):
 def test_proxy(case, testbed, playbook, tinyproxy):
     port = int(testbed.info['idp_https'].rsplit(':', 1)[1])
     before = tinyproxy.connects(port)
-    run_case(case, testbed, playbook, dict(testbed.info, closed=closed_port(), proxy=tinyproxy.url))
+    run_case(case, testbed, playbook, dict(testbed.info, closed=free_port(), proxy=tinyproxy.url))
     assert tinyproxy.connects(port) - before == THROUGH_PROXY.get(case.name, 0) * len(FRONT_ENDS)

@@ -78,8 +78,7 @@ class State:
         with self.lock:
             return dict(token_requests=dict(self.token_requests), total=sum(self.token_requests.values()),
                         issued=dict(self.issued), tokens=list(self.tokens), api_requests=self.api_requests,
-                        api_refused=self.api_refused,
-                        log=list(self.log))
+                        api_refused=self.api_refused, log=list(self.log))
 
     def jwks(self):
         numbers = self.key.public_key().public_numbers()

@@ -7,7 +7,9 @@
 import time
 
 import pytest
+import requests
 
+from ansible_collections.netfoundry.api.plugins.module_utils import _http
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, secret_forms
 from ansible_collections.netfoundry.api.plugins.module_utils._options import OptionAdapter
 from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
@@ -201,6 +203,28 @@ def test_retries_before_and_after_the_headers_share_one_budget(testbed):
     with pytest.raises(NFTokenError, match=r'was refused after 3 attempts: HTTP 502'):
         fetch(testbed, retries=TWO)
     assert testbed.stats()['total'] == 3
+
+
+def test_an_answer_that_cannot_be_decoded(testbed):
+    testbed.faults({'status': 200, 'headers': {'Content-Encoding': 'gzip'}, 'body': 'not gzip at all'})
+    with pytest.raises(NFTokenError, match=r'failed: the answer could not be decoded \(.*\); check token_url'):
+        fetch(testbed)
+    assert testbed.stats()['total'] == 1
+
+
+@pytest.mark.parametrize('error, message', [
+    (requests.exceptions.ConnectTimeout('Connection to 10.0.0.1 timed out. (connect timeout=2)'),
+     'could not connect within 2 s (3 attempts); check token_url, proxy and the network'),
+    (requests.exceptions.ReadTimeout('Read timed out. (read timeout=2)'),
+     'no answer within 2 s (3 attempts); raise timeout or try again later'),
+    (requests.exceptions.ConnectionError("Max retries exceeded (Caused by ReadTimeoutError('Read timed out.'))"),
+     'no answer within 2 s (3 attempts); raise timeout or try again later'),
+    (requests.exceptions.ConnectionError('[Errno 111] Connection refused'),
+     'connection refused (3 attempts); check token_url, proxy and that the identity provider is up'),
+])
+def test_network_failures_name_their_cause(error, message):
+    # Connect timeouts need an address that never answers, which a test on 127.0.0.1 cannot have.
+    assert _http._network_failure(error, 2, 3) == message
 
 
 def test_connection_refused(testbed):
