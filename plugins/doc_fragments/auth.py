@@ -18,7 +18,7 @@ options:
   client_secret:
     description:
       - The API account's client secret (C(password) in NF Console's credentials file).
-      - Never logged, never written to the cache, never shown in an error.
+      - Never logged, never written to the cache, never shown in an error. Never read from C(ansible.cfg).
     type: str
   credentials_file:
     description:
@@ -90,9 +90,6 @@ options:
   client_secret:
     vars:
       - name: netfoundry_client_secret
-    ini:
-      - section: netfoundry
-        key: client_secret
   credentials_file:
     vars:
       - name: netfoundry_credentials_file

@@ -23,6 +23,7 @@ options:
     description:
       - An C(http://) or C(https://) proxy URL for the token request.
       - When not set, the standard E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) and E(NO_PROXY) variables apply.
+      - It may carry C(user:password@), so it is never logged and never read from C(ansible.cfg).
     type: str
   timeout:
     description:
@@ -59,9 +60,6 @@ options:
   proxy:
     vars:
       - name: netfoundry_proxy
-    ini:
-      - section: netfoundry
-        key: proxy
   timeout:
     vars:
       - name: netfoundry_timeout

@@ -10,7 +10,6 @@ import warnings
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import display_url
-from ansible_collections.netfoundry.api.plugins.module_utils._options import RETRY_AFTER_CAP
 
 try:
     import requests
@@ -24,6 +23,7 @@ except ImportError:
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 BACKOFF_MAX = 30.0
+RETRY_AFTER_CAP = 30
 MAX_BODY_BYTES = 1024 * 1024
 CA_BUNDLE_ENV = ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE')
 

@@ -2,160 +2,235 @@
 # Copyright (c) netfoundry.api contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Options: declared once (argspec groups), read through one adapter, validated without the network."""
+"""Every option, declared once (OPTIONS), and validated once (validate) on the raw values any front-end gathered.
 
+The module's argspec is derived from OPTIONS; the lookup, the nf_request action and the role read the sources each
+option names (keyword, netfoundry_<name> variable, the [netfoundry] section of ansible.cfg); the doc fragments, the
+role's argument_specs and the README's input list are copies that tests/unit/test_option_table.py proves equal.
+"""
+
+import json
 import math
+import re
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 
 AUTH_METHODS = ('auto', 'client_secret_json', 'client_secret_basic', 'client_secret_post')
-
-# The module's argspec and the defaults the core applies to every front-end. The doc fragment
-# netfoundry.api.auth / netfoundry.api.connection documents the same options; sanity checks they agree.
-AUTH_ARGSPEC = dict(
-    client_id=dict(type='str'),
-    client_secret=dict(type='str', no_log=True),
-    credentials_file=dict(type='path'),
-    token_url=dict(type='str', no_log=False),
-    environment=dict(type='str'),
-    audience=dict(type='str'),
-    scope=dict(type='str'),
-    resource=dict(type='str'),
-    auth_method=dict(type='str', default='auto', choices=list(AUTH_METHODS)),
-)
-
-CONNECTION_ARGSPEC = dict(
-    validate_certs=dict(type='bool', default=True),
-    ca_path=dict(type='path'),
-    proxy=dict(type='str'),
-    timeout=dict(type='float', default=30),
-    retries=dict(type='raw', default=3),
-)
-
-CACHE_ARGSPEC = dict(
-    cache=dict(type='bool', default=True),
-    cache_dir=dict(type='path'),
-    min_ttl=dict(type='int', default=600),
-    force=dict(type='bool', default=False),
-)
-
+OUTPUTS = ('token', 'headers', 'full', 'session')
 RETRY_DEFAULTS = dict(total=3, backoff_factor=0.5)
-RETRY_AFTER_CAP = 30
+VARIABLE_PREFIX = 'netfoundry_'
+INI_SECTION = 'netfoundry'
+
+
+class Option:
+    """One option: its type, default and choices; whether it is a secret (no_log, never from ansible.cfg); the
+    environment variable the core falls back to; and the front-ends that take it (group)."""
+
+    __slots__ = ('name', 'type', 'default', 'choices', 'secret', 'env', 'group', 'keyword_only')
+
+    def __init__(self, name, type, group, default=None, choices=None, secret=False, env=None,  # pylint: disable=redefined-builtin
+                 keyword_only=False):
+        self.keyword_only = keyword_only
+        self.name = name
+        self.type = type
+        self.group = group
+        self.default = default
+        self.choices = choices
+        self.secret = secret
+        self.env = env
+
+    @property
+    def variable(self):
+        return None if self.keyword_only else VARIABLE_PREFIX + self.name
+
+    @property
+    def ini(self):
+        """Plaintext ansible.cfg never holds a secret (community.hashi_vault gives secret options no ini entry)."""
+        return not (self.secret or self.keyword_only)
+
+
+OPTIONS = (
+    Option('client_id', 'str', 'auth'),
+    Option('client_secret', 'str', 'auth', secret=True),
+    Option('credentials_file', 'path', 'auth'),
+    Option('token_url', 'str', 'auth'),
+    Option('environment', 'str', 'auth', env='NETFOUNDRY_ENVIRONMENT'),
+    Option('audience', 'str', 'auth'),
+    Option('scope', 'str', 'auth'),
+    Option('resource', 'str', 'auth'),
+    Option('auth_method', 'str', 'auth', default='auto', choices=AUTH_METHODS),
+    Option('validate_certs', 'bool', 'connection', default=True),
+    Option('ca_path', 'path', 'connection'),
+    # A proxy URL can carry user:password.
+    Option('proxy', 'str', 'connection', secret=True),
+    Option('timeout', 'float', 'connection', default=30),
+    Option('retries', 'raw', 'connection', default=3),
+    Option('cache', 'bool', 'cache', default=True),
+    Option('cache_dir', 'path', 'cache', env='NETFOUNDRY_CACHE_DIR'),
+    Option('min_ttl', 'int', 'cache', default=600),
+    Option('force', 'bool', 'cache', default=False),
+    # The lookup's own options.
+    Option('output', 'str', 'lookup', default='token', choices=OUTPUTS),
+    # What output=session returned: the role keeps it in memory and hands it to later evaluations.
+    Option('session', 'dict', 'lookup', secret=True, keyword_only=True),
+)
+BY_NAME = dict((option.name, option) for option in OPTIONS)
+CORE_GROUPS = ('auth', 'connection', 'cache')
+CORE = tuple(option.name for option in OPTIONS if option.group in CORE_GROUPS)
+
+
+def names(*groups):
+    return [option.name for option in OPTIONS if option.group in groups]
 
 
 def argspec(*groups):
-    """Merge option groups into one argument_spec."""
-    merged = {}
-    for group in groups:
-        for name, spec in group.items():
-            merged[name] = dict(spec)
-    return merged
+    """An AnsibleModule argument_spec for the options of the given groups (a fresh dict each call)."""
+    spec = {}
+    for option in OPTIONS:
+        if option.group in groups:
+            entry = dict(type=option.type, no_log=option.secret)
+            if option.default is not None:
+                entry['default'] = option.default
+            if option.choices:
+                entry['choices'] = list(option.choices)
+            spec[option.name] = entry
+    return spec
 
 
-OPTION_SPECS = argspec(AUTH_ARGSPEC, CONNECTION_ARGSPEC, CACHE_ARGSPEC)
+# Type checks are ansible-core's own (the module's AnsibleModule and the role's argument_specs run the same), so a
+# wrong type reads the same from every front-end; the defaults are applied afterwards, by the core.
+_TYPE_VALIDATOR = ArgumentSpecValidator(dict((name, dict(type=BY_NAME[name].type, no_log=BY_NAME[name].secret))
+                                             for name in CORE + ('output', 'session')))
+_ARGUMENT_RE = re.compile(r"argument '([a-z_]+)'")
+_MEMO = {}
+MEMO_SIZE = 64
 
 
-class OptionAdapter:
-    """Reads options the same way whatever front-end holds them (dict, module params, plugin config)."""
-
-    def __init__(self, getter):
-        self._getter = getter
-
-    @classmethod
-    def from_dict(cls, options):
-        return cls(options.get)
-
-    @classmethod
-    def from_module(cls, module):
-        return cls.from_dict(module.params)
-
-    @classmethod
-    def from_plugin(cls, plugin):
-        return cls(plugin.get_option)
-
-    def get(self, name):
-        value = self._getter(name)
-        if value is None:
-            return OPTION_SPECS[name].get('default')
-        return _plain(value)
+def _where(name, origins):
+    origin = (origins or {}).get(name)
+    return ' (from %s)' % origin if origin else ''
 
 
-def _plain(value):
+def _kind(value):
+    return 'a list' if isinstance(value, (list, tuple)) else 'a dictionary' if isinstance(value, dict) else type(value).__name__
+
+
+def plain(value):
     """Templated values arrive as tagged or unsafe str subclasses; HTTP headers and bodies want plain types."""
     if isinstance(value, bool):
         return bool(value)
     if isinstance(value, str):
         return str(value)
     if isinstance(value, dict):
-        return dict((_plain(k), _plain(v)) for k, v in value.items())
+        return dict((plain(k), plain(v)) for k, v in value.items())
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
-def _text(options, name):
-    value = options.get(name)
+def _typed(raw, origins):
+    """Raw values -> typed values; a secret's value is never part of a message."""
+    given = {}
+    for name, value in raw.items():
+        if value is None:
+            continue
+        value = plain(value)
+        option = BY_NAME[name]
+        if option.type in ('str', 'path') and not isinstance(value, str):
+            # ansible-core would turn a list or a number into its text silently; a secret must not be.
+            if option.secret or isinstance(value, (list, tuple, dict, bool)):
+                raise NFTokenError('option %s must be a string, got %s%s' % (name, _kind(value), _where(name, origins)))
+        given[name] = value
+    result = _TYPE_VALIDATOR.validate(given)
+    if result.error_messages:
+        message = str(result.error_messages[0])
+        named = _ARGUMENT_RE.search(message)
+        raise NFTokenError('%s%s' % (message, _where(named.group(1), origins) if named else ''))
+    return dict((name, result.validated_parameters.get(name)) for name in given)
+
+
+def _text(value, name, origins):
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise NFTokenError('option %s must be a string, got %s' % (name, type(value).__name__))
     if not value.strip():
-        raise NFTokenError('option %s is empty: give a value or leave the option out' % name)
-    return value.strip() if name != 'client_secret' else value
+        raise NFTokenError('option %s is empty%s: give a value or leave the option out' % (name, _where(name, origins)))
+    return value if BY_NAME[name].secret else value.strip()
 
 
-def _boolean(options, name):
-    value = options.get(name)
-    if isinstance(value, bool):
-        return value
-    lowered = str(value).strip().lower()
-    if lowered in ('1', 'true', 'yes', 'on', 'y', 't'):
-        return True
-    if lowered in ('0', 'false', 'no', 'off', 'n', 'f'):
-        return False
-    raise NFTokenError('option %s must be a boolean (true or false), got %r' % (name, value))
-
-
-def _number(value, name, minimum, integer=False):
+def _number(value, name, minimum, integer=False, origins=None, shown=None):
     try:
         number = None if isinstance(value, bool) else float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         number = None
     if number is None or math.isnan(number) or math.isinf(number) or number < minimum or (integer and number != int(number)):
         kind = 'a whole number' if integer else 'a number'
-        raise NFTokenError('option %s must be %s >= %s, got %r' % (name, kind, minimum, value))
+        shown = value if shown is None else shown
+        shown = shown if isinstance(shown, (int, float, str)) and len(str(shown)) <= 40 else _kind(shown)
+        raise NFTokenError('option %s must be %s >= %s, got %r%s' % (name, kind, minimum, shown, _where(name.split('.')[0], origins)))
     return int(number) if integer else number
 
 
-def _retries(value):
+def _retries(value, origins):
     if isinstance(value, dict):
-        unknown = sorted(set(value) - set(RETRY_DEFAULTS))
+        unknown = sorted(str(key) for key in set(value) - set(RETRY_DEFAULTS))
         if unknown:
-            raise NFTokenError('option retries has unknown key(s) %s: use total and backoff_factor' % ', '.join(unknown))
+            raise NFTokenError('option retries has unknown key(s) %s%s: use total and backoff_factor'
+                               % (', '.join(unknown), _where('retries', origins)))
         merged = dict(RETRY_DEFAULTS, **value)
+        total_name = 'retries.total'
     else:
         merged = dict(RETRY_DEFAULTS, total=value)
-    return dict(
-        total=_number(merged['total'], 'retries' if not isinstance(value, dict) else 'retries.total', 0, integer=True),
-        backoff_factor=_number(merged['backoff_factor'], 'retries.backoff_factor', 0),
-    )
+        total_name = 'retries'
+    return dict(total=_number(merged['total'], total_name, 0, True, origins),
+                backoff_factor=_number(merged['backoff_factor'], 'retries.backoff_factor', 0, origins=origins))
 
 
-def read_settings(adapter):
-    """Validate every option without touching the network; returns a plain dict."""
-    settings = dict((name, _text(adapter, name)) for name in (
-        'client_id', 'client_secret', 'credentials_file', 'token_url', 'environment',
-        'audience', 'scope', 'resource', 'ca_path', 'proxy', 'cache_dir'))
-    method = adapter.get('auth_method')
-    if method not in AUTH_METHODS:
-        raise NFTokenError('option auth_method must be one of %s, got %r' % (', '.join(AUTH_METHODS), method))
-    settings['auth_method'] = method
-    for name in ('validate_certs', 'cache', 'force'):
-        settings[name] = _boolean(adapter, name)
-    settings['min_ttl'] = _number(adapter.get('min_ttl'), 'min_ttl', 0, integer=True)
-    timeout = _number(adapter.get('timeout'), 'timeout', 0)
+def _check_path(value, name, origins):
+    if value is not None and '\0' in value:
+        raise NFTokenError('option %s contains a NUL byte%s: give a plain path' % (name, _where(name, origins)))
+    return value
+
+
+def validate(raw, origins=None):
+    """Check and type the raw values of the core options (None or absent = not given) without touching the
+    network; returns the settings dict the core works with, defaults applied. origins (name -> 'variable
+    netfoundry_x', ...) only makes messages say where a bad value came from."""
+    raw = dict((name, raw.get(name)) for name in CORE)
+    try:
+        key = json.dumps([raw, origins], sort_keys=True)
+    except (TypeError, ValueError):
+        key = None
+    if key is not None and key in _MEMO:
+        return dict(_MEMO[key])
+    given = _typed(raw, origins)
+    settings = dict((name, given.get(name)) for name in CORE)
+    for name in ('client_id', 'client_secret', 'credentials_file', 'token_url', 'environment', 'audience', 'scope',
+                 'resource', 'ca_path', 'proxy', 'cache_dir'):
+        settings[name] = _text(settings[name], name, origins)
+    for name in ('credentials_file', 'ca_path', 'cache_dir'):
+        settings[name] = _check_path(settings[name], name, origins)
+    for option in OPTIONS:
+        if option.name in settings and settings[option.name] is None and option.default is not None:
+            settings[option.name] = option.default
+    if settings['auth_method'] not in AUTH_METHODS:
+        raise NFTokenError('option auth_method must be one of %s, got %r%s'
+                           % (', '.join(AUTH_METHODS), settings['auth_method'], _where('auth_method', origins)))
+    settings['min_ttl'] = _number(settings['min_ttl'], 'min_ttl', 0, True, origins, raw['min_ttl'])
+    timeout = _number(settings['timeout'], 'timeout', 0, origins=origins, shown=raw['timeout'])
     if timeout == 0:
-        raise NFTokenError('option timeout must be more than 0 seconds, got 0')
+        raise NFTokenError('option timeout must be more than 0 seconds, got 0%s' % _where('timeout', origins))
     settings['timeout'] = timeout
-    settings['retries'] = _retries(adapter.get('retries'))
+    settings['retries'] = _retries(settings['retries'], origins)
+    if key is not None:
+        if len(_MEMO) >= MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[key] = dict(settings)
     return settings
+
+
+def env_names():
+    """The environment variables the options fall back to (the credential sources are in _credentials)."""
+    return sorted(option.env for option in OPTIONS if option.env)
+

@@ -11,13 +11,15 @@ from ansible_collections.netfoundry.api.plugins.module_utils import _credentials
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key, default_dir
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import ENV_ENVIRONMENT, TokenRequest, display_url
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, redact, secret_forms
-from ansible_collections.netfoundry.api.plugins.module_utils._options import read_settings
+from ansible_collections.netfoundry.api.plugins.module_utils._options import validate
 
 
-def prepare(adapter, environ=None, cwd=None, home=None):
-    """Everything that needs no network: options, credential source, endpoint and request shape."""
+def prepare(options, environ=None, cwd=None, home=None, origins=None):
+    """Everything that needs no network: options (raw values by name), credential source, endpoint, request shape.
+
+    origins (name -> where the front-end found the value) only makes error messages say where to look."""
     environ = os.environ if environ is None else environ
-    settings = read_settings(adapter)
+    settings = validate(options, origins)
     if settings['environment'] is None and (environ.get(ENV_ENVIRONMENT) or '').strip():
         settings['environment'] = environ[ENV_ENVIRONMENT].strip()
     credential = _credentials.resolve(settings['client_id'], settings['client_secret'], settings['credentials_file'],

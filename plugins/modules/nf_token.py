@@ -213,20 +213,17 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._http import HAS_REQUESTS
-from ansible_collections.netfoundry.api.plugins.module_utils._options import (
-    AUTH_ARGSPEC, CACHE_ARGSPEC, CONNECTION_ARGSPEC, OptionAdapter, argspec)
+from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE_GROUPS, argspec
 from ansible_collections.netfoundry.api.plugins.module_utils._token import forget_token, get_token, prepare
 
-STATE_ARGSPEC = dict(state=dict(type='str', default='present', choices=['present', 'absent']))
-
-
 def main():
-    module = AnsibleModule(argument_spec=argspec(AUTH_ARGSPEC, CONNECTION_ARGSPEC, CACHE_ARGSPEC, STATE_ARGSPEC),
-                           supports_check_mode=True)
+    spec = argspec(*CORE_GROUPS)
+    spec['state'] = dict(type='str', default='present', choices=['present', 'absent'])
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'))
     try:
-        request = prepare(OptionAdapter.from_module(module))
+        request = prepare(module.params)
         # A secret read from a file or the environment is masked in all output, like a no_log option.
         module.no_log_values.add(request.credential.client_secret)
         if module.params['state'] == 'absent':

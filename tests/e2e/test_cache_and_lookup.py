@@ -77,12 +77,11 @@ def test_module_on_every_host_without_run_once(testbed, playbook):
 WORKER = r'''
 import json, os, sys, time
 sys.path.insert(0, sys.argv[1])
-from ansible_collections.netfoundry.api.plugins.module_utils._options import OptionAdapter
 from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
 options = json.loads(sys.argv[2])
 while not os.path.exists(sys.argv[3]):
     time.sleep(0.005)
-result = get_token(prepare(OptionAdapter.from_dict(options)), warn=lambda text: print('WARN', text, file=sys.stderr))
+result = get_token(prepare(dict(options)), warn=lambda text: print('WARN', text, file=sys.stderr))
 print(json.dumps({'token': result['access_token'], 'cached': result['cached']}))
 '''
 

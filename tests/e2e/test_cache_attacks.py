@@ -14,7 +14,6 @@ import time
 import pytest
 
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import FORMAT, cache_key
-from ansible_collections.netfoundry.api.plugins.module_utils._options import OptionAdapter
 from ansible_collections.netfoundry.api.plugins.module_utils._token import prepare
 from ansible_collections.netfoundry.api.tests.e2e.plays import CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, both_play, task_sections
 
@@ -31,7 +30,7 @@ def entry(key, token=PLANTED):
 
 
 def grant_key(options):
-    return cache_key(prepare(OptionAdapter.from_dict(dict(options)), environ={}))
+    return cache_key(prepare(dict(options), environ={}))
 
 
 def plant(attack, cache_dir, key, options, victim):

@@ -15,7 +15,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils import _cache
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key, default_dir, is_fresh
 from ansible_collections.netfoundry.api.plugins.module_utils._credentials import Credential
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import TokenRequest
-from ansible_collections.netfoundry.api.plugins.module_utils._options import OptionAdapter, read_settings
+from ansible_collections.netfoundry.api.plugins.module_utils._options import validate
 
 NOW = 1800000000.0
 SECRET = 'cache-s3cret'
@@ -30,7 +30,7 @@ def no_memo():
 
 def request(secret=SECRET, **options):
     options.setdefault('token_url', 'https://idp.example.com/token')
-    return TokenRequest(read_settings(OptionAdapter.from_dict(options)), Credential('cid', secret, None, 'test'))
+    return TokenRequest(validate(options), Credential('cid', secret, None, 'test'))
 
 
 def result(expires_at=NOW + 3600, token='tok'):

@@ -14,14 +14,14 @@ from ansible_collections.netfoundry.api.plugins.module_utils._credentials import
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import (
     TokenRequest, classify_host, display_url, form_basic, is_loopback)
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
-from ansible_collections.netfoundry.api.plugins.module_utils._options import OptionAdapter, read_settings
+from ansible_collections.netfoundry.api.plugins.module_utils._options import validate
 
 COGNITO = 'https://netfoundry-staging-xfjiye.auth.us-east-1.amazoncognito.com/oauth2/token'
 SECRET = 's3:cr+et &x'
 
 
 def request(credential_url=None, **options):
-    settings = read_settings(OptionAdapter.from_dict(options))
+    settings = validate(options)
     return TokenRequest(settings, Credential('my id', SECRET, credential_url, 'test source'))
 
 

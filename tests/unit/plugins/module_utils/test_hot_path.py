@@ -20,13 +20,12 @@ ROOT = Path(_credentials.__file__).resolve().parents[5]  # the folder holding an
 PROBE = r'''
 import builtins, fcntl, json, os, sys, time
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key
-from ansible_collections.netfoundry.api.plugins.module_utils._options import OptionAdapter
 from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
 
 options, environ = json.loads(sys.argv[1]), {}
 def evaluate():
-    return get_token(prepare(OptionAdapter.from_dict(dict(options)), environ=environ), environ=environ)
-request = prepare(OptionAdapter.from_dict(dict(options)), environ=environ)
+    return get_token(prepare(dict(options), environ=environ), environ=environ)
+request = prepare(dict(options), environ=environ)
 result = dict(access_token='cached.token.value', token_type='Bearer', expires_at=time.time() + 3600, audience=None,
               api_url=None, token_url='x', auth_method='client_secret_basic', credential_source='x', environment=None,
               claims={})

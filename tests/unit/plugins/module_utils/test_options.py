@@ -6,16 +6,13 @@
 import pytest
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
-from ansible_collections.netfoundry.api.plugins.module_utils._options import (
-    AUTH_ARGSPEC, CONNECTION_ARGSPEC, OptionAdapter, argspec, read_settings)
+from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE_GROUPS, argspec, validate
+
+SECRET = 'opt-s3cret-value'
 
 
-def settings(**options):
-    return read_settings(OptionAdapter.from_dict(options))
-
-
-def test_defaults_come_from_the_argspec():
-    result = settings()
+def test_defaults_come_from_the_table():
+    result = validate({})
     assert result['auth_method'] == 'auto'
     assert result['validate_certs'] is True
     assert result['timeout'] == 30.0
@@ -23,18 +20,25 @@ def test_defaults_come_from_the_argspec():
     assert result['client_id'] is None and result['token_url'] is None
 
 
-def test_argspec_merges_groups_without_sharing_dicts():
-    merged = argspec(AUTH_ARGSPEC, CONNECTION_ARGSPEC)
-    assert set(merged) == set(AUTH_ARGSPEC) | set(CONNECTION_ARGSPEC)
+def test_argspec_is_fresh_each_call_and_marks_secrets():
+    merged = argspec(*CORE_GROUPS)
     merged['timeout']['default'] = 1
-    assert CONNECTION_ARGSPEC['timeout']['default'] == 30
-    assert merged['client_secret']['no_log'] is True
+    assert argspec(*CORE_GROUPS)['timeout']['default'] == 30
+    assert merged['client_secret']['no_log'] is True and merged['proxy']['no_log'] is True
+    assert merged['token_url']['no_log'] is False
+    assert 'output' not in merged and 'session' not in merged
 
 
 def test_retries_as_int_and_dict():
-    assert settings(retries=0)['retries'] == {'total': 0, 'backoff_factor': 0.5}
-    assert settings(retries='2')['retries']['total'] == 2
-    assert settings(retries={'backoff_factor': 2})['retries'] == {'total': 3, 'backoff_factor': 2.0}
+    assert validate({'retries': 0})['retries'] == {'total': 0, 'backoff_factor': 0.5}
+    assert validate({'retries': '2'})['retries']['total'] == 2
+    assert validate({'retries': {'backoff_factor': 2}})['retries'] == {'total': 3, 'backoff_factor': 2.0}
+
+
+def test_words_and_strings_of_any_source_are_typed_like_ansible_does():
+    result = validate({'validate_certs': 'no', 'cache': 'yes', 'force': 0, 'timeout': '2.5', 'min_ttl': '60'})
+    assert (result['validate_certs'], result['cache'], result['force']) == (False, True, False)
+    assert (result['timeout'], result['min_ttl']) == (2.5, 60)
 
 
 class TaggedStr(str):
@@ -42,15 +46,19 @@ class TaggedStr(str):
 
 
 def test_templated_strings_become_plain_str():
-    result = settings(client_id=TaggedStr(' my-id '), client_secret=TaggedStr(' keep spaces '))
-    assert not isinstance(result['client_id'], TaggedStr) and result['client_id'] == 'my-id'
-    assert not isinstance(result['client_secret'], TaggedStr) and result['client_secret'] == ' keep spaces '
+    result = validate({'client_id': TaggedStr(' my-id '), 'client_secret': TaggedStr(' keep spaces ')})
+    assert type(result['client_id']) is str and result['client_id'] == 'my-id'
+    assert type(result['client_secret']) is str and result['client_secret'] == ' keep spaces '
+
+
+NOT_BOOLEAN = ("argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'perhaps' is "
+               "not a valid boolean.")
 
 
 @pytest.mark.parametrize('options, message', [
     ({'timeout': -1}, 'option timeout must be a number >= 0, got -1'),
     ({'timeout': 0}, 'option timeout must be more than 0 seconds, got 0'),
-    ({'timeout': 'soon'}, "option timeout must be a number >= 0, got 'soon'"),
+    ({'timeout': 'soon'}, "argument 'timeout' is of type str and we were unable to convert to float"),
     ({'timeout': float('nan')}, 'option timeout must be a number >= 0, got nan'),
     ({'retries': -1}, 'option retries must be a whole number >= 0, got -1'),
     ({'retries': 1.5}, 'option retries must be a whole number >= 0, got 1.5'),
@@ -60,13 +68,33 @@ def test_templated_strings_become_plain_str():
     ({'retries': {'backoff_factor': 'x'}}, "option retries.backoff_factor must be a number >= 0, got 'x'"),
     ({'auth_method': 'client_secret_jwt'}, "option auth_method must be one of auto, client_secret_json, "
                                            "client_secret_basic, client_secret_post, got 'client_secret_jwt'"),
-    ({'validate_certs': 'maybe'}, "option validate_certs must be a boolean (true or false), got 'maybe'"),
+    ({'validate_certs': 'perhaps'}, NOT_BOOLEAN),
+    ({'min_ttl': 1.5}, "argument 'min_ttl' is of type float and we were unable to convert to int"),
     ({'client_id': ''}, 'option client_id is empty: give a value or leave the option out'),
     ({'token_url': '   '}, 'option token_url is empty: give a value or leave the option out'),
-    ({'client_id': 42}, 'option client_id must be a string, got int'),
-    ({'scope': ['a']}, 'option scope must be a string, got list'),
+    ({'scope': ['a']}, 'option scope must be a string, got a list'),
+    ({'credentials_file': '/tmp/a\0b'}, 'option credentials_file contains a NUL byte: give a plain path'),
 ])
 def test_bad_options_give_one_clear_line(options, message):
     with pytest.raises(NFTokenError) as error:
-        settings(**options)
-    assert error.value.message == message
+        validate(options)
+    assert error.value.message.startswith(message)
+
+
+@pytest.mark.parametrize('value', [[SECRET], {'a': SECRET}, {SECRET: 1}, 42, True])
+def test_a_secret_of_the_wrong_type_is_never_shown(value):
+    for name in ('client_secret', 'proxy'):
+        with pytest.raises(NFTokenError) as error:
+            validate({name: value})
+        assert error.value.message.startswith('option %s must be a string, got ' % name)
+        assert SECRET not in error.value.message and '42' not in error.value.message
+
+
+def test_messages_say_where_a_value_came_from():
+    with pytest.raises(NFTokenError) as error:
+        validate({'validate_certs': 'perhaps'}, {'validate_certs': 'ansible.cfg [netfoundry] validate_certs'})
+    assert error.value.message.startswith(NOT_BOOLEAN)
+    assert error.value.message.endswith('(from ansible.cfg [netfoundry] validate_certs)')
+    with pytest.raises(NFTokenError, match=r'^option timeout must be a number >= 0, got -3 \(from variable '
+                                           r'netfoundry_timeout\)$'):
+        validate({'timeout': -3}, {'timeout': 'variable netfoundry_timeout'})

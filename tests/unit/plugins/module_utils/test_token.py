@@ -11,7 +11,6 @@ import requests
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _http
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, secret_forms
-from ansible_collections.netfoundry.api.plugins.module_utils._options import OptionAdapter
 from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
 from ansible_collections.netfoundry.api.tests.unit.conftest import CLIENT_ID, CLIENT_SECRET
 
@@ -28,7 +27,7 @@ def fetch(testbed, path='/token', base='idp_http', warnings=None, **options):
     if base.startswith('idp_https'):
         options.setdefault('ca_path', testbed.info['ca'])
     sink = warnings if warnings is not None else []
-    return get_token(prepare(OptionAdapter.from_dict(options), environ={}), environ={}, warn=sink.append)
+    return get_token(prepare(dict(options), environ={}), environ={}, warn=sink.append)
 
 
 def test_auth0_shape(testbed):

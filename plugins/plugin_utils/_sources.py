@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Where controller-side plugins (the lookup, the nf_request action) find option values: keywords, then
+netfoundry_<option> variables, then the [netfoundry] section of ansible.cfg, as the option table says. Values stay
+raw (untyped): the core validates them once, the same way for every front-end."""
+
+import configparser
+import difflib
+
+from ansible import constants as C
+
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, INI_SECTION, OPTIONS, VARIABLE_PREFIX
+
+# Variables of the role that are not options of the plugins, and the role's and the module's outputs.
+ROLE_INPUTS = ('verify', 'no_log', 'rapidapi_key', 'rapidapi_host')
+OUTPUTS = ('api_token', 'api_headers', 'api_url', 'api_token_expires_at', 'api_token_info', 'api_identity')
+KNOWN_VARIABLES = frozenset([option.variable for option in OPTIONS if option.variable]
+                            + [VARIABLE_PREFIX + name for name in ROLE_INPUTS + OUTPUTS])
+
+_INI = {}
+_WARNED = set()
+
+
+def _ini_section(path):
+    """The [netfoundry] section of the ansible.cfg in use, raw strings by key (read once per process)."""
+    if path not in _INI:
+        parser = configparser.ConfigParser(inline_comment_prefixes=(';',), interpolation=None)
+        try:
+            parser.read(path, encoding='utf-8')
+            _INI[path] = dict(parser.items(INI_SECTION)) if parser.has_section(INI_SECTION) else {}
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            _INI[path] = {}  # ansible-core has read this file already and said what is wrong with it
+    return _INI[path]
+
+
+def _check_ini(section, path):
+    for key in sorted(section):
+        option = BY_NAME.get(key)
+        if option is not None and option.secret:
+            raise NFTokenError('%s may not come from ansible.cfg (%s [%s]): a secret does not belong in a plaintext '
+                               'file; give it as a variable (with Ansible Vault) or in the NETFOUNDRY_* environment'
+                               % (key, path, INI_SECTION))
+
+
+def warn_misspelled(variables, warn):
+    """A netfoundry_* variable the collection does not know is most likely a typo: say so once per process."""
+    for name in variables:
+        if (isinstance(name, str) and name.startswith(VARIABLE_PREFIX) and name not in KNOWN_VARIABLES
+                and name not in _WARNED):
+            _WARNED.add(name)
+            close = difflib.get_close_matches(name, sorted(KNOWN_VARIABLES), n=1)
+            warn('variable %s is not an input or output of netfoundry.api and is ignored%s'
+                 % (name, '; did you mean %s?' % close[0] if close else ''))
+
+
+def unknown_keywords(direct, accepted):
+    unknown = sorted(str(name) for name in direct if name not in accepted)
+    if not unknown:
+        return None
+    hints = [difflib.get_close_matches(name, sorted(accepted), n=1) for name in unknown]
+    suggest = ', '.join('%s (did you mean %s?)' % (name, hint[0]) if hint else name for name, hint in zip(unknown, hints))
+    return 'unknown option(s) %s; the options are %s' % (suggest, ', '.join(sorted(accepted)))
+
+
+def gather(direct, variables, template, accepted, warn, config_file=None):
+    """(raw values, origins) of the accepted options: keyword, else netfoundry_<name> variable, else ansible.cfg.
+
+    template(value) templates a variable's value (variables reach plugins untemplated); only netfoundry_* values
+    are templated, so a variable that holds this very lookup is never evaluated here."""
+    problem = unknown_keywords(direct, accepted)
+    if problem:
+        raise NFTokenError(problem)
+    path = C.CONFIG_FILE if config_file is None else config_file
+    section = _ini_section(path) if path else {}
+    _check_ini(section, path)
+    raw, origins = {}, {}
+    for name in accepted:
+        option = BY_NAME[name]
+        if direct.get(name) is not None:
+            raw[name] = direct[name]
+        elif option.variable and variables.get(option.variable) is not None:
+            raw[name] = template(variables[option.variable])
+            origins[name] = 'variable %s' % option.variable
+        elif option.ini and section.get(name) is not None:
+            raw[name] = section[name]
+            origins[name] = 'ansible.cfg [%s] %s' % (INI_SECTION, name)
+    warn_misspelled(variables, warn)
+    return raw, origins
+
+
+def needs_template(value):
+    """False for a value templating would return unchanged (the common case: skip the templar)."""
+    if isinstance(value, str):
+        return '{{' in value or '{%' in value or '{#' in value
+    return not (value is None or isinstance(value, (bool, int, float)))
