@@ -9,9 +9,10 @@ P1  token requests of a play of H hosts x 5 API tasks (forks 10): role, lookup, 
 P2  wall time of "get a token + one API call" on localhost: the role vs the hand-written uri play (median of N
     runs each, interleaved; ratio).
 P3  one cached lookup evaluation (1,000 in one play) and one cold exchange (forced, in one play), against a raw
-    curl of the same token endpoint (the round-trip floor), medians.
+    curl of the same token endpoint (the round-trip floor) and an ansible.builtin.env lookup (ratio), medians.
 P4  cold start of one token: the module (AnsiballZ) vs the lookup, each in its own play (medians), and the
     module's payload size.
+P5  the role's cost: 20 hosts x 5 uri calls with the role vs the same play with static headers (ratio).
 
 Times inside plays come from now() around the measured task, so ansible-playbook's start-up is not counted.
 Run it with benchmarks/run (which sets up the venv, stages the collection and passes --collections).
@@ -71,6 +72,12 @@ class Bench:
         if done.returncode != 0:
             sys.exit('a benchmark play failed:\n' + done.stdout[-4000:] + done.stderr[-2000:])
         return time.monotonic() - started, done.stdout
+
+    def play_token(self):
+        """A token got beforehand (the 'token already known' baseline)."""
+        _elapsed, out = self.play([{'name': 'token', 'ansible.builtin.debug': {
+            'msg': "BENCHTOKEN {{ lookup('netfoundry.api.nf_token', cache=false) }}"}}], 1, self.fresh_cache('token'))
+        return [line.split('BENCHTOKEN ', 1)[1].strip().strip('"') for line in out.splitlines() if 'BENCHTOKEN ' in line][0]
 
     def fresh_cache(self, name):
         path = os.path.join(self.work, 'cache-' + name)
@@ -164,6 +171,8 @@ def p3(bench, evaluations, exchanges, runs):
                              'no_log': True}, 'cached')
         tasks += timed_task({'name': 'baseline', 'ansible.builtin.set_fact': {'x': loop % (evaluations, "'abc'")}},
                             'baseline')
+        tasks += timed_task({'name': 'env lookup', 'ansible.builtin.set_fact': {
+            'x': loop % (evaluations, "lookup('ansible.builtin.env', 'HOME')")}}, 'env')
         tasks += timed_task({'name': 'forced', 'ansible.builtin.set_fact': {'x': loop % (exchanges, forced)},
                              'no_log': True}, 'forced')
         tasks += timed_task({'name': 'baseline small', 'ansible.builtin.set_fact': {'x': loop % (exchanges, "'abc'")}},
@@ -172,8 +181,30 @@ def p3(bench, evaluations, exchanges, runs):
     _elapsed, out = bench.play(tasks, 1, bench.fresh_cache('p3'))
     requests = bench.stats()['total'] - before
     cached_each = [(c - b) / evaluations for c, b in zip(measured(out, 'cached'), measured(out, 'baseline'))]
+    env_each = [(e - b) / evaluations for e, b in zip(measured(out, 'env'), measured(out, 'baseline'))]
     forced_each = [(f - b) / exchanges for f, b in zip(measured(out, 'forced'), measured(out, 'baseline_small'))]
-    return statistics.median(cached_each), statistics.median(forced_each), requests
+    return statistics.median(cached_each), statistics.median(forced_each), requests, statistics.median(env_each)
+
+
+P5_HOSTS, P5_CALLS = 20, 5
+
+
+def p5(bench, runs):
+    """The role's cost: 20 hosts x 5 uri calls with the role vs the same play with static headers of a token known
+    beforehand; the two plays interleaved, median of runs, warm token cache (the role's steady state)."""
+    token = bench.play_token()
+    calls = [dict(P2_API_CALL, name='API call %d' % i) for i in range(P5_CALLS)]
+    role = [dict(call, vars={'headers': '{{ netfoundry_api_headers }}'}) for call in calls]
+    static = [dict(call, vars={'headers': {'Authorization': 'Bearer ' + token, 'Accept': 'application/json',
+                                          'Content-Type': 'application/json'}}) for call in calls]
+    cache = bench.fresh_cache('p5')
+    bench.play(role, 1, cache, roles=['netfoundry.api.token'])  # warm the token cache and the OS caches
+    times = {'role': [], 'static': []}
+    before = bench.stats()['total']
+    for _run in range(runs):
+        times['static'].append(bench.play(static, P5_HOSTS, cache)[0])
+        times['role'].append(bench.play(role, P5_HOSTS, cache, roles=['netfoundry.api.token'])[0])
+    return statistics.median(times['role']), statistics.median(times['static']), bench.stats()['total'] - before, times
 
 
 def curl_floor(bench, count):
@@ -246,7 +277,8 @@ def main():
         try:
             rows = [] if args.skip_p1 else p1(bench, args.hosts)
             role_s, hand_s, p2_times = p2(bench, args.runs)
-            cached_s, exchange_s, p3_requests = p3(bench, 1000, 30, args.runs)
+            cached_s, exchange_s, p3_requests, env_s = p3(bench, 1000, 30, args.runs)
+            p5_role, p5_static, p5_requests, p5_times = p5(bench, args.runs)
             curl_s = curl_floor(bench, 30)
             module_s, lookup_s, payloads = p4(bench, args.runs)
         finally:
@@ -279,6 +311,9 @@ def main():
     out('| cold exchange through the lookup (force=true, 30 in one template) | %.2f |' % (exchange_s * 1000))
     if curl_s is not None:
         out('| raw curl of the same token endpoint (time_total, median of 30) | %.2f |' % (curl_s * 1000))
+    out('| ansible.builtin.env lookup (1,000 in one template, minus the same template without it) | %.3f |'
+        % (env_s * 1000))
+    out('\nCached evaluation / env lookup: **%.2f** (target: at most 2)' % (cached_s / env_s))
     out('\nToken requests the test bed saw during P3: %d (%d runs x 30 forced + 1 warm-up)' % (p3_requests, args.runs))
     if curl_s:
         out('Cold exchange / curl floor: %.2f; cached evaluation / curl floor: %.3f'
@@ -289,13 +324,23 @@ def main():
     out('| lookup (in the controller, cache off) | %.0f |' % (lookup_s * 1000))
     out('\nModule / lookup: %.1f; AnsiballZ payload of the module: %s bytes (ansible.builtin.ping\'s: %s bytes)'
         % (module_s / lookup_s, payloads['nf_token'], payloads['ping']))
-    out('\n## Targets (issue 6)\n')
+    out('\n## P5: the role\'s cost, %d hosts x %d uri calls (forks %d), role vs static headers of a token known '
+        'beforehand (interleaved, median of %d)\n' % (P5_HOSTS, P5_CALLS, bench.forks, args.runs))
+    out('| play | median s | runs (s) |\n| --- | ---: | --- |')
+    out('| static headers | %.2f | %s |' % (p5_static, ', '.join('%.2f' % t for t in p5_times['static'])))
+    out('| role netfoundry.api.token | %.2f | %s |' % (p5_role, ', '.join('%.2f' % t for t in p5_times['role'])))
+    out('\nRole / static: **%.3f** (target: at most 1.05); token requests during P5: %d' % (p5_role / p5_static, p5_requests))
+    out('\n## Targets (issues 6 and 11)\n')
     if rows:
         ours = [row for row in rows if not row[0].startswith('hand-written')]
         out('- P1 exactly 1 token request for every front-end: %s (%s)' % (
             'met' if all(row[1] == 1 for row in ours) else 'NOT met', ', '.join('%s %d' % (r[0], r[1]) for r in ours)))
     out('- P2 ratio <= 1.0: %s (%.2f)' % ('met' if role_s <= hand_s else 'NOT met', role_s / hand_s))
     out('- P3 cached evaluation <= 1 ms median: %s (%.3f ms)' % ('met' if cached_s <= 0.001 else 'NOT met', cached_s * 1000))
+    out('- P3 cached evaluation <= 2x an env lookup: %s (%.2f)' % ('met' if cached_s <= 2 * env_s else 'NOT met',
+                                                                     cached_s / env_s))
+    out('- P5 role / static headers <= 1.05: %s (%.3f)' % ('met' if p5_role <= 1.05 * p5_static else 'NOT met',
+                                                          p5_role / p5_static))
     out('\nBenchmark wall time: %.0f s' % (time.monotonic() - started))
 
     if args.results:

@@ -25,14 +25,16 @@ INI_SECTION = 'netfoundry'
 
 
 class Option:
-    """One option: its type, default and choices; whether it is a secret (no_log, never from ansible.cfg); the
-    environment variable the core falls back to; and the front-ends that take it (group)."""
+    """One option: its type, default and choices; whether it is a secret (no_log, never from ansible.cfg) or may
+    hold one (never from ansible.cfg); the environment variable the core falls back to; the front-ends that take it
+    (group); whether it is a keyword only (no variable, no ansible.cfg)."""
 
-    __slots__ = ('name', 'type', 'default', 'choices', 'secret', 'env', 'group', 'keyword_only')
+    __slots__ = ('name', 'type', 'default', 'choices', 'secret', 'env', 'group', 'keyword_only', 'credentials')
 
     def __init__(self, name, type, group, default=None, choices=None, secret=False, env=None,  # pylint: disable=redefined-builtin
-                 keyword_only=False):
+                 keyword_only=False, credentials=False):
         self.keyword_only = keyword_only
+        self.credentials = credentials  # may carry a secret inside (user:password@): never from ansible.cfg
         self.name = name
         self.type = type
         self.group = group
@@ -48,7 +50,7 @@ class Option:
     @property
     def ini(self):
         """Plaintext ansible.cfg never holds a secret (community.hashi_vault gives secret options no ini entry)."""
-        return not (self.secret or self.keyword_only)
+        return not (self.secret or self.credentials or self.keyword_only)
 
 
 OPTIONS = (
@@ -63,8 +65,9 @@ OPTIONS = (
     Option('auth_method', 'str', 'auth', default='auto', choices=AUTH_METHODS),
     Option('validate_certs', 'bool', 'connection', default=True),
     Option('ca_path', 'path', 'connection'),
-    # A proxy URL can carry user:password.
-    Option('proxy', 'str', 'connection', secret=True),
+    # A proxy URL can carry user:password@: that part is masked like a secret (the whole URL is not, so that
+    # messages can name the proxy).
+    Option('proxy', 'str', 'connection', credentials=True),
     Option('timeout', 'float', 'connection', default=30),
     Option('retries', 'raw', 'connection', default=3),
     Option('cache', 'bool', 'cache', default=True),
@@ -99,18 +102,23 @@ def argspec(*groups):
     return spec
 
 
-# Type checks are ansible-core's own (the module's AnsibleModule and the role's argument_specs run the same), so a
-# wrong type reads the same from every front-end; the defaults are applied afterwards, by the core.
-_TYPE_VALIDATOR = ArgumentSpecValidator(dict((name, dict(type=BY_NAME[name].type, no_log=BY_NAME[name].secret))
-                                             for name in CORE + ('output', 'session')))
-_ARGUMENT_RE = re.compile(r"argument '([a-z_]+)'")
+# Type and choice checks are ansible-core's own (the module's AnsibleModule and the role's argument_specs run the
+# same), so a wrong type reads the same from every front-end; the defaults are applied afterwards, by the core.
+_TYPE_VALIDATOR = ArgumentSpecValidator(dict(
+    (name, dict(type=BY_NAME[name].type, no_log=BY_NAME[name].secret, choices=BY_NAME[name].choices))
+    for name in CORE + ('output', 'session')))
+_ARGUMENT_RE = re.compile(r"(?:argument '|value of )([a-z_]+)")
+_CLASS_RE = re.compile(r"<class '([A-Za-z_]+)'>")
 _MEMO = {}
 MEMO_SIZE = 64
 
 
-def _where(name, origins):
-    origin = (origins or {}).get(name)
-    return ' (from %s)' % origin if origin else ''
+class _Bad(NFTokenError):
+    """A bad value of one option; validate() adds where the value came from, at the end of the message."""
+
+    def __init__(self, option, message):
+        super().__init__(message)
+        self.option = option
 
 
 def _kind(value):
@@ -130,7 +138,7 @@ def plain(value):
     return value
 
 
-def _typed(raw, origins):
+def _typed(raw):
     """Raw values -> typed values; a secret's value is never part of a message."""
     given = {}
     for name, value in raw.items():
@@ -140,56 +148,57 @@ def _typed(raw, origins):
         option = BY_NAME[name]
         if option.type in ('str', 'path') and not isinstance(value, str):
             # ansible-core would turn a list or a number into its text silently; a secret must not be.
-            if option.secret or isinstance(value, (list, tuple, dict, bool)):
-                raise NFTokenError('option %s must be a string, got %s%s' % (name, _kind(value), _where(name, origins)))
+            if option.secret or option.credentials or isinstance(value, (list, tuple, dict, bool)):
+                raise _Bad(name, 'option %s must be a string, got %s' % (name, _kind(value)))
         given[name] = value
     result = _TYPE_VALIDATOR.validate(given)
     if result.error_messages:
-        message = str(result.error_messages[0])
+        # ansible-core before 2.19 says "of type <class 'str'>", later ones "of type str": one wording on every line.
+        message = _CLASS_RE.sub(r'\1', str(result.error_messages[0]))
         named = _ARGUMENT_RE.search(message)
-        raise NFTokenError('%s%s' % (message, _where(named.group(1), origins) if named else ''))
+        raise _Bad(named.group(1) if named else None, message)
     return dict((name, result.validated_parameters.get(name)) for name in given)
 
 
-def _text(value, name, origins):
+def _text(value, name):
     if value is None:
         return None
     if not value.strip():
-        raise NFTokenError('option %s is empty%s: give a value or leave the option out' % (name, _where(name, origins)))
+        raise _Bad(name, 'option %s is empty: give a value or leave the option out' % name)
     return value if BY_NAME[name].secret else value.strip()
 
 
-def _number(value, name, minimum, integer=False, origins=None, shown=None):
+def _number(value, name, minimum, integer=False):
     try:
         number = None if isinstance(value, bool) else float(value)
     except (TypeError, ValueError, OverflowError):
         number = None
     if number is None or math.isnan(number) or math.isinf(number) or number < minimum or (integer and number != int(number)):
         kind = 'a whole number' if integer else 'a number'
-        shown = value if shown is None else shown
-        shown = shown if isinstance(shown, (int, float, str)) and len(str(shown)) <= 40 else _kind(shown)
-        raise NFTokenError('option %s must be %s >= %s, got %r%s' % (name, kind, minimum, shown, _where(name.split('.')[0], origins)))
+        shown = value if isinstance(value, (int, float, str)) and len(str(value)) <= 40 else _kind(value)
+        if isinstance(shown, float) and shown.is_integer():
+            shown = int(shown)  # -5 whether the front-end typed it (the module: -5.0) or not
+        raise _Bad(name.split('.')[0], 'option %s must be %s >= %s, got %r' % (name, kind, minimum, shown))
     return int(number) if integer else number
 
 
-def _retries(value, origins):
+def _retries(value):
     if isinstance(value, dict):
         unknown = sorted(str(key) for key in set(value) - set(RETRY_DEFAULTS))
         if unknown:
-            raise NFTokenError('option retries has unknown key(s) %s%s: use total and backoff_factor'
-                               % (', '.join(unknown), _where('retries', origins)))
+            raise _Bad('retries', 'option retries has unknown key(s) %s: use total and backoff_factor' % ', '.join(unknown))
         merged = dict(RETRY_DEFAULTS, **value)
         total_name = 'retries.total'
     else:
         merged = dict(RETRY_DEFAULTS, total=value)
         total_name = 'retries'
-    return dict(total=_number(merged['total'], total_name, 0, True, origins),
-                backoff_factor=_number(merged['backoff_factor'], 'retries.backoff_factor', 0, origins=origins))
+    return dict(total=_number(merged['total'], total_name, 0, True),
+                backoff_factor=_number(merged['backoff_factor'], 'retries.backoff_factor', 0))
 
 
-def _check_path(value, name, origins):
+def _check_path(value, name):
     if value is not None and '\0' in value:
-        raise NFTokenError('option %s contains a NUL byte%s: give a plain path' % (name, _where(name, origins)))
+        raise _Bad(name, 'option %s contains a NUL byte: give a plain path' % name)
     return value
 
 
@@ -204,25 +213,11 @@ def validate(raw, origins=None):
         key = None
     if key is not None and key in _MEMO:
         return dict(_MEMO[key])
-    given = _typed(raw, origins)
-    settings = dict((name, given.get(name)) for name in CORE)
-    for name in ('client_id', 'client_secret', 'credentials_file', 'token_url', 'environment', 'audience', 'scope',
-                 'resource', 'ca_path', 'proxy', 'cache_dir'):
-        settings[name] = _text(settings[name], name, origins)
-    for name in ('credentials_file', 'ca_path', 'cache_dir'):
-        settings[name] = _check_path(settings[name], name, origins)
-    for option in OPTIONS:
-        if option.name in settings and settings[option.name] is None and option.default is not None:
-            settings[option.name] = option.default
-    if settings['auth_method'] not in AUTH_METHODS:
-        raise NFTokenError('option auth_method must be one of %s, got %r%s'
-                           % (', '.join(AUTH_METHODS), settings['auth_method'], _where('auth_method', origins)))
-    settings['min_ttl'] = _number(settings['min_ttl'], 'min_ttl', 0, True, origins, raw['min_ttl'])
-    timeout = _number(settings['timeout'], 'timeout', 0, origins=origins, shown=raw['timeout'])
-    if timeout == 0:
-        raise NFTokenError('option timeout must be more than 0 seconds, got 0%s' % _where('timeout', origins))
-    settings['timeout'] = timeout
-    settings['retries'] = _retries(settings['retries'], origins)
+    try:
+        settings = _checked(raw)
+    except _Bad as exc:
+        origin = (origins or {}).get(exc.option)
+        raise NFTokenError(exc.message + (' (from %s)' % origin if origin else ''))
     if key is not None:
         if len(_MEMO) >= MEMO_SIZE:
             _MEMO.clear()
@@ -230,7 +225,20 @@ def validate(raw, origins=None):
     return settings
 
 
-def env_names():
-    """The environment variables the options fall back to (the credential sources are in _credentials)."""
-    return sorted(option.env for option in OPTIONS if option.env)
-
+def _checked(raw):
+    given = _typed(raw)
+    settings = dict((name, given.get(name)) for name in CORE)
+    for name in ('client_id', 'client_secret', 'credentials_file', 'token_url', 'environment', 'audience', 'scope',
+                 'resource', 'ca_path', 'proxy', 'cache_dir'):
+        settings[name] = _text(settings[name], name)
+    for name in ('credentials_file', 'ca_path', 'cache_dir'):
+        settings[name] = _check_path(settings[name], name)
+    for option in OPTIONS:
+        if option.name in settings and settings[option.name] is None and option.default is not None:
+            settings[option.name] = option.default
+    settings['min_ttl'] = _number(settings['min_ttl'], 'min_ttl', 0, True)
+    settings['timeout'] = _number(settings['timeout'], 'timeout', 0)
+    if settings['timeout'] == 0:
+        raise _Bad('timeout', 'option timeout must be more than 0 seconds, got 0')
+    settings['retries'] = _retries(settings['retries'])
+    return settings

@@ -209,6 +209,8 @@ ansible_facts:
       returned: O(state=present)
 '''
 
+from urllib.parse import urlsplit
+
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
@@ -216,12 +218,24 @@ from ansible_collections.netfoundry.api.plugins.module_utils._http import HAS_RE
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE_GROUPS, argspec
 from ansible_collections.netfoundry.api.plugins.module_utils._token import forget_token, get_token, prepare
 
+
+def _proxy_password(url):
+    try:
+        return urlsplit(url).password if url else None
+    except ValueError:
+        return None
+
+
 def main():
     spec = argspec(*CORE_GROUPS)
     spec['state'] = dict(type='str', default='present', choices=['present', 'absent'])
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'))
+    # The password of a proxy URL is masked like a no_log option; the rest of the URL stays readable in messages.
+    password = _proxy_password(module.params['proxy'])
+    if password:
+        module.no_log_values.add(password)
     try:
         request = prepare(module.params)
         # A secret read from a file or the environment is masked in all output, like a no_log option.

@@ -39,7 +39,7 @@ def _ini_section(path):
 def _check_ini(section, path):
     for key in sorted(section):
         option = BY_NAME.get(key)
-        if option is not None and option.secret:
+        if option is not None and (option.secret or option.credentials):
             raise NFTokenError('%s may not come from ansible.cfg (%s [%s]): a secret does not belong in a plaintext '
                                'file; give it as a variable (with Ansible Vault) or in the NETFOUNDRY_* environment'
                                % (key, path, INI_SECTION))

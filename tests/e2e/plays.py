@@ -34,6 +34,11 @@ def play(tasks, hosts='localhost', **keywords):
     return json.dumps([body], indent=1)
 
 
+def same_wording(message):
+    """ansible-core before 2.19 says "of type <class 'str'>" where later lines say "of type str"."""
+    return re.sub(r"<class '([A-Za-z_]+)'>", r'\1', message)
+
+
 def assert_clean(run):
     """No traceback in the output or the log. (The secret is looked for after every run by the playbook fixture.)"""
     assert 'Traceback' not in run.output + run.log

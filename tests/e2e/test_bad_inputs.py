@@ -11,7 +11,7 @@ import json
 import pytest
 
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
-    CLIENT_ID, CLIENT_SECRET, as_variables, assert_clean, play, save, token_task)
+    CLIENT_ID, CLIENT_SECRET, as_variables, assert_clean, play, same_wording, save, token_task)
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def assert_failures(run, testbed, cases, files, one_line=False):
     assert run.rc == 0, run.output
     for name, _changes, message in cases:
         result = run.saved(name)
-        assert result['failed'] is True and message.format(**files) in result['msg'], (name, result['msg'])
+        assert result['failed'] is True and message.format(**files) in same_wording(result['msg']), (name, result['msg'])
         assert not one_line or '\n' not in result['msg'].strip(), (name, result['msg'])
     assert testbed.stats()['total'] == 0
     assert_clean(run)
@@ -60,21 +60,22 @@ FILE_ONLY = {'client_id': None, 'client_secret': None}
 LOOKUP_CASES = [
     ('client_id_empty', {'client_id': ''}, 'option client_id is empty: give a value or leave the option out'),
     ('client_secret_empty', {'client_secret': ''}, 'option client_secret is empty: give a value or leave the option out'),
-    ('client_id_list', {'client_id': ['a', 'b']}, "Config 'client_id' for 'ansible_collections.netfoundry.api.plugins.lookup."
-                                                  "nf_token' lookup plugin from 'Direct' has an invalid value"),
+    ('client_id_list', {'client_id': ['a', 'b']}, 'option client_id must be a string, got a list'),
     ('relative_url', {'token_url': 'oauth/token'}, "token_url 'oauth/token' is not an absolute http(s) URL"),
     ('ftp_url', {'token_url': 'ftp://127.0.0.1/token'}, "token_url 'ftp://127.0.0.1/token' is not an absolute http(s) URL"),
     ('http_remote', {'token_url': 'http://idp.example.com/token'},
      'refusing to send the client secret over plain http:// to idp.example.com (token_url): use https://'),
-    ('auth_method', {'auth_method': 'client_secret_jwt'}, "Invalid value 'client_secret_jwt' for config 'auth_method'"),
-    ('timeout_negative', {'timeout': -5}, 'option timeout must be a number >= 0, got -5.0'),
+    ('auth_method', {'auth_method': 'client_secret_jwt'}, 'value of auth_method must be one of: auto, client_secret_json, '
+                                                          'client_secret_basic, client_secret_post, got: client_secret_jwt'),
+    ('timeout_negative', {'timeout': -5}, 'option timeout must be a number >= 0, got -5'),
     ('retries_negative', {'retries': -1}, 'option retries must be a whole number >= 0, got -1'),
     ('retries_keys', {'retries': {'attempts': 3}}, 'option retries has unknown key(s) attempts: use total and backoff_factor'),
     ('backoff_negative', {'retries': {'total': 2, 'backoff_factor': -1}},
      'option retries.backoff_factor must be a number >= 0, got -1'),
-    ('validate_certs_word', {'validate_certs': 'perhaps'}, "option validate_certs must be true or false, got 'perhaps'"),
-    ('cache_word', {'cache': 'maybe'}, "option cache must be true or false, got 'maybe'"),
-    ('force_number', {'force': 2}, 'option force must be true or false, got 2'),
+    ('validate_certs_word', {'validate_certs': 'perhaps'}, "argument 'validate_certs' is of type str and we were unable to "
+                                                           "convert to bool: The value 'perhaps' is not a valid boolean"),
+    ('cache_word', {'cache': 'maybe'}, "we were unable to convert to bool: The value 'maybe' is not a valid boolean"),
+    ('force_number', {'force': 2}, "argument 'force' is of type int and we were unable to convert to bool"),
     ('environment', {'environment': 'Production!'}, "option environment 'Production!' is not a NetFoundry environment name"),
     ('proxy', {'proxy': 'proxy:3128'}, "option proxy 'proxy:3128' is not an http:// or https:// proxy URL"),
     ('resource', {'resource': 'not-a-uri'}, "option resource must be an absolute http(s) URI (RFC 8707), got 'not-a-uri'"),
@@ -114,7 +115,7 @@ def test_lookup_bad_inputs(testbed, playbook, files):
     run = playbook(play(tasks), env={'NETFOUNDRY_CLIENT_ID': CLIENT_ID})
     extra = [('half_env', None, 'environment variable NETFOUNDRY_CLIENT_ID is set but neither NETFOUNDRY_PASSWORD nor '
                                 'NETFOUNDRY_CLIENT_SECRET is: set the secret too, or unset NETFOUNDRY_CLIENT_ID'),
-             ('bool_var', None, "variable netfoundry_validate_certs must be true or false, got 'no way'")]
+             ('bool_var', None, "we were unable to convert to bool: The value 'no way' is not a valid boolean")]
     assert_failures(run, testbed, LOOKUP_CASES + extra, files, one_line=True)
 
 
@@ -123,11 +124,13 @@ ROLE_CASES = [
     ('verify_word', {'netfoundry_verify': 'perhaps'}, "Validation of arguments failed"),
     ('auth_method', {'netfoundry_auth_method': 'magic'}, "Validation of arguments failed"),
     ('client_id_dict', {'netfoundry_client_id': {'id': 1}},
-     "lookup plugin from 'var: netfoundry_client_id' has an invalid value: Invalid value provided for 'str'"),
-    ('timeout_negative', {'netfoundry_timeout': -1}, 'option timeout must be a number >= 0, got -1.0'),
+     'option client_id must be a string, got a dictionary (from variable netfoundry_client_id)'),
+    ('timeout_negative', {'netfoundry_timeout': -1}, 'option timeout must be a number >= 0, got -1 (from variable '
+                                                     'netfoundry_timeout)'),
     ('retries_negative', {'netfoundry_retries': -1}, 'option retries must be a whole number >= 0, got -1'),
     ('min_ttl_negative', {'netfoundry_min_ttl': -5}, 'option min_ttl must be a whole number >= 0, got -5'),
-    ('client_id_empty', {'netfoundry_client_id': ''}, 'option client_id is empty: give a value or leave the option out'),
+    ('client_id_empty', {'netfoundry_client_id': ''},
+     'option client_id is empty: give a value or leave the option out (from variable netfoundry_client_id)'),
     ('relative_url', {'netfoundry_token_url': 'oauth/token'}, "token_url 'oauth/token' is not an absolute http(s) URL"),
     ('http_remote', {'netfoundry_token_url': 'http://idp.example.com/token'},
      'refusing to send the client secret over plain http:// to idp.example.com (token_url): use https://'),
@@ -187,3 +190,43 @@ def test_module_bad_inputs_and_environment(testbed, playbook, files):
     for name, environment, _message in environments:
         tasks += token_task(name, {'token_url': base['token_url']}, environment=environment)
     assert_failures(playbook(play(tasks)), testbed, MODULE_CASES + environments, files)
+
+
+SAME_MISTAKES = [
+    ('timeout_word', {'timeout': 'soon'}, "argument 'timeout' is of type str and we were unable to convert to float"),
+    ('validate_certs_word', {'validate_certs': 'perhaps'},
+     "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'perhaps' is not a "
+     "valid boolean"),
+    ('auth_method', {'auth_method': 'magic'}, 'value of auth_method must be one of: auto, client_secret_json, '
+                                              'client_secret_basic, client_secret_post, got: magic'),
+    ('timeout_negative', {'timeout': -5}, 'option timeout must be a number >= 0, got -5'),
+    ('retries_keys', {'retries': {'tries': 2}}, 'option retries has unknown key(s) tries: use total and backoff_factor'),
+    ('client_id_empty', {'client_id': ''}, 'option client_id is empty'),
+    ('relative_url', {'token_url': 'oauth/token'}, "token_url 'oauth/token' is not an absolute http(s) URL"),
+    ('environment', {'environment': 'Production!'}, "option environment 'Production!' is not a NetFoundry environment"),
+]
+
+
+def test_the_same_mistake_reads_the_same_from_every_front_end(testbed, playbook):
+    """One option table, one validation: the module, the lookup and the role say the same thing (the role's
+    argument_specs name the variable, netfoundry_<option>, where ansible-core checks a type)."""
+    base = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token'}
+    tasks = []
+    for name, changes, _message in SAME_MISTAKES:
+        options = dict(base, **changes)
+        tasks += token_task('module_' + name, options)
+        tasks += [{'name': 'lookup_' + name, 'ansible.builtin.debug': {'msg': "{{ lookup('netfoundry.api.nf_token') }}"},
+                   'vars': as_variables(options), 'register': 'r_lookup_' + name, 'ignore_errors': True},
+                  save('lookup_' + name, 'r_lookup_' + name)]
+        tasks += [{'name': 'role_' + name, 'block': [{'name': 'the role', 'ansible.builtin.include_role': {
+            'name': 'netfoundry.api.token'}, 'vars': as_variables(options)}],
+            'rescue': [save('role_' + name, 'ansible_failed_result')]}]
+    run = playbook(play(tasks))
+    assert run.rc == 0, run.output
+    for name, _changes, message in SAME_MISTAKES:
+        role_message = message.replace("argument '", "argument 'netfoundry_").replace('value of ', 'value of netfoundry_')
+        for front_end, expected in (('module', message), ('lookup', message), ('role', role_message)):
+            result = run.saved('%s_%s' % (front_end, name))
+            assert result['failed'] is True and expected in same_wording(result['msg']), (front_end, name, result['msg'])
+    assert testbed.stats()['total'] == 0
+    assert_clean(run)

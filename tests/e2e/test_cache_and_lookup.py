@@ -191,8 +191,10 @@ def test_state_absent_forgets_and_verbose_shows_cache_state(testbed, playbook):
     assert run.rc == 0, run.output
     assert [run.saved(n)['changed'] for n in ('forget_check', 'forget', 'forget_again')] == [True, True, False]
     assert testbed.stats()['total'] == 2
-    assert run.stdout.count('netfoundry.api.nf_token: new token for %s (options client_id + client_secret), ' % CLIENT_ID) == 2
-    assert run.stdout.count('netfoundry.api.nf_token: cached token for %s (options client_id + client_secret), ' % CLIENT_ID) == 1
+    said = 'netfoundry.api.nf_token: NetFoundry API token %s by ' + testbed.info['idp_http'] + '/token (client_secret_basic, ' \
+        'credential from options client_id + client_secret), '
+    assert run.stdout.count(said % 'newly issued') == 2
+    assert run.stdout.count(said % 'from the cache') == 1
 
 
 def test_lookup_bad_input(testbed, playbook):
@@ -213,11 +215,13 @@ def test_lookup_bad_input(testbed, playbook):
     assert run.rc == 0, run.output
     expected = {
         'terms': 'netfoundry.api.nf_token takes no terms (got 1): give its options as keywords',
-        'output': "Invalid value 'yaml' for config 'output'",
-        'unknown': 'netfoundry.api.nf_token: unknown option(s) client_secrt; the options are ',
+        'output': "option output must be one of token, headers, full, session, got 'yaml'",
+        'unknown': 'netfoundry.api.nf_token: unknown option(s) client_secrt (did you mean client_secret?); the options '
+                   'are ',
         'min_ttl': 'option min_ttl must be a whole number >= 0, got -1',
-        'timeout': "Invalid value provided for 'float': 'soon'",
-        'method': "Invalid value 'jwt' for config 'auth_method'",
+        'timeout': "argument 'timeout' is of type str and we were unable to convert to float",
+        'method': 'value of auth_method must be one of: auto, client_secret_json, client_secret_basic, '
+                  'client_secret_post, got: jwt',
     }
     for name, message in expected.items():
         result = run.saved(name)

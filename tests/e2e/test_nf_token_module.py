@@ -184,7 +184,7 @@ BAD_INPUTS = [
     ({'auth_method': 'magic'}, 'value of auth_method must be one of: auto, client_secret_json, client_secret_basic, '
                                'client_secret_post, got: magic'),
     ({'timeout': 'soon'}, "argument 'timeout' is of type"),
-    ({'timeout': -5}, 'option timeout must be a number >= 0, got -5.0'),
+    ({'timeout': -5}, 'option timeout must be a number >= 0, got -5'),
     ({'timeout': 0}, 'option timeout must be more than 0 seconds, got 0'),
     ({'retries': -1}, 'option retries must be a whole number >= 0, got -1'),
     ({'retries': 'many'}, "option retries must be a whole number >= 0, got 'many'"),

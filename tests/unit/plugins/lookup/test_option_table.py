@@ -68,8 +68,9 @@ def test_the_plugin_sources_are_the_tables():
 
 def test_secret_options_have_no_ini_source():
     secrets = [option.name for option in OPTIONS if option.secret]
-    assert sorted(secrets) == ['client_secret', 'proxy', 'session']
-    assert all(not option.ini for option in OPTIONS if option.secret)
+    assert sorted(secrets) == ['client_secret', 'session']
+    assert all(not option.ini for option in OPTIONS if option.secret or option.credentials)
+    assert [option.name for option in OPTIONS if option.credentials] == ['proxy']
 
 
 def test_the_lookup_documents_its_own_options_from_the_table():

@@ -24,7 +24,7 @@ def test_argspec_is_fresh_each_call_and_marks_secrets():
     merged = argspec(*CORE_GROUPS)
     merged['timeout']['default'] = 1
     assert argspec(*CORE_GROUPS)['timeout']['default'] == 30
-    assert merged['client_secret']['no_log'] is True and merged['proxy']['no_log'] is True
+    assert merged['client_secret']['no_log'] is True and merged['proxy']['no_log'] is False
     assert merged['token_url']['no_log'] is False
     assert 'output' not in merged and 'session' not in merged
 
@@ -66,8 +66,8 @@ NOT_BOOLEAN = ("argument 'validate_certs' is of type str and we were unable to c
     ({'retries': {'tries': 2}}, 'option retries has unknown key(s) tries: use total and backoff_factor'),
     ({'retries': {'total': -2}}, 'option retries.total must be a whole number >= 0, got -2'),
     ({'retries': {'backoff_factor': 'x'}}, "option retries.backoff_factor must be a number >= 0, got 'x'"),
-    ({'auth_method': 'client_secret_jwt'}, "option auth_method must be one of auto, client_secret_json, "
-                                           "client_secret_basic, client_secret_post, got 'client_secret_jwt'"),
+    ({'auth_method': 'client_secret_jwt'}, "value of auth_method must be one of: auto, client_secret_json, "
+                                           "client_secret_basic, client_secret_post, got: client_secret_jwt"),
     ({'validate_certs': 'perhaps'}, NOT_BOOLEAN),
     ({'min_ttl': 1.5}, "argument 'min_ttl' is of type float and we were unable to convert to int"),
     ({'client_id': ''}, 'option client_id is empty: give a value or leave the option out'),
