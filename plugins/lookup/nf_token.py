@@ -170,9 +170,11 @@ class LookupModule(LookupBase):
             result = get_token(request, warn=display.warning)
         except NFTokenError as exc:
             raise AnsibleLookupError(exc.message)
-        display.v('netfoundry.api.nf_token: %s token for %s (%s), %s s left'
-                  % ('cached' if result['cached'] else 'new', request.credential.client_id, result['credential_source'],
-                     result['expires_in'] if result['expires_in'] is not None else 'unknown'))
+        display.v('netfoundry.api.nf_token: %s token for %s (%s), %s s left, API %s (%s)'
+                  % ('cached' if result['cached'] else 'ready' if result['token_url'] is None else 'new',
+                     request.credential.client_id, result['credential_source'],
+                     result['expires_in'] if result['expires_in'] is not None else 'unknown', result['api_url'],
+                     result['api_url_source']))
         if output == 'headers':
             return [result['headers']]
         if output == 'full':

@@ -228,7 +228,9 @@ def main():
     try:
         request = prepare(OptionAdapter.from_module(module))
         # A secret read from a file or the environment is masked in all output, like a no_log option.
-        module.no_log_values.add(request.credential.client_secret)
+        # (A ready token has none: masking None would mask every "None" in the output.)
+        if request.credential.client_secret:
+            module.no_log_values.add(request.credential.client_secret)
         if module.params['state'] == 'absent':
             removed = forget_token(request, warn=module.warn, check_mode=module.check_mode)
             module.exit_json(changed=removed, credential_source=request.credential.source)
