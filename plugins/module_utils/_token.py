@@ -149,6 +149,7 @@ def from_cache(entry, now, request):
         result.pop(name, None)
     result.update(expires_in=max(0, int(entry['expires_at'] - now)), cached=True,
                   headers={'Authorization': 'Bearer ' + entry['access_token']},
+                  credential_source=request.credential.source,  # this call's source, not the one that filled the cache
                   **_api_keys(*request.locate_api(entry['claims'])))
     return result
 
