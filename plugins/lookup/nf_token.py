@@ -18,7 +18,8 @@ description:
   - Options come from keyword arguments, then play or host variables (C(netfoundry_<option>), for example
     C(netfoundry_client_id)), then the C([netfoundry]) section of C(ansible.cfg); the credential can also come
     from the C(NETFOUNDRY_*) environment variables and files listed in the notes.
-  - At C(-v) each evaluation says whether the token came from the cache and how long it has left, never the token.
+  - At C(-v) each evaluation says whether the token came from the cache (or is a ready E(NETFOUNDRY_API_TOKEN)), how
+    long it has left and where the API URL came from (a production guess says so), never the token.
 options:
   _terms:
     description: Not used. Give the options as keyword arguments.
@@ -59,6 +60,7 @@ EXAMPLES = r'''
   vars:
     netfoundry_client_id: "{{ vault_nf_client_id }}"
     netfoundry_client_secret: "{{ vault_nf_client_secret }}"
+    netfoundry_token_url: "{{ vault_nf_token_url }}"  # authenticationUrl in NF Console's credentials.json
     nf_headers: "{{ lookup('netfoundry.api.nf_token', output='headers') }}"
   ansible.builtin.uri:
     url: https://gateway.production.netfoundry.io/identity/v1/identities/self
