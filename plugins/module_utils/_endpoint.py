@@ -57,8 +57,9 @@ def claimed_api(claims):
 
 
 def locate_api(settings, host_environment, claims):
-    """(api_url, environment, api_url_source): an option wins, then the token URL's host, then NETFOUNDRY_ENVIRONMENT,
-    then the token's claims, and only then the production guess (api_url_source says which)."""
+    """(api_url, environment, api_url_source): the audience or resource option wins, then the token URL's host, then
+    the environment option (or NETFOUNDRY_ENVIRONMENT), then the token's claims, and only then the production guess
+    (api_url_source says which)."""
     given = settings['environment']
     for name in ('audience', 'resource'):
         if settings[name]:
@@ -184,7 +185,7 @@ class TokenRequest:
         self.scope = settings['scope']
         # NetFoundry's SDK sends this scope with every form-encoded grant, whatever the identity provider (Cognito
         # needs a non-empty one; NetFoundry ignores it). A client given only by options may be any RFC 6749 server.
-        if self.scope is None and method != 'client_secret_json' and (self.host_kind == 'cognito' or credential.netfoundry):
+        if self.scope is None and (self.host_kind == 'cognito' or (credential.netfoundry and method != 'client_secret_json')):
             self.scope = (self.audience or gateway_url(self.environment)).rstrip('/') + '//ignore-scope'
         self.settings = settings
 
