@@ -178,9 +178,9 @@ api_url:
   sample: https://gateway.production.netfoundry.io/
 api_url_source:
   description:
-    - Where RV(api_url) came from - C(option audience), C(option resource), C(token URL), C(option environment),
+    - "Where RV(api_url) came from - C(option audience), C(option resource), C(token URL), C(option environment),
       C(env NETFOUNDRY_ENVIRONMENT), C(token claim scope), C(token claim aud), C(token claim iss), or
-      C(default (production): ...) when it is a guess.
+      C(default (production): ...) when it is a guess."
   returned: O(state=present)
   type: str
   sample: token URL

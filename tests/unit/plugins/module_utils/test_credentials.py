@@ -87,8 +87,8 @@ def test_the_xdg_config_directory_is_a_default_place(places, tmp_path, xdg):
     if xdg:
         places['environ']['XDG_CONFIG_HOME'] = str(tmp_path / xdg)
     folder = tmp_path / xdg if xdg else tmp_path / 'home' / '.config'
-    path = write(folder / 'netfoundry' / 'credentials.json', {'clientId': 'xdg-id', 'password': SECRET,
-                                                               'authenticationUrl': URL})
+    data = {'clientId': 'xdg-id', 'password': SECRET, 'authenticationUrl': URL}
+    path = write(folder / 'netfoundry' / 'credentials.json', data)
     cred = resolve(**places)
     assert (cred.client_id, cred.source, cred.token_url) == ('xdg-id', 'default file %s' % path, URL)
     home_file = write(tmp_path / 'home' / '.netfoundry' / 'credentials.json', {'clientId': 'home-id', 'password': SECRET})
