@@ -14,6 +14,7 @@ options:
       - Give it together with O(client_secret). Either one without the other is an error; when both are
         left out the credential is looked for in O(credentials_file), then the environment, then the
         default credentials files (see the notes).
+      - A client ID and secret given as options need O(token_url) too.
     type: str
   client_secret:
     description:
@@ -24,12 +25,17 @@ options:
     description:
       - Path to the API account file NF Console downloads (usually C(credentials.json)). Its keys
         C(clientId), C(password) and C(authenticationUrl) are read; other keys are ignored.
-      - The file's C(authenticationUrl) is the token URL unless O(token_url) is set.
+      - The file's C(authenticationUrl) is the token URL unless O(token_url) is set; a file without it is an
+        error when O(token_url) is not set.
     type: path
   token_url:
     description:
-      - The OAuth2 token endpoint. Wins over the URL of the credential source.
-      - When neither gives one, C(https://netfoundry-<environment>.auth0.com/oauth/token).
+      - The OAuth2 token endpoint. Wins over the URL of the credential source (C(authenticationUrl) in the
+        credentials file, E(NETFOUNDRY_OAUTH_URL)).
+      - There is no default. When neither this option nor the credential source gives a URL, the task fails
+        before any network traffic. NF Console's credentials file names the URL as C(authenticationUrl) (a
+        Cognito host today); API accounts made for the old Auth0 guide use
+        C(https://netfoundry-<environment>.auth0.com/oauth/token).
       - Plain C(http://) is refused for every host but loopback, so the secret is never sent in clear.
     type: str
   environment:
@@ -37,20 +43,30 @@ options:
       - NetFoundry environment (C(production), C(staging), C(sandbox), ...).
       - Read from the token URL when it is a NetFoundry Auth0 host (C(netfoundry-<env>.auth0.com)) or
         Cognito host (C(netfoundry-<env>-<suffix>.auth.<region>.amazoncognito.com)); setting another value
-        then is an error. When not set, E(NETFOUNDRY_ENVIRONMENT), else V(production).
-      - It names the default O(audience) and C(api_url) C(https://gateway.<environment>.netfoundry.io/).
+        then is an error. When not set, E(NETFOUNDRY_ENVIRONMENT).
+      - It names the default O(audience), the NetFoundry scope and C(api_url)
+        C(https://gateway.<environment>.netfoundry.io/); it never names a token URL.
+      - "C(api_url) comes from, in order: O(audience); O(resource); the token URL's NetFoundry host; this option
+        (or E(NETFOUNDRY_ENVIRONMENT)); the token's claims (a C(scope) under C(https://gateway.<env>.netfoundry.io/),
+        an C(aud) URL, an C(iss) C(netfoundry-<env>.auth0.com)); else production, a guess that the results say
+        (C(api_url_source), C(api_url_guessed)). Set O(environment) or O(audience) to replace the guess."
     type: str
   audience:
     description:
       - The API the token is for.
       - For Auth0 and Cognito hosts it defaults to C(https://gateway.<environment>.netfoundry.io/); it is sent
-        in the body to Auth0 and to other servers (only when set), and is the base of the Cognito scope.
+        in the body to Auth0 and to other servers (only when set), and is the base of the NetFoundry scope (see O(scope)).
     type: str
   scope:
     description:
       - OAuth2 scope to ask for.
-      - For Cognito hosts it defaults to C(<audience>/ignore-scope) (Cognito needs a scope; NetFoundry ignores it).
-        Other servers get a scope only when it is set.
+      - "For NetFoundry's own API account (a credentials file or the C(NETFOUNDRY_*) variables) and for every
+        Cognito host it defaults to C(<audience>/ignore-scope), C(https://gateway.<environment>.netfoundry.io//ignore-scope)
+        without O(audience), sent with every form-encoded grant whatever the identity provider (Cognito, Okta, ...),
+        as NetFoundry's SDK does (Cognito needs a scope; NetFoundry ignores it). The JSON grant of Auth0 gets no
+        default scope."
+      - A client given only by O(client_id) + O(client_secret) + O(token_url) (any RFC 6749 server) gets a scope
+        only when it is set.
     type: str
   resource:
     description:
@@ -70,11 +86,16 @@ options:
     default: auto
 notes:
   - "The credential is taken whole from the first source that has it: O(client_id) + O(client_secret);
-    O(credentials_file); the file named by E(NETFOUNDRY_API_ACCOUNT); E(NETFOUNDRY_CLIENT_ID) with
+    O(credentials_file); E(NETFOUNDRY_API_TOKEN), a token already held (for example from C(nfctl login)), used
+    as it is with no exchange and never cached, its expiry and API URL read from its claims (an expired token or
+    one that is not a JWT is an error); the file named by E(NETFOUNDRY_API_ACCOUNT) (a bare file name not in the
+    working directory is looked for in the default directories below); E(NETFOUNDRY_CLIENT_ID) with
     E(NETFOUNDRY_PASSWORD) or E(NETFOUNDRY_CLIENT_SECRET) (and E(NETFOUNDRY_OAUTH_URL) as token URL);
-    C(credentials.json) in the working directory, C(~/.netfoundry/credentials.json), C(/netfoundry/credentials.json).
-    A source with half a pair is an error; sources are never mixed. The result names the source used in
-    C(credential_source)."
+    C(credentials.json) in the working directory, C(~/.netfoundry/), C(/netfoundry/), and the XDG config directory
+    C($XDG_CONFIG_HOME/netfoundry/) (else C(~/.config/netfoundry/)). A source with half a pair is an error; sources
+    are never mixed. The result names the source used in C(credential_source)."
+  - "The explicit options come first, so a play that names its credential is never overridden by a token left in
+    the environment; then the order of NetFoundry's SDK and CLI (C(nfctl)), which reads a ready token first."
   - The environment variables are read where the exchange runs (the managed node for the module, the
     controller for the lookup).
 '''

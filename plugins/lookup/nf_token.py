@@ -21,7 +21,8 @@ description:
     files listed in the notes. Values are checked the same way as the module's, whatever their source.
   - A C(netfoundry_*) variable that is neither an option nor an output of this collection gets a warning naming the
     closest valid name (once per process).
-  - At C(-v) each evaluation says whether the token came from the cache and how long it has left, never the token.
+  - At C(-v) each evaluation says whether the token came from the cache (or is a ready E(NETFOUNDRY_API_TOKEN)), how
+    long it has left and where the API URL came from (a production guess says so), never the token.
 options:
   _terms:
     description: Not used. Give the options as keyword arguments.
@@ -74,6 +75,7 @@ EXAMPLES = r'''
   vars:
     netfoundry_client_id: "{{ vault_nf_client_id }}"
     netfoundry_client_secret: "{{ vault_nf_client_secret }}"
+    netfoundry_token_url: "{{ vault_nf_token_url }}"  # authenticationUrl in NF Console's credentials.json
     nf_headers: "{{ lookup('netfoundry.api.nf_token', output='headers') }}"
   ansible.builtin.uri:
     url: https://gateway.production.netfoundry.io/identity/v1/identities/self

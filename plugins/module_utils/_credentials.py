@@ -14,35 +14,63 @@ ENV_CLIENT_ID = 'NETFOUNDRY_CLIENT_ID'
 ENV_CLIENT_SECRET = 'NETFOUNDRY_CLIENT_SECRET'
 ENV_PASSWORD = 'NETFOUNDRY_PASSWORD'
 ENV_OAUTH_URL = 'NETFOUNDRY_OAUTH_URL'
+ENV_API_TOKEN = 'NETFOUNDRY_API_TOKEN'
+FILE_NAME = 'credentials.json'
 
 MAX_FILE_BYTES = 64 * 1024
 FILE_FIX = 'download the API account again from NF Console (Organization > Manage API Account)'
 
 
 class Credential:
-    """A client id + secret pair, the token URL its source names (if any) and where it came from."""
+    """A client id + secret pair, the token URL its source names (if any) and where it came from.
 
-    __slots__ = ('client_id', 'client_secret', 'token_url', 'source')
+    missing_url tells what the source lacks when it names no token URL (a file without authenticationUrl, no
+    NETFOUNDRY_OAUTH_URL). It is None for the client_id + client_secret options, which may be any RFC 6749 client;
+    a source that has one holds NetFoundry's own API account, whose form-encoded grant carries NetFoundry's scope."""
 
-    def __init__(self, client_id, client_secret, token_url, source):
+    __slots__ = ('client_id', 'client_secret', 'token_url', 'source', 'missing_url')
+
+    def __init__(self, client_id, client_secret, token_url, source, missing_url=None):
         self.client_id = client_id
         self.client_secret = client_secret
         self.token_url = token_url
         self.source = source
+        self.missing_url = missing_url
+
+    @property
+    def netfoundry(self):
+        return self.missing_url is not None
 
     def __repr__(self):
         return 'Credential(client_id=%r, source=%r)' % (self.client_id, self.source)
 
 
-def default_files(cwd=None, home=None):
-    """The credentials files NetFoundry's SDK and CLI look for, in their order."""
+class ReadyToken:
+    """A bearer token someone already holds (NETFOUNDRY_API_TOKEN): used as it is, never exchanged or cached."""
+
+    __slots__ = ('access_token', 'source')
+
+    def __init__(self, access_token, source):
+        self.access_token = access_token
+        self.source = source
+
+    def __repr__(self):
+        return 'ReadyToken(source=%r)' % self.source
+
+
+def default_dirs(cwd=None, home=None, environ=None):
+    """The directories NetFoundry's SDK and CLI look for credentials.json in, in their order: the working
+    directory, ~/.netfoundry, /netfoundry, then the XDG config directory ($XDG_CONFIG_HOME, else ~/.config)."""
+    environ = os.environ if environ is None else environ
     cwd = cwd or os.getcwd()
     home = home or os.path.expanduser('~')
-    return [
-        os.path.join(cwd, 'credentials.json'),
-        os.path.join(home, '.netfoundry', 'credentials.json'),
-        os.path.join(os.sep, 'netfoundry', 'credentials.json'),
-    ]
+    config = (environ.get('XDG_CONFIG_HOME') or '').strip() or os.path.join(home, '.config')
+    return [cwd, os.path.join(home, '.netfoundry'), os.path.join(os.sep, 'netfoundry'), os.path.join(config, 'netfoundry')]
+
+
+def default_files(cwd=None, home=None, environ=None):
+    """The credentials files NetFoundry's SDK and CLI look for, in their order."""
+    return [os.path.join(folder, FILE_NAME) for folder in default_dirs(cwd, home, environ)]
 
 
 # Files this process has read, by path: (stat signature, parsed values). A lookup evaluated many times in one
@@ -65,7 +93,7 @@ def read_credentials_file(path, source):
     known = _FILE_MEMO.get(path)
     if signature is not None and known is not None and known[0] == signature:
         client_id, password, url = known[1]
-        return Credential(client_id, password, url, '%s %s' % (source, path))
+        return Credential(client_id, password, url, '%s %s' % (source, path), _no_url_in(path))
     credential = _read_credentials_file(path, source)
     if signature is not None:
         _FILE_MEMO[path] = (signature, (credential.client_id, credential.client_secret, credential.token_url))
@@ -105,7 +133,12 @@ def _read_credentials_file(path, source):
     missing = [key for key in ('clientId', 'password') if values[key] is None]
     if missing:
         raise NFTokenError('credentials file %s (%s) has no %s; %s' % (path, source, ' or '.join(missing), FILE_FIX))
-    return Credential(values['clientId'], values['password'], values['authenticationUrl'], '%s %s' % (source, path))
+    return Credential(values['clientId'], values['password'], values['authenticationUrl'], '%s %s' % (source, path),
+                      _no_url_in(path))
+
+
+def _no_url_in(path):
+    return 'credentials file %s has no authenticationUrl' % path
 
 
 def _from_environment(environ):
@@ -126,12 +159,36 @@ def _from_environment(environ):
         raise NFTokenError('environment variable %s is set but neither %s nor %s is: set the secret too, or unset %s'
                            % (ENV_CLIENT_ID, ENV_PASSWORD, ENV_CLIENT_SECRET, ENV_CLIENT_ID))
     return Credential(client_id.strip(), password or secret, url.strip() if url else None,
-                      'env %s + %s' % (ENV_CLIENT_ID, secret_name))
+                      'env %s + %s' % (ENV_CLIENT_ID, secret_name),
+                      'environment variable %s is set but %s is not' % (ENV_CLIENT_ID, ENV_OAUTH_URL))
+
+
+def _account_file(name, cwd, home, environ):
+    """NETFOUNDRY_API_ACCOUNT: a path; a bare file name that is not in the working directory is looked for in the
+    default directories, as NetFoundry's SDK does."""
+    source = 'env %s' % ENV_ACCOUNT
+    bare = os.sep not in name and not name.startswith('~')
+    if not bare:
+        return read_credentials_file(name, source)
+    places = [os.path.join(folder, name) for folder in default_dirs(cwd, home, environ)]
+    for path in places:
+        if os.path.exists(path):
+            return read_credentials_file(path, source)
+    raise NFTokenError('%s names the file %r, which is in none of %s: give its full path, or put it in one of them'
+                       % (ENV_ACCOUNT, name, ', '.join(places)))
+
+
+def _ready_token(environ):
+    token = (environ.get(ENV_API_TOKEN) or '').strip()
+    return ReadyToken(token, 'env %s' % ENV_API_TOKEN) if token else None
 
 
 def resolve(client_id=None, client_secret=None, credentials_file=None, environ=None, cwd=None, home=None):
-    """Return the Credential of the first source that has one, or raise NFTokenError naming every place looked."""
+    """The Credential (or ReadyToken) of the first source that has one, or NFTokenError naming every place looked.
+
+    Explicit options first; then a token someone already holds; then NetFoundry's SDK order."""
     environ = os.environ if environ is None else environ
+    cwd = cwd or os.getcwd()
     if client_id or client_secret:
         if not client_secret:
             raise NFTokenError('option client_id is set but client_secret is not: set client_secret too '
@@ -142,17 +199,21 @@ def resolve(client_id=None, client_secret=None, credentials_file=None, environ=N
         return Credential(client_id, client_secret, None, 'options client_id + client_secret')
     if credentials_file:
         return read_credentials_file(credentials_file, 'option credentials_file')
-    account = environ.get(ENV_ACCOUNT)
+    ready = _ready_token(environ)
+    if ready:
+        return ready
+    account = (environ.get(ENV_ACCOUNT) or '').strip()
     if account:
-        return read_credentials_file(account, 'env %s' % ENV_ACCOUNT)
+        return _account_file(account, cwd, home, environ)
     credential = _from_environment(environ)
     if credential:
         return credential
-    candidates = default_files(cwd, home)
+    candidates = default_files(cwd, home, environ)
     for path in candidates:
         if os.path.exists(path):
             return read_credentials_file(path, 'default file')
     raise NFTokenError(
         'no NetFoundry API account found (looked in: options client_id + client_secret, option credentials_file, '
-        'env %s, env %s + %s or %s, %s): set client_id and client_secret, or credentials_file to the file '
-        'NF Console gave you' % (ENV_ACCOUNT, ENV_CLIENT_ID, ENV_PASSWORD, ENV_CLIENT_SECRET, ', '.join(candidates)))
+        'env %s, env %s, env %s + %s or %s, %s): set client_id and client_secret, or credentials_file to the file '
+        'NF Console gave you' % (ENV_API_TOKEN, ENV_ACCOUNT, ENV_CLIENT_ID, ENV_PASSWORD, ENV_CLIENT_SECRET,
+                                 ', '.join(candidates)))

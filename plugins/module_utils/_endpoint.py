@@ -11,6 +11,7 @@ import os
 import re
 from urllib.parse import quote_plus, urlsplit, urlunsplit, urlencode
 
+from ansible_collections.netfoundry.api.plugins.module_utils._credentials import ENV_OAUTH_URL
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 
 DEFAULT_ENVIRONMENT = 'production'
@@ -18,15 +19,62 @@ ENV_ENVIRONMENT = 'NETFOUNDRY_ENVIRONMENT'
 ENVIRONMENT_RE = re.compile(r'^[a-z][a-z0-9]*$')
 AUTH0_NF_RE = re.compile(r'^netfoundry-([a-z][a-z0-9]*)\.auth0\.com$')
 COGNITO_NF_RE = re.compile(r'^netfoundry-([a-z][a-z0-9]*)-[a-z0-9]+\.auth\.[a-z0-9-]+\.amazoncognito\.com$')
+GATEWAY_RE = re.compile(r'^https://gateway\.([a-z][a-z0-9]*)\.netfoundry\.io(/|$)')
+AUTH0_ISS_RE = re.compile(r'^https://netfoundry-([a-z][a-z0-9]*)\.auth0\.com(/|$)')
 GRANT = 'client_credentials'
+NO_DEFAULT_URL = ('the token URL is the authenticationUrl in the credentials.json NF Console gave you: give it as '
+                  'token_url, or as %s with the environment variables, or keep it in the file; API accounts made for '
+                  'the old Auth0 guide use https://netfoundry-<environment>.auth0.com/oauth/token (there is no default '
+                  'token URL)')
+GUESSED = 'default (production): neither the token URL nor the token names an environment'
 
 
 def gateway_url(environment):
     return 'https://gateway.%s.netfoundry.io/' % environment
 
 
-def auth0_token_url(environment):
-    return 'https://netfoundry-%s.auth0.com/oauth/token' % environment
+def claimed_api(claims):
+    """(API URL, environment or None, claim name) that a token's claims name, or None.
+
+    The scope of a Cognito token (https://gateway.<env>.netfoundry.io//ignore-scope), the audience of an Auth0 or
+    RFC 8707 token, or the issuer netfoundry-<env>.auth0.com, in that order, as NetFoundry's SDK reads them."""
+    scopes = claims.get('scope') if isinstance(claims.get('scope'), str) else ''
+    for scope in scopes.split():
+        if scope.endswith('/ignore-scope') and scope.startswith(('https://', 'http://')):
+            url = scope[:-len('/ignore-scope')].rstrip('/') + '/'
+            match = GATEWAY_RE.match(url)
+            return url, match.group(1) if match else None, 'scope'
+    audiences = claims.get('aud')
+    for audience in audiences if isinstance(audiences, list) else [audiences]:
+        if isinstance(audience, str) and audience.startswith(('https://', 'http://')):
+            match = GATEWAY_RE.match(audience)
+            return (audience if audience.endswith('/') else audience + '/'), match.group(1) if match else None, 'aud'
+    issuer = claims.get('iss')
+    match = AUTH0_ISS_RE.match(issuer) if isinstance(issuer, str) else None
+    if match:
+        return gateway_url(match.group(1)), match.group(1), 'iss'
+    return None
+
+
+def locate_api(settings, host_environment, claims):
+    """(api_url, environment, api_url_source): the audience or resource option wins, then the token URL's host, then
+    the environment option (or NETFOUNDRY_ENVIRONMENT), then the token's claims, and only then the production guess
+    (api_url_source says which)."""
+    given = settings['environment']
+    for name in ('audience', 'resource'):
+        if settings[name]:
+            match = GATEWAY_RE.match(settings[name])
+            return (settings[name], host_environment or given or (match.group(1) if match else DEFAULT_ENVIRONMENT),
+                    'option %s' % name)
+    if host_environment:
+        return gateway_url(host_environment), host_environment, 'token URL'
+    if given:
+        return gateway_url(given), given, settings.get('environment_source') or 'option environment'
+    claimed = claimed_api(claims or {})
+    if claimed:
+        url, environment, claim = claimed
+        return url, environment or DEFAULT_ENVIRONMENT, 'token claim %s' % claim
+    return gateway_url(DEFAULT_ENVIRONMENT), DEFAULT_ENVIRONMENT, GUESSED
 
 
 def display_url(url):
@@ -92,6 +140,13 @@ def form_basic(client_id, client_secret):
     return 'Basic ' + base64.b64encode(pair.encode('utf-8')).decode('ascii')
 
 
+def check_environment(environment):
+    if environment is not None and not ENVIRONMENT_RE.match(environment):
+        raise NFTokenError('option environment %r is not a NetFoundry environment name (lower-case letters and '
+                           'digits, for example production, staging, sandbox)' % environment)
+    return environment
+
+
 class TokenRequest:
     """Everything one token exchange needs, resolved and validated; holds the secret, never prints it."""
 
@@ -99,13 +154,10 @@ class TokenRequest:
         self.credential = credential
         self.token_url = settings['token_url'] or credential.token_url
         url_option = 'token_url' if settings['token_url'] else ('the token URL of %s' % credential.source if credential.token_url else None)
-        environment = settings['environment']
-        if environment is not None and not ENVIRONMENT_RE.match(environment):
-            raise NFTokenError('option environment %r is not a NetFoundry environment name (lower-case letters and '
-                               'digits, for example production, staging, sandbox)' % environment)
+        environment = check_environment(settings['environment'])
         if self.token_url is None:
-            self.token_url = auth0_token_url(environment or DEFAULT_ENVIRONMENT)
-            url_option = 'the default token URL'
+            lead = credential.missing_url or 'no token URL for %s' % credential.source
+            raise NFTokenError('%s: %s' % (lead, NO_DEFAULT_URL % ENV_OAUTH_URL))
         scheme, host = check_url(self.token_url, url_option)
         if scheme == 'http' and not is_loopback(host):
             raise NFTokenError('refusing to send the client secret over plain http:// to %s (%s): use https://'
@@ -119,25 +171,28 @@ class TokenRequest:
         if environment and host_environment and environment != host_environment:
             raise NFTokenError('option environment %r does not match the token URL %s, which is for environment %r: '
                                'leave environment out or fix it' % (environment, display_url(self.token_url), host_environment))
+        self.host_environment = host_environment
         self.environment = host_environment or environment or DEFAULT_ENVIRONMENT
         if settings['resource'] and not settings['resource'].startswith(('http://', 'https://')):
             raise NFTokenError('option resource must be an absolute http(s) URI (RFC 8707), got %r' % settings['resource'])
         nf_host = self.host_kind in ('auth0', 'cognito')
         self.audience = settings['audience'] or (gateway_url(self.environment) if nf_host else None)
-        self.scope = settings['scope']
-        if self.scope is None and self.host_kind == 'cognito':
-            self.scope = self.audience.rstrip('/') + '//ignore-scope'
         self.resource = settings['resource']
         method = settings['auth_method']
         if method == 'auto':
             method = 'client_secret_json' if self.host_kind == 'auth0' else 'client_secret_basic'
         self.auth_method = method
+        self.scope = settings['scope']
+        # NetFoundry's SDK sends this scope with every form-encoded grant, whatever the identity provider (Cognito
+        # needs a non-empty one; NetFoundry ignores it). A client given only by options may be any RFC 6749 server.
+        if self.scope is None and (self.host_kind == 'cognito' or (credential.netfoundry and method != 'client_secret_json')):
+            self.scope = (self.audience or gateway_url(self.environment)).rstrip('/') + '//ignore-scope'
         self.settings = settings
 
-    @property
-    def api_url(self):
-        url = self.audience or self.resource or gateway_url(self.environment)
-        return url if url.endswith('/') else url + '/'
+    def locate_api(self, claims):
+        """(api_url ending with /, environment, api_url_source) for a token with these claims."""
+        url, environment, source = locate_api(self.settings, self.host_environment, claims)
+        return (url if url.endswith('/') else url + '/'), environment, source
 
     def http_parts(self):
         """(headers, body bytes) of the request in the resolved auth_method's shape."""

@@ -15,8 +15,8 @@ from ansible_collections.netfoundry.api.plugins.module_utils._options import COR
 from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
 
 FORMAT = 'netfoundry.api/session/1'
-INFO_KEYS = ('credential_source', 'token_url', 'auth_method', 'environment', 'api_url', 'cached', 'expires_in',
-             'expires_at')
+INFO_KEYS = ('credential_source', 'token_url', 'auth_method', 'environment', 'api_url', 'api_url_source',
+             'api_url_guessed', 'cached', 'expires_in', 'expires_at')
 
 
 def open_session(options, request, result, clock=time.time):

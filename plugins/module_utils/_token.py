@@ -4,12 +4,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The token exchange every front-end calls: validate, resolve the credential, POST, read the answer."""
 
+import math
 import os
+import re
 import time
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _credentials, _response
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key, default_dir
-from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import ENV_ENVIRONMENT, TokenRequest, display_url
+from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import (
+    ENV_ENVIRONMENT, GUESSED, TokenRequest, check_environment, display_url, locate_api)
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, redact, secret_forms
 from ansible_collections.netfoundry.api.plugins.module_utils._options import validate
 
@@ -22,13 +25,64 @@ def prepare(options, environ=None, cwd=None, home=None, origins=None):
     settings = validate(options, origins)
     if settings['environment'] is None and (environ.get(ENV_ENVIRONMENT) or '').strip():
         settings['environment'] = environ[ENV_ENVIRONMENT].strip()
+        settings['environment_source'] = 'env %s' % ENV_ENVIRONMENT
     credential = _credentials.resolve(settings['client_id'], settings['client_secret'], settings['credentials_file'],
                                       environ=environ, cwd=cwd, home=home)
+    if isinstance(credential, _credentials.ReadyToken):
+        return ReadyTokenRequest(settings, credential)
     try:
         return TokenRequest(settings, credential)
     except NFTokenError as exc:
         message = redact(exc.message, secret_forms(credential.client_secret))
         raise NFTokenError('%s (credential source: %s)' % (message, credential.source))
+
+
+JWT_RE = re.compile(r'^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$')
+READY_FIX = 'get a new one (for example nfctl login --eval) or unset it to use the API account'
+
+
+class ReadyTokenRequest:
+    """A token someone already holds (NETFOUNDRY_API_TOKEN), checked without the network. It stands where a
+    TokenRequest stands for the front-ends; nothing is exchanged and nothing is cached."""
+
+    token_url = None
+    auth_method = None
+
+    def __init__(self, settings, ready):
+        check_environment(settings['environment'])
+        self.settings = settings
+        self.access_token = ready.access_token
+        self.claims = _response.jwt_claims(ready.access_token) if JWT_RE.match(ready.access_token) else {}
+        if not self.claims:
+            raise NFTokenError('%s is not a JWT (three base64url parts header.payload.signature with JSON claims): '
+                               'set it to the bearer token itself, without "Bearer ", or unset it to use the API account'
+                               % _credentials.ENV_API_TOKEN)
+        client_id = self.claims.get('client_id') or self.claims.get('sub')
+        self.credential = _credentials.Credential(client_id if isinstance(client_id, str) else '', None, None,
+                                                  ready.source)
+        self.audience = settings['audience']
+
+    def result(self, clock):
+        now = clock()
+        exp = self.claims.get('exp')
+        expires_at = int(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) and math.isfinite(exp) else None
+        if expires_at is not None and expires_at <= now:
+            raise NFTokenError('%s expired %d s ago (exp %s): %s (credential source: %s)'
+                               % (_credentials.ENV_API_TOKEN, int(now - expires_at),
+                                  time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(expires_at)), READY_FIX,
+                                  self.credential.source))
+        api_url, environment, api_source = locate_api(self.settings, None, self.claims)
+        return dict(
+            access_token=self.access_token, token_type='Bearer',
+            expires_in=max(0, int(expires_at - now)) if expires_at is not None else None, expires_at=expires_at,
+            audience=self.audience, headers={'Authorization': 'Bearer ' + self.access_token}, token_url=None,
+            auth_method=None, credential_source=self.credential.source, claims=self.claims, cached=False,
+            **_api_keys(api_url, environment, api_source))
+
+
+def _api_keys(api_url, environment, api_source):
+    return dict(api_url=api_url if api_url.endswith('/') else api_url + '/', environment=environment,
+                api_url_source=api_source, api_url_guessed=api_source == GUESSED)
 
 
 def exchange(request, environ=None, warn=None, clock=time.time):
@@ -71,13 +125,12 @@ def exchange(request, environ=None, warn=None, clock=time.time):
         expires_in=max(0, int(expires_at - now)) if expires_at is not None else None,
         expires_at=expires_at,
         audience=request.audience,
-        api_url=request.api_url,
         headers={'Authorization': 'Bearer ' + token['access_token']},
         token_url=display_url(request.token_url),
         auth_method=request.auth_method,
         credential_source=source,
-        environment=request.environment,
         claims=token['claims'],
+        **_api_keys(*request.locate_api(token['claims']))
     )
 
 
@@ -92,12 +145,14 @@ def _lock_timeout(settings):
     return min(600, settings['timeout'] * attempts + 30 * (attempts - 1) + 5)
 
 
-def from_cache(entry, now):
+def from_cache(entry, now, request):
     result = dict(entry)
     for name in ('format', 'key', 'lifetime', 'stored_at'):
         result.pop(name, None)
     result.update(expires_in=max(0, int(entry['expires_at'] - now)), cached=True,
-                  headers={'Authorization': 'Bearer ' + entry['access_token']})
+                  headers={'Authorization': 'Bearer ' + entry['access_token']},
+                  credential_source=request.credential.source,  # this call's source, not the one that filled the cache
+                  **_api_keys(*request.locate_api(entry['claims'])))
     return result
 
 
@@ -106,6 +161,8 @@ def get_token(request, environ=None, warn=None, clock=time.time):
     environ = os.environ if environ is None else environ
     warn = warn or (lambda _text: None)
     settings = request.settings
+    if isinstance(request, ReadyTokenRequest):
+        return request.result(clock)
     if not settings['cache']:
         return dict(exchange(request, environ, warn, clock), cached=False)
     store = _store(request, environ, warn)
@@ -113,12 +170,12 @@ def get_token(request, environ=None, warn=None, clock=time.time):
     if not settings['force']:
         entry = store.get(key, settings['min_ttl'], clock())
         if entry is not None:
-            return from_cache(entry, clock())
+            return from_cache(entry, clock(), request)
     with store.lock(key, _lock_timeout(settings)):
         if not settings['force']:
             entry = store.get(key, settings['min_ttl'], clock())
             if entry is not None:
-                return from_cache(entry, clock())
+                return from_cache(entry, clock(), request)
         fetched_at = clock()
         result = exchange(request, environ, warn, clock)
         store.put(key, result, fetched_at)
@@ -128,4 +185,6 @@ def get_token(request, environ=None, warn=None, clock=time.time):
 def forget_token(request, environ=None, warn=None, check_mode=False):
     """After prepare(): remove the cached token of this grant; True when there was one."""
     environ = os.environ if environ is None else environ
+    if isinstance(request, ReadyTokenRequest):
+        return False
     return _store(request, environ, warn or (lambda _text: None)).forget(cache_key(request), check_mode)

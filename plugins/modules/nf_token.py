@@ -74,6 +74,8 @@ EXAMPLES = r'''
   netfoundry.api.nf_token:
     client_id: "{{ vault_nf_client_id }}"
     client_secret: "{{ vault_nf_client_secret }}"
+    # authenticationUrl in the credentials.json NF Console gave you (there is no default token URL)
+    token_url: "{{ vault_nf_token_url }}"
   delegate_to: localhost
   run_once: true
   no_log: true
@@ -83,11 +85,28 @@ EXAMPLES = r'''
     url: "{{ ansible_facts['netfoundry_api_url'] }}identity/v1/identities/self"
     headers: "{{ ansible_facts['netfoundry_api_headers'] }}"
 
-- name: The credential from the environment NetFoundry's CLI uses (NETFOUNDRY_API_ACCOUNT, or NETFOUNDRY_CLIENT_ID + NETFOUNDRY_PASSWORD)
+- name: The credential from the environment NetFoundry's CLI uses (NETFOUNDRY_API_ACCOUNT, or NETFOUNDRY_CLIENT_ID + NETFOUNDRY_PASSWORD + NETFOUNDRY_OAUTH_URL)
   netfoundry.api.nf_token:
   environment:
     NETFOUNDRY_API_ACCOUNT: /etc/netfoundry/credentials.json
   no_log: true
+
+- name: An API account made for the old Auth0 guide names its token URL (JSON body with the audience)
+  netfoundry.api.nf_token:
+    client_id: "{{ vault_nf_client_id }}"
+    client_secret: "{{ vault_nf_client_secret }}"
+    token_url: https://netfoundry-production.auth0.com/oauth/token
+  no_log: true
+
+- name: A token the CI pipeline already holds in NETFOUNDRY_API_TOKEN (no exchange; its API URL read from its claims)
+  netfoundry.api.nf_token:
+  register: nf
+  no_log: true
+
+- name: Say when the API URL is a guess (neither the token URL nor the token named an environment)
+  ansible.builtin.debug:
+    msg: "API {{ nf.api_url }} ({{ nf.api_url_source }}); set environment or audience if this is not it"
+  when: nf.api_url_guessed
 
 - name: Any other OAuth2 server, with the secret in the form body and an RFC 8707 resource
   netfoundry.api.nf_token:
@@ -151,23 +170,39 @@ audience:
   sample: https://gateway.production.netfoundry.io/
 api_url:
   description:
-    - The API base URL, ending with C(/) - O(audience) when set or derived, else O(resource), else
-      C(https://gateway.<environment>.netfoundry.io/).
+    - The API base URL, ending with C(/) - O(audience), else O(resource), else
+      C(https://gateway.<environment>.netfoundry.io/) for the environment of the token URL, O(environment), the
+      token's claims, or production as a guess (see RV(api_url_source)).
   returned: O(state=present)
   type: str
   sample: https://gateway.production.netfoundry.io/
+api_url_source:
+  description:
+    - "Where RV(api_url) came from - C(option audience), C(option resource), C(token URL), C(option environment),
+      C(env NETFOUNDRY_ENVIRONMENT), C(token claim scope), C(token claim aud), C(token claim iss), or
+      C(default (production): ...) when it is a guess."
+  returned: O(state=present)
+  type: str
+  sample: token URL
+api_url_guessed:
+  description:
+    - True when RV(api_url) is production only because nothing named an environment; set O(environment) or
+      O(audience) to be sure.
+  returned: O(state=present)
+  type: bool
+  sample: false
 headers:
   description: The C(Authorization) header, ready for the C(headers) of M(ansible.builtin.uri).
   returned: O(state=present)
   type: dict
   sample: {"Authorization": "Bearer eyJhbGciOi..."}
 token_url:
-  description: The token endpoint used (without query).
+  description: The token endpoint used (without query); null for a ready token from E(NETFOUNDRY_API_TOKEN).
   returned: O(state=present)
   type: str
   sample: https://netfoundry-production-xfjiye.auth.us-east-1.amazoncognito.com/oauth2/token
 auth_method:
-  description: The way the credential was sent, after O(auth_method=auto) was resolved.
+  description: The way the credential was sent, after O(auth_method=auto) was resolved; null for a ready token.
   returned: O(state=present)
   type: str
   sample: client_secret_basic
@@ -177,7 +212,7 @@ credential_source:
   type: str
   sample: option credentials_file /home/me/.netfoundry/credentials.json
 environment:
-  description: The NetFoundry environment, given or read from the token URL.
+  description: The NetFoundry environment of RV(api_url) (given, or read from the token URL or the token's claims).
   returned: O(state=present)
   type: str
   sample: production
@@ -239,7 +274,9 @@ def main():
     try:
         request = prepare(module.params)
         # A secret read from a file or the environment is masked in all output, like a no_log option.
-        module.no_log_values.add(request.credential.client_secret)
+        # (A ready token has none: masking None would mask every "None" in the output.)
+        if request.credential.client_secret:
+            module.no_log_values.add(request.credential.client_secret)
         if module.params['state'] == 'absent':
             removed = forget_token(request, warn=module.warn, check_mode=module.check_mode)
             module.exit_json(changed=removed, credential_source=request.credential.source)

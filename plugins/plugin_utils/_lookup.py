@@ -21,6 +21,14 @@ def _shape(result, output):
     return result['access_token']
 
 
+def _origin(result):
+    if result['token_url'] is None:
+        return 'NetFoundry API token given ready (credential from %s)' % result['credential_source']
+    return 'NetFoundry API token %s by %s (%s, credential from %s)' % (
+        'from the cache' if result['cached'] else 'newly issued', result['token_url'], result['auth_method'],
+        result['credential_source'])
+
+
 def evaluate(terms, direct, variables, template, display):
     """The value of one lookup evaluation; raises NFTokenError with the one-line reason."""
     if terms:
@@ -36,9 +44,9 @@ def evaluate(terms, direct, variables, template, display):
         return _shape(session_token(raw['session'], warn=display.warning), output)
     request = prepare(raw, origins=origins)
     result = get_token(request, warn=display.warning)
-    display.v('netfoundry.api.nf_token: NetFoundry API token %s by %s (%s, credential from %s), %s s left'
-              % ('from the cache' if result['cached'] else 'newly issued', result['token_url'], result['auth_method'],
-                 result['credential_source'], result['expires_in'] if result['expires_in'] is not None else 'unknown'))
+    display.v('netfoundry.api.nf_token: %s, %s s left, API %s (%s)'
+              % (_origin(result), result['expires_in'] if result['expires_in'] is not None else 'unknown', result['api_url'],
+                 result['api_url_source']))
     if output == 'session':
         return open_session(raw, request, result)
     return _shape(result, output)

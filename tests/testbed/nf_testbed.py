@@ -7,6 +7,7 @@
 Token endpoints (each on the HTTP and the HTTPS listener):
   POST /oauth/token   Auth0: JSON body with client_id, client_secret, audience (required), grant_type.
   POST /oauth2/token  Cognito: HTTP Basic, form body, grant_type and a non-empty scope required.
+  POST /oauth2/default/v1/token  An Okta-like server: the Cognito rules under Okta's path (its host is loopback).
   POST /token         Any RFC 6749 server: client_secret_basic or client_secret_post, optional scope/resource/audience.
   POST /alt/...       The same endpoints under a second path (two clients of one play then warn in other words).
 Tokens are RS256 JWTs (JWKS at /.well-known/jwks.json). The API emulator accepts only a valid, unexpired token
@@ -139,7 +140,8 @@ class IdpHandler(Handler):
             return self.control(self.path[len('/_control/'):], json.loads(raw or b'{}'))
         path = self.path.split('?')[0]
         path = path[len('/alt'):] if path.startswith('/alt/') else path
-        endpoint = {'/oauth/token': 'auth0', '/oauth2/token': 'cognito', '/token': 'generic'}.get(path)
+        endpoint = {'/oauth/token': 'auth0', '/oauth2/token': 'cognito', '/oauth2/default/v1/token': 'okta',
+                    '/token': 'generic'}.get(path)
         if endpoint is None:
             return self.send_json(404, dict(error='not_found'))
         entry = dict(endpoint=endpoint, method='POST', at=time.time(), content_type=self.headers.get('Content-Type'),
@@ -262,6 +264,9 @@ class IdpHandler(Handler):
         lifetime = self.state.clients[basic[0]]['lifetime']
         token = self.state.issue(basic[0], dict(scope=form['scope'], token_use='access'), lifetime)
         return 200, dict(access_token=token, token_type='Bearer', expires_in=lifetime)
+
+    def okta(self, raw, entry):
+        return self.cognito(raw, entry)
 
     def generic(self, raw, entry):
         basic = self._basic()

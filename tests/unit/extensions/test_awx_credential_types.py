@@ -36,6 +36,20 @@ def test_injectors_use_only_variables_the_core_reads(name):
     assert definition['kind'] == 'cloud'
 
 
+def test_token_url_is_required_and_says_where_to_find_it():
+    definition = load('netfoundry_api_account.yml')
+    assert definition['inputs']['required'] == ['client_id', 'client_secret', 'token_url']
+    help_text = {f['id']: f for f in definition['inputs']['fields']}['token_url']['help_text']
+    assert 'authenticationUrl in the credentials.json NF Console downloads' in help_text
+    assert 'There is no default' in help_text and 'https://netfoundry-<environment>.auth0.com/oauth/token' in help_text
+    assert 'Leave empty' not in help_text
+
+
+def test_the_file_type_needs_the_whole_file():
+    definition = load('netfoundry_api_account_file.yml')
+    assert 'authenticationUrl' in definition['inputs']['fields'][0]['help_text']
+
+
 def test_secrets_are_secret_fields():
     account = {f['id']: f for f in load('netfoundry_api_account.yml')['inputs']['fields']}
     assert account['client_secret']['secret'] is True

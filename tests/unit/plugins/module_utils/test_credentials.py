@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from ansible_collections.netfoundry.api.plugins.module_utils._credentials import default_files, resolve
+from ansible_collections.netfoundry.api.plugins.module_utils._credentials import ReadyToken, default_files, resolve
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 
 URL = 'https://netfoundry-production-abc123.auth.us-east-1.amazoncognito.com/oauth2/token'
@@ -77,8 +77,70 @@ def test_default_files_in_order(places):
 
 
 def test_default_file_list_matches_netfoundry_tools():
-    assert default_files('/w', '/h') == ['/w/credentials.json', '/h/.netfoundry/credentials.json',
-                                         '/netfoundry/credentials.json']
+    assert default_files('/w', '/h', {}) == ['/w/credentials.json', '/h/.netfoundry/credentials.json',
+                                             '/netfoundry/credentials.json', '/h/.config/netfoundry/credentials.json']
+    assert default_files('/w', '/h', {'XDG_CONFIG_HOME': '/x'})[3] == '/x/netfoundry/credentials.json'
+
+
+@pytest.mark.parametrize('xdg', [None, 'xdg'])
+def test_the_xdg_config_directory_is_a_default_place(places, tmp_path, xdg):
+    if xdg:
+        places['environ']['XDG_CONFIG_HOME'] = str(tmp_path / xdg)
+    folder = tmp_path / xdg if xdg else tmp_path / 'home' / '.config'
+    data = {'clientId': 'xdg-id', 'password': SECRET, 'authenticationUrl': URL}
+    path = write(folder / 'netfoundry' / 'credentials.json', data)
+    cred = resolve(**places)
+    assert (cred.client_id, cred.source, cred.token_url) == ('xdg-id', 'default file %s' % path, URL)
+    home_file = write(tmp_path / 'home' / '.netfoundry' / 'credentials.json', {'clientId': 'home-id', 'password': SECRET})
+    assert resolve(**places).source == 'default file %s' % home_file
+
+
+def test_bare_account_name_is_looked_up_in_the_default_directories(places, tmp_path):
+    places['environ']['NETFOUNDRY_API_ACCOUNT'] = 'lab.json'
+    config = write(tmp_path / 'home' / '.config' / 'netfoundry' / 'lab.json', {'clientId': 'cfg', 'password': SECRET})
+    assert resolve(**places).source == 'env NETFOUNDRY_API_ACCOUNT %s' % config
+    home = write(tmp_path / 'home' / '.netfoundry' / 'lab.json', {'clientId': 'home', 'password': SECRET})
+    assert resolve(**places).source == 'env NETFOUNDRY_API_ACCOUNT %s' % home
+    cwd = write(tmp_path / 'cwd' / 'lab.json', {'clientId': 'cwd', 'password': SECRET})
+    assert resolve(**places).source == 'env NETFOUNDRY_API_ACCOUNT %s' % cwd
+
+
+def test_bare_account_name_found_nowhere_names_every_place(places, tmp_path):
+    places['environ']['NETFOUNDRY_API_ACCOUNT'] = 'nowhere.json'
+    with pytest.raises(NFTokenError) as error:
+        resolve(**places)
+    assert error.value.message == (
+        "NETFOUNDRY_API_ACCOUNT names the file 'nowhere.json', which is in none of %s/cwd/nowhere.json, "
+        "%s/home/.netfoundry/nowhere.json, /netfoundry/nowhere.json, %s/home/.config/netfoundry/nowhere.json: give "
+        "its full path, or put it in one of them" % (tmp_path, tmp_path, tmp_path))
+
+
+def test_account_path_is_read_as_given(places, tmp_path):
+    places['environ']['NETFOUNDRY_API_ACCOUNT'] = str(tmp_path / 'missing' / 'c.json')
+    with pytest.raises(NFTokenError, match='cannot read credentials file .*/missing/c.json'):
+        resolve(**places)
+
+
+def test_ready_token_comes_after_explicit_options_before_the_account(places, tmp_path):
+    path = write(tmp_path / 'c.json', {'clientId': 'file-id', 'password': SECRET})
+    places['environ'].update(NETFOUNDRY_API_TOKEN=' a.b.c\n', NETFOUNDRY_API_ACCOUNT=path,
+                             NETFOUNDRY_CLIENT_ID='env-id', NETFOUNDRY_PASSWORD='pw')
+    ready = resolve(**places)
+    assert isinstance(ready, ReadyToken)
+    assert (ready.access_token, ready.source) == ('a.b.c', 'env NETFOUNDRY_API_TOKEN')
+    assert resolve(credentials_file=path, **places).source == 'option credentials_file %s' % path
+    assert resolve('i', 's', **places).source == 'options client_id + client_secret'
+    places['environ']['NETFOUNDRY_API_TOKEN'] = '  '
+    assert resolve(**places).source == 'env NETFOUNDRY_API_ACCOUNT %s' % path
+
+
+def test_netfoundry_sources_say_where_their_url_belongs(places, tmp_path):
+    path = write(tmp_path / 'c.json', {'clientId': 'i', 'password': SECRET})
+    assert resolve(credentials_file=path, **places).missing_url == 'credentials file %s has no authenticationUrl' % path
+    places['environ'].update(NETFOUNDRY_CLIENT_ID='env-id', NETFOUNDRY_PASSWORD='pw')
+    assert resolve(**places).missing_url == 'environment variable NETFOUNDRY_CLIENT_ID is set but NETFOUNDRY_OAUTH_URL is not'
+    assert resolve(**places).netfoundry is True
+    assert resolve('i', 's', **places).netfoundry is False
 
 
 def test_nothing_found_lists_every_place(places):
@@ -87,12 +149,12 @@ def test_nothing_found_lists_every_place(places):
     with pytest.raises(NFTokenError) as error:
         resolve(**places)
     message = error.value.message
-    for place in ('options client_id + client_secret', 'option credentials_file', 'env NETFOUNDRY_API_ACCOUNT',
-                  'env NETFOUNDRY_CLIENT_ID + NETFOUNDRY_PASSWORD or NETFOUNDRY_CLIENT_SECRET',
-                  places['cwd'] + '/credentials.json', places['home'] + '/.netfoundry/credentials.json',
-                  '/netfoundry/credentials.json'):
-        assert place in message
-    assert message.startswith('no NetFoundry API account found (looked in: ')
+    assert message == (
+        'no NetFoundry API account found (looked in: options client_id + client_secret, option credentials_file, '
+        'env NETFOUNDRY_API_TOKEN, env NETFOUNDRY_API_ACCOUNT, env NETFOUNDRY_CLIENT_ID + NETFOUNDRY_PASSWORD or '
+        'NETFOUNDRY_CLIENT_SECRET, %s/credentials.json, %s/.netfoundry/credentials.json, /netfoundry/credentials.json, '
+        '%s/.config/netfoundry/credentials.json): set client_id and client_secret, or credentials_file to the file '
+        'NF Console gave you' % (places['cwd'], places['home'], places['home']))
 
 
 @pytest.mark.parametrize('client_id, client_secret, message', [

@@ -17,12 +17,23 @@ from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTo
 from ansible_collections.netfoundry.api.plugins.module_utils._options import validate
 
 COGNITO = 'https://netfoundry-staging-xfjiye.auth.us-east-1.amazoncognito.com/oauth2/token'
+AUTH0 = 'https://netfoundry-production.auth0.com/oauth/token'
+OKTA = 'https://netfoundry.okta.com/oauth2/default/v1/token'
+GENERIC = 'https://idp.example.com/token'
 SECRET = 's3:cr+et &x'
+IGNORE = 'https://gateway.%s.netfoundry.io//ignore-scope'
 
 
-def request(credential_url=None, **options):
+def request(credential_url=None, netfoundry=False, **options):
+    """A TokenRequest for options plus a credential: NetFoundry's own (a file or NETFOUNDRY_* environment) when
+    netfoundry is true, else the client_id + client_secret options (any RFC 6749 client)."""
     settings = validate(options)
-    return TokenRequest(settings, Credential('my id', SECRET, credential_url, 'test source'))
+    return TokenRequest(settings, Credential('my id', SECRET, credential_url, 'test source',
+                                             'the file has no authenticationUrl' if netfoundry else None))
+
+
+def located(req, claims=None):
+    return req.locate_api(claims or {})
 
 
 @pytest.mark.parametrize('host, expected', [
@@ -52,22 +63,36 @@ def test_display_url_drops_credentials_and_query():
     assert display_url('https://u:p@h.example:8443/t?secret=1#f') == 'https://h.example:8443/t'
 
 
-def test_default_is_auth0_production_json_with_gateway_audience():
-    req = request()
-    assert req.token_url == 'https://netfoundry-production.auth0.com/oauth/token'
-    assert (req.auth_method, req.environment, req.audience) == \
-        ('client_secret_json', 'production', 'https://gateway.production.netfoundry.io/')
+NO_URL_ADVICE = ('the token URL is the authenticationUrl in the credentials.json NF Console gave you: give it as '
+                 'token_url, or as NETFOUNDRY_OAUTH_URL with the environment variables, or keep it in the file; API '
+                 'accounts made for the old Auth0 guide use https://netfoundry-<environment>.auth0.com/oauth/token '
+                 '(there is no default token URL)')
+
+
+@pytest.mark.parametrize('netfoundry, options, lead', [
+    (False, {}, 'no token URL for test source'),
+    (False, {'environment': 'sandbox'}, 'no token URL for test source'),
+    (True, {'audience': 'https://gateway.staging.netfoundry.io/'}, 'the file has no authenticationUrl'),
+])
+def test_there_is_no_default_token_url(netfoundry, options, lead):
+    with pytest.raises(NFTokenError) as error:
+        request(None, netfoundry, **options)
+    assert error.value.message == '%s: %s' % (lead, NO_URL_ADVICE)
+
+
+def test_auth0_given_by_url_is_json_with_gateway_audience():
+    req = request(token_url=AUTH0)
+    assert (req.auth_method, req.environment, req.audience, req.scope) == \
+        ('client_secret_json', 'production', 'https://gateway.production.netfoundry.io/', None)
     headers, body = req.http_parts()
     assert headers == {'Accept': 'application/json', 'Content-Type': 'application/json'}
     assert json.loads(body) == {'client_id': 'my id', 'client_secret': SECRET, 'grant_type': 'client_credentials',
                                 'audience': 'https://gateway.production.netfoundry.io/'}
-    assert req.api_url == 'https://gateway.production.netfoundry.io/'
+    assert located(req) == ('https://gateway.production.netfoundry.io/', 'production', 'token URL')
 
 
-def test_environment_option_names_the_default_auth0_host():
-    req = request(environment='sandbox')
-    assert req.token_url == 'https://netfoundry-sandbox.auth0.com/oauth/token'
-    assert req.audience == 'https://gateway.sandbox.netfoundry.io/'
+def test_auth0_json_is_the_same_for_a_netfoundry_credential():
+    assert request(AUTH0, netfoundry=True).http_parts()[1] == request(token_url=AUTH0).http_parts()[1]
 
 
 def test_cognito_auto_is_basic_with_the_ignore_scope():
@@ -79,7 +104,78 @@ def test_cognito_auto_is_basic_with_the_ignore_scope():
                                         ('scope', 'https://gateway.staging.netfoundry.io//ignore-scope')]
     user, _sep, password = base64.b64decode(headers['Authorization'][6:]).decode().partition(':')
     assert (user, password) == ('my+id', 's3%3Acr%2Bet+%26x')
-    assert req.api_url == 'https://gateway.staging.netfoundry.io/'
+    assert located(req) == ('https://gateway.staging.netfoundry.io/', 'staging', 'token URL')
+
+
+def form_of(req):
+    return dict(parse_qsl(req.http_parts()[1].decode()))
+
+
+# The scope rule, per host shape: NetFoundry's credential (file or NETFOUNDRY_* environment) gets NetFoundry's
+# scope with every form-encoded grant; a client given only by options gets it only from a Cognito host.
+@pytest.mark.parametrize('url, netfoundry, options, scope', [
+    (COGNITO, True, {}, IGNORE % 'staging'),
+    (COGNITO, False, {}, IGNORE % 'staging'),
+    (OKTA, True, {}, IGNORE % 'production'),
+    (OKTA, True, {'environment': 'sandbox'}, IGNORE % 'sandbox'),
+    (OKTA, False, {}, None),
+    (GENERIC, True, {}, IGNORE % 'production'),
+    (GENERIC, False, {}, None),
+    ('http://127.0.0.1:8080/token', True, {}, IGNORE % 'production'),
+    ('http://127.0.0.1:8080/token', True, {'audience': 'http://127.0.0.1:9/'}, 'http://127.0.0.1:9//ignore-scope'),
+    ('http://127.0.0.1:8080/token', False, {}, None),
+    (OKTA, True, {'scope': 'mine'}, 'mine'),
+    (AUTH0, True, {'auth_method': 'client_secret_basic'}, IGNORE % 'production'),
+    (AUTH0, True, {}, None),
+    (OKTA, True, {'auth_method': 'client_secret_json'}, None),
+    (OKTA, True, {'auth_method': 'client_secret_post'}, IGNORE % 'production'),
+])
+def test_scope_rule_per_host_shape(url, netfoundry, options, scope):
+    req = request(url, netfoundry, **options)
+    assert req.scope == scope
+    if req.auth_method != 'client_secret_json':
+        assert form_of(req).get('scope') == scope
+    else:
+        assert json.loads(req.http_parts()[1]).get('scope') == scope
+
+
+def test_netfoundry_scope_goes_with_the_grant_only():
+    req = request(OKTA, netfoundry=True)
+    assert parse_qsl(req.http_parts()[1].decode()) == [('grant_type', 'client_credentials'),
+                                                       ('scope', IGNORE % 'production')]
+
+
+# Where the API is: options, then the token URL, then NETFOUNDRY_ENVIRONMENT, then the token's claims, then a guess.
+STAGING = 'https://gateway.staging.netfoundry.io/'
+PRODUCTION = 'https://gateway.production.netfoundry.io/'
+GUESS = 'default (production): neither the token URL nor the token names an environment'
+
+
+@pytest.mark.parametrize('url, options, claims, expected', [
+    (OKTA, {}, {}, (PRODUCTION, 'production', GUESS)),
+    (OKTA, {}, {'scope': IGNORE % 'staging'}, (STAGING, 'staging', 'token claim scope')),
+    (OKTA, {}, {'aud': STAGING}, (STAGING, 'staging', 'token claim aud')),
+    (OKTA, {}, {'aud': ['other', STAGING]}, (STAGING, 'staging', 'token claim aud')),
+    (OKTA, {}, {'iss': 'https://netfoundry-sandbox.auth0.com/'}, (
+        'https://gateway.sandbox.netfoundry.io/', 'sandbox', 'token claim iss')),
+    (OKTA, {}, {'aud': 'http://127.0.0.1:9'}, ('http://127.0.0.1:9/', 'production', 'token claim aud')),
+    (OKTA, {}, {'scope': 'openid profile'}, (PRODUCTION, 'production', GUESS)),
+    (OKTA, {'environment': 'sandbox'}, {'scope': IGNORE % 'staging'}, (
+        'https://gateway.sandbox.netfoundry.io/', 'sandbox', 'option environment')),
+    (OKTA, {'audience': STAGING}, {'aud': PRODUCTION}, (STAGING, 'staging', 'option audience')),
+    (COGNITO, {}, {'scope': IGNORE % 'production'}, (STAGING, 'staging', 'token URL')),
+    (GENERIC, {'resource': 'https://api.example.com/x'}, {}, ('https://api.example.com/x/', 'production',
+                                                              'option resource')),
+])
+def test_api_url_and_when_it_is_a_guess(url, options, claims, expected):
+    assert located(request(url, True, **options), claims) == expected
+
+
+def test_netfoundry_environment_variable_is_named_as_the_source():
+    settings = read_settings(OptionAdapter.from_dict({'token_url': OKTA}))
+    settings.update(environment='staging', environment_source='env NETFOUNDRY_ENVIRONMENT')
+    req = TokenRequest(settings, Credential('i', SECRET, None, 'test source'))
+    assert req.locate_api({'scope': IGNORE % 'sandbox'}) == (STAGING, 'staging', 'env NETFOUNDRY_ENVIRONMENT')
 
 
 def test_basic_encoding_follows_rfc6749_2_3_1():
@@ -104,7 +200,7 @@ def test_generic_server_gets_only_what_was_given():
     req = request(token_url='https://idp.example.com/token')
     assert (req.auth_method, req.audience, req.scope) == ('client_secret_basic', None, None)
     assert parse_qsl(req.http_parts()[1].decode()) == [('grant_type', 'client_credentials')]
-    assert req.api_url == 'https://gateway.production.netfoundry.io/'
+    assert located(req) == (PRODUCTION, 'production', GUESS)
 
 
 def test_client_secret_post_with_scope_audience_resource():
@@ -115,7 +211,7 @@ def test_client_secret_post_with_scope_audience_resource():
     assert parse_qsl(body.decode()) == [
         ('grant_type', 'client_credentials'), ('client_id', 'my id'), ('client_secret', SECRET), ('scope', 'a b'),
         ('audience', 'https://api.example.com'), ('resource', 'https://api.example.com/v2')]
-    assert req.api_url == 'https://api.example.com/'
+    assert located(req)[0] == 'https://api.example.com/'
 
 
 def test_json_to_a_generic_server_sends_audience_only_when_given():
@@ -125,8 +221,7 @@ def test_json_to_a_generic_server_sends_audience_only_when_given():
 
 
 def test_resource_names_the_api_url_when_there_is_no_audience():
-    assert request(token_url='https://idp.example.com/token', resource='https://api.example.com/x').api_url == \
-        'https://api.example.com/x/'
+    assert located(request(token_url=GENERIC, resource='https://api.example.com/x'))[0] == 'https://api.example.com/x/'
 
 
 def test_plain_http_is_allowed_to_loopback_only():
@@ -154,6 +249,7 @@ def test_plain_http_is_allowed_to_loopback_only():
                                          'a PEM CA bundle'),
 ])
 def test_bad_urls_and_names(options, message):
+    options.setdefault('token_url', GENERIC)
     with pytest.raises(NFTokenError) as error:
         request(**options)
     assert message in error.value.message

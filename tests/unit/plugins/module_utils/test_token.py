@@ -4,6 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The whole exchange over real HTTP(S) against the in-process test bed on 127.0.0.1."""
 
+import base64
+import json
+import re
 import time
 
 import pytest
@@ -269,3 +272,147 @@ def test_short_lived_tokens_are_renewed_never_returned_expired(testbed, tmp_path
     requests = testbed.stats()['token_requests']['short-lived']
     assert len(set(seen)) == requests
     assert 3 <= requests <= 8, requests
+
+
+# NetFoundry as it is today: no default token URL, a ready token, NetFoundry's scope for any identity provider.
+
+def test_no_token_url_fails_before_any_network(monkeypatch):
+    def refuse(*_args, **_kwargs):
+        raise AssertionError('the network was used')
+    monkeypatch.setattr(_http, 'post', refuse)
+    for options, environ, lead in (
+            ({'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET}, {},
+             'no token URL for options client_id + client_secret'),
+            ({}, {'NETFOUNDRY_CLIENT_ID': CLIENT_ID, 'NETFOUNDRY_PASSWORD': CLIENT_SECRET},
+             'environment variable NETFOUNDRY_CLIENT_ID is set but NETFOUNDRY_OAUTH_URL is not')):
+        with pytest.raises(NFTokenError) as error:
+            prepare(OptionAdapter.from_dict(options), environ=environ)
+        message = error.value.message
+        assert message.startswith(lead + ': the token URL is the authenticationUrl in the credentials.json NF Console')
+        for needed in ('token_url', 'NETFOUNDRY_OAUTH_URL', 'https://netfoundry-<environment>.auth0.com/oauth/token'):
+            assert needed in message
+        assert CLIENT_SECRET not in message
+
+
+def test_credentials_file_without_authentication_url_names_file_and_key(tmp_path, testbed):
+    path = tmp_path / 'credentials.json'
+    path.write_text(json.dumps({'clientId': CLIENT_ID, 'password': CLIENT_SECRET}))
+    with pytest.raises(NFTokenError) as error:
+        prepare(OptionAdapter.from_dict({'credentials_file': str(path)}), environ={})
+    assert error.value.message.startswith('credentials file %s has no authenticationUrl: ' % path)
+    assert error.value.message.endswith('(credential source: option credentials_file %s)' % path)
+    # The token_url option supplies what the file lacks.
+    result = get_token(prepare(OptionAdapter.from_dict({'credentials_file': str(path), 'cache': False,
+                                                        'token_url': testbed.info['idp_http'] + '/oauth2/token'}),
+                               environ={}), environ={})
+    assert result['token_url'] == testbed.info['idp_http'] + '/oauth2/token'
+
+
+@pytest.mark.parametrize('path', ['/oauth2/token', '/oauth2/default/v1/token', '/token'])
+def test_netfoundry_credential_sends_the_ignore_scope_to_any_host(testbed, tmp_path, path):
+    account = tmp_path / 'credentials.json'
+    account.write_text(json.dumps({'clientId': CLIENT_ID, 'password': CLIENT_SECRET,
+                                   'authenticationUrl': testbed.info['idp_http'] + path}))
+    result = get_token(prepare(OptionAdapter.from_dict({'cache': False}),
+                               environ={'NETFOUNDRY_API_ACCOUNT': str(account)}), environ={})
+    entry = testbed.stats()['log'][-1]
+    scope = 'https://gateway.production.netfoundry.io//ignore-scope'
+    assert (entry['status'], entry['auth_scheme'], entry['values']) == \
+        (200, 'basic', {'grant_type': 'client_credentials', 'scope': scope})
+    # The token's scope names production, so the API URL is read from the token, not guessed.
+    assert (result['api_url'], result['api_url_source'], result['api_url_guessed']) == \
+        ('https://gateway.production.netfoundry.io/', 'token claim scope', False)
+
+
+def test_options_client_to_a_generic_server_gets_no_scope_and_a_guessed_api_url(testbed):
+    result = fetch(testbed)
+    assert testbed.stats()['log'][-1]['values'] == {'grant_type': 'client_credentials'}
+    assert (result['api_url'], result['environment'], result['api_url_guessed']) == \
+        ('https://gateway.production.netfoundry.io/', 'production', True)
+    assert result['api_url_source'].startswith('default (production)')
+
+
+def test_claims_win_over_the_guess_also_from_the_cache(testbed, tmp_path):
+    scope = 'https://gateway.staging.netfoundry.io//ignore-scope'
+    first = fetch(testbed, scope=scope, cache=True, cache_dir=str(tmp_path))
+    again = fetch(testbed, scope=scope, cache=True, cache_dir=str(tmp_path))
+    for result in (first, again):
+        assert (result['api_url'], result['environment'], result['api_url_source'], result['api_url_guessed']) == \
+            ('https://gateway.staging.netfoundry.io/', 'staging', 'token claim scope', False)
+    assert again['cached'] is True
+
+
+def ready(token, **options):
+    return get_token(prepare(OptionAdapter.from_dict(options), environ={'NETFOUNDRY_API_TOKEN': token}),
+                     environ={'NETFOUNDRY_API_TOKEN': token})
+
+
+def test_ready_token_has_the_keys_of_an_exchange_and_is_not_exchanged(testbed, tmp_path):
+    issued = fetch(testbed, resource=testbed.info['api'])
+    testbed.reset()
+    result = ready(issued['access_token'], cache_dir=str(tmp_path))
+    assert sorted(result) == sorted(issued)
+    assert testbed.stats()['total'] == 0
+    assert list(tmp_path.iterdir()) == []
+    assert (result['access_token'], result['expires_at'], result['claims']) == \
+        (issued['access_token'], issued['expires_at'], issued['claims'])
+    assert (result['token_url'], result['auth_method'], result['credential_source'], result['cached']) == \
+        (None, None, 'env NETFOUNDRY_API_TOKEN', False)
+    assert (result['api_url'], result['api_url_source'], result['api_url_guessed']) == \
+        (testbed.info['api'], 'token claim aud', False)
+    assert result['headers'] == {'Authorization': 'Bearer ' + issued['access_token']}
+    assert 3590 <= result['expires_in'] <= 3600
+
+
+def test_ready_token_loses_to_explicit_options(testbed):
+    token = fetch(testbed)['access_token']
+    result = get_token(prepare(OptionAdapter.from_dict({
+        'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token',
+        'cache': False}), environ={'NETFOUNDRY_API_TOKEN': token}), environ={})
+    assert result['access_token'] != token and result['credential_source'] == 'options client_id + client_secret'
+
+
+def test_expired_ready_token_is_one_clear_line(testbed):
+    testbed.add_client('brief', 'brief-secret', lifetime=1)
+    token = fetch(testbed, client_id='brief', client_secret='brief-secret')['access_token']
+    time.sleep(2.1)
+    with pytest.raises(NFTokenError) as error:
+        ready(token)
+    assert re.match(r'^NETFOUNDRY_API_TOKEN expired \d+ s ago \(exp \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\): get a new one '
+                    r'\(for example nfctl login --eval\) or unset it to use the API account \(credential source: env '
+                    r'NETFOUNDRY_API_TOKEN\)$', error.value.message)
+    assert token not in error.value.message
+
+
+@pytest.mark.parametrize('token', ['not-a-jwt', 'a.b.c', 'Bearer x.y.z', 'eyJ4IjoxfQ.bm90IGpzb24.sig',
+                                   'eyJ4IjoxfQ.WzFd.sig'])
+def test_ready_token_that_is_not_a_jwt(token):
+    with pytest.raises(NFTokenError) as error:
+        ready(token)
+    assert error.value.message == (
+        'NETFOUNDRY_API_TOKEN is not a JWT (three base64url parts header.payload.signature with JSON claims): set it '
+        'to the bearer token itself, without "Bearer ", or unset it to use the API account')
+
+
+def test_ready_token_api_url_options_and_guess():
+    def encode(data):
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b'=').decode()
+
+    def jwt(claims):
+        return '%s.%s.sig' % (encode({'alg': 'none'}), encode(claims))
+    later = int(time.time()) + 600
+    guessed = ready(jwt({'exp': later, 'sub': 'someone'}))
+    assert (guessed['api_url'], guessed['environment'], guessed['api_url_guessed']) == \
+        ('https://gateway.production.netfoundry.io/', 'production', True)
+    chosen = ready(jwt({'exp': later}), environment='sandbox')
+    assert (chosen['api_url'], chosen['api_url_source']) == ('https://gateway.sandbox.netfoundry.io/',
+                                                             'option environment')
+    timeless = ready(jwt({'iss': 'https://netfoundry-staging.auth0.com/'}))
+    assert (timeless['expires_at'], timeless['expires_in'], timeless['environment']) == (None, None, 'staging')
+
+
+def test_forgetting_a_ready_token_removes_nothing(tmp_path):
+    from ansible_collections.netfoundry.api.plugins.module_utils._token import forget_token
+    request = prepare(OptionAdapter.from_dict({'cache_dir': str(tmp_path)}),
+                      environ={'NETFOUNDRY_API_TOKEN': 'eyJ4IjoxfQ.eyJ4IjoxfQ.sig'})
+    assert forget_token(request) is False
