@@ -172,7 +172,7 @@ def test_api_url_and_when_it_is_a_guess(url, options, claims, expected):
 
 
 def test_netfoundry_environment_variable_is_named_as_the_source():
-    settings = read_settings(OptionAdapter.from_dict({'token_url': OKTA}))
+    settings = validate({'token_url': OKTA})
     settings.update(environment='staging', environment_source='env NETFOUNDRY_ENVIRONMENT')
     req = TokenRequest(settings, Credential('i', SECRET, None, 'test source'))
     assert req.locate_api({'scope': IGNORE % 'sandbox'}) == (STAGING, 'staging', 'env NETFOUNDRY_ENVIRONMENT')

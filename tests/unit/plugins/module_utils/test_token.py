@@ -286,7 +286,7 @@ def test_no_token_url_fails_before_any_network(monkeypatch):
             ({}, {'NETFOUNDRY_CLIENT_ID': CLIENT_ID, 'NETFOUNDRY_PASSWORD': CLIENT_SECRET},
              'environment variable NETFOUNDRY_CLIENT_ID is set but NETFOUNDRY_OAUTH_URL is not')):
         with pytest.raises(NFTokenError) as error:
-            prepare(OptionAdapter.from_dict(options), environ=environ)
+            prepare(dict(options), environ=environ)
         message = error.value.message
         assert message.startswith(lead + ': the token URL is the authenticationUrl in the credentials.json NF Console')
         for needed in ('token_url', 'NETFOUNDRY_OAUTH_URL', 'https://netfoundry-<environment>.auth0.com/oauth/token'):
@@ -298,11 +298,11 @@ def test_credentials_file_without_authentication_url_names_file_and_key(tmp_path
     path = tmp_path / 'credentials.json'
     path.write_text(json.dumps({'clientId': CLIENT_ID, 'password': CLIENT_SECRET}))
     with pytest.raises(NFTokenError) as error:
-        prepare(OptionAdapter.from_dict({'credentials_file': str(path)}), environ={})
+        prepare(dict({'credentials_file': str(path)}), environ={})
     assert error.value.message.startswith('credentials file %s has no authenticationUrl: ' % path)
     assert error.value.message.endswith('(credential source: option credentials_file %s)' % path)
     # The token_url option supplies what the file lacks.
-    result = get_token(prepare(OptionAdapter.from_dict({'credentials_file': str(path), 'cache': False,
+    result = get_token(prepare(dict({'credentials_file': str(path), 'cache': False,
                                                         'token_url': testbed.info['idp_http'] + '/oauth2/token'}),
                                environ={}), environ={})
     assert result['token_url'] == testbed.info['idp_http'] + '/oauth2/token'
@@ -313,7 +313,7 @@ def test_netfoundry_credential_sends_the_ignore_scope_to_any_host(testbed, tmp_p
     account = tmp_path / 'credentials.json'
     account.write_text(json.dumps({'clientId': CLIENT_ID, 'password': CLIENT_SECRET,
                                    'authenticationUrl': testbed.info['idp_http'] + path}))
-    result = get_token(prepare(OptionAdapter.from_dict({'cache': False}),
+    result = get_token(prepare(dict({'cache': False}),
                                environ={'NETFOUNDRY_API_ACCOUNT': str(account)}), environ={})
     entry = testbed.stats()['log'][-1]
     scope = 'https://gateway.production.netfoundry.io//ignore-scope'
@@ -343,7 +343,7 @@ def test_claims_win_over_the_guess_also_from_the_cache(testbed, tmp_path):
 
 
 def ready(token, **options):
-    return get_token(prepare(OptionAdapter.from_dict(options), environ={'NETFOUNDRY_API_TOKEN': token}),
+    return get_token(prepare(dict(options), environ={'NETFOUNDRY_API_TOKEN': token}),
                      environ={'NETFOUNDRY_API_TOKEN': token})
 
 
@@ -366,7 +366,7 @@ def test_ready_token_has_the_keys_of_an_exchange_and_is_not_exchanged(testbed, t
 
 def test_ready_token_loses_to_explicit_options(testbed):
     token = fetch(testbed)['access_token']
-    result = get_token(prepare(OptionAdapter.from_dict({
+    result = get_token(prepare(dict({
         'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token',
         'cache': False}), environ={'NETFOUNDRY_API_TOKEN': token}), environ={})
     assert result['access_token'] != token and result['credential_source'] == 'options client_id + client_secret'
@@ -413,6 +413,6 @@ def test_ready_token_api_url_options_and_guess():
 
 def test_forgetting_a_ready_token_removes_nothing(tmp_path):
     from ansible_collections.netfoundry.api.plugins.module_utils._token import forget_token
-    request = prepare(OptionAdapter.from_dict({'cache_dir': str(tmp_path)}),
+    request = prepare(dict({'cache_dir': str(tmp_path)}),
                       environ={'NETFOUNDRY_API_TOKEN': 'eyJ4IjoxfQ.eyJ4IjoxfQ.sig'})
     assert forget_token(request) is False
