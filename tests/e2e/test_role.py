@@ -55,9 +55,9 @@ def test_templated_inputs_over_https(testbed, playbook):
 
 
 def test_play_that_outlives_its_token_keeps_working(testbed, playbook):
-    testbed.add_client('short-play', 'short-secret', lifetime=6)
+    testbed.add_client('short-play', 'short-secret', lifetime=12)
     variables = credential_vars(testbed, netfoundry_client_id='short-play', netfoundry_client_secret='short-secret')
-    tasks = [dict(LIST_NETWORKS, loop=list(range(12)), loop_control={'pause': 1}),
+    tasks = [dict(LIST_NETWORKS, loop=list(range(10)), loop_control={'pause': 2}),
              save('statuses', "networks.results | map(attribute='status') | list")]
     started = time.monotonic()
     run = playbook(play(tasks, vars=variables, roles=['netfoundry.api.token']))
@@ -67,7 +67,7 @@ def test_play_that_outlives_its_token_keeps_working(testbed, playbook):
     stats = testbed.stats()
     assert (stats['api_requests'], stats['api_refused']) == (12, 0)
     # Renewed, but at most once per half token life (a 6 s token lives at least 5 s: exp is whole seconds).
-    assert 2 <= stats['token_requests']['short-play'] <= elapsed / 2.5 + 1, (stats['token_requests'], elapsed)
+    assert 2 <= stats['token_requests']['short-play'] <= elapsed / 5.5 + 1, (stats['token_requests'], elapsed)
 
 
 def test_role_again_reuses_and_verify_sets_identity(testbed, playbook):
