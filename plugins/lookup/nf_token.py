@@ -122,6 +122,22 @@ def _check_booleans(direct, var_options):
                                          % (origin, given if isinstance(given, (bool, int, float)) else str(given)))
 
 
+# Options whose value is a secret (proxy URLs may carry user:password@): the config system's type error prints the
+# value, so their type is checked first, in words that do not show it.
+SECRET_OPTIONS = ('client_secret', 'proxy')
+
+
+def _check_secret_types(direct, var_options):
+    for name in SECRET_OPTIONS:
+        for given, origin in ((direct.get(name), 'option ' + name), (var_options.get('netfoundry_' + name),
+                                                                     'variable netfoundry_' + name)):
+            if given is not None and not isinstance(given, str):
+                kind = 'a dictionary' if isinstance(given, dict) else 'a list' if isinstance(given, (list, tuple)) \
+                    else type(given).__name__
+                raise AnsibleLookupError('netfoundry.api.nf_token: %s must be a string, got %s (the value is not shown: '
+                                         'it may be a secret)' % (origin, kind))
+
+
 class LookupModule(LookupBase):
 
     _env_names = None  # the environment variables the options read (from their definitions, once per process)
@@ -147,6 +163,7 @@ class LookupModule(LookupBase):
         var_options = dict((name, variables[name] if _plain(variables[name]) else self._templar.template(variables[name]))
                            for name in VAR_NAMES if name in variables)
         _check_booleans(kwargs, var_options)
+        _check_secret_types(kwargs, var_options)
         key = self._memo_key(kwargs, var_options)
         if key in _OPTIONS_MEMO:
             options, origins = _OPTIONS_MEMO[key]

@@ -27,7 +27,7 @@ AUTH_ARGSPEC = dict(
 CONNECTION_ARGSPEC = dict(
     validate_certs=dict(type='bool', default=True),
     ca_path=dict(type='path'),
-    proxy=dict(type='str'),
+    proxy=dict(type='str', no_log=True),  # a proxy URL may carry user:password@
     timeout=dict(type='float', default=30),
     retries=dict(type='raw', default=3),
 )
