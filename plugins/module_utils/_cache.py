@@ -143,7 +143,11 @@ class TokenCache:
         entry, known = _MEMO.get((self.directory, key), (None, None))
         if entry is None or known != fingerprint or not is_fresh(entry, min_ttl, now):
             entry = self._read(key)
-            if entry is not None and (not is_fresh(entry, min_ttl, now) or not verifies(entry['verifier'], secret)):
+            if entry is not None and not is_fresh(entry, min_ttl, now):
+                entry = None
+            if entry is not None and not verifies(entry['verifier'], secret):
+                self.warn('token cache file %s holds a token got with another client secret (a rotated one?): asking '
+                          'for a new token' % self._path(key))
                 entry = None
         if entry is not None:
             _MEMO[(self.directory, key)] = (entry, fingerprint)

@@ -14,7 +14,8 @@ for its own base URL (aud, or a Cognito scope under it) and answers 401 otherwis
 
 Control (JSON): GET /_control/stats; POST /_control/reset, /_control/clients {client_id, client_secret, lifetime},
 /_control/faults {"faults": [{status, body, content_type, headers, delay, drop, reset, times}]}; a fault
-{"serve": true} in the queue answers its request normally (to line faults up for several clients in turn).
+{"serve": true} in the queue answers its request normally (to line faults up for several clients in turn), after
+its delay if it has one.
 Hostile faults (what an adversarial or broken server does):
   repeat: N         the body N times over (a 1 MiB page of repeated <title>, 100,000 nested '[')
   echo: "json"|"text"  an error that echoes the request (body and Authorization header), as a JSON error_description
@@ -152,6 +153,8 @@ class IdpHandler(Handler):
         entry = dict(endpoint=endpoint, method='POST', at=time.time(), content_type=self.headers.get('Content-Type'),
                      auth_scheme=(self.headers.get('Authorization') or ' ').split(' ')[0].lower() or None)
         fault = self.state.next_fault()
+        if fault and fault.get('serve') and fault.get('delay'):
+            time.sleep(float(fault['delay']))  # a slow identity provider that answers in the end
         if fault and not fault.get('serve'):
             entry['fault'] = True
             self.record(entry, None)

@@ -120,7 +120,7 @@ def test_warnings_and_file_names_hold_nothing_of_the_secret(nasty, tmp_path):
 def test_a_mebibyte_of_repeated_titles_is_read_in_linear_time():
     page = '<title>' * (1024 * 1024 // 7)
     done = []
-    worker = threading.Thread(target=lambda: done.append(snippet(page.encode(), 'text/html')))
+    worker = threading.Thread(target=lambda: done.append(snippet(page.encode(), 'text/html')), daemon=True)
     worker.start()
     worker.join(120)  # linear: milliseconds; the old regex: about half an hour
     assert done == ['an HTML page'], 'the title search did not finish'
