@@ -330,3 +330,23 @@ def test_slow_identity_provider_is_asked_once_by_eight_hosts(testbed, playbook, 
     stats = testbed.stats()
     assert stats['total'] == 2, stats['log']  # one per front-end (each has its own cache), not one per host
     assert len(stats['tokens']) == 2
+
+
+def test_nul_bytes_in_paths_are_one_line(testbed, playbook, tmp_path):
+    base = {'token_url': testbed.info['idp_http'] + '/token', 'retries': 0}
+    tasks = (module_tasks(dict(base, credentials_file=str(tmp_path / 'a\0b.json')), 'module')
+             + lookup_tasks(dict(base, credentials_file=str(tmp_path / 'c\0d.json')), 'lookup')
+             + module_tasks(dict(base, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, cache_dir='/tmp/x\0y'),
+                            'module_cache')
+             + lookup_tasks(dict(base, client_id=CLIENT_ID, client_secret=CLIENT_SECRET, cache_dir='/tmp/z\0w'),
+                            'lookup_cache'))
+    run = playbook(play(tasks))
+    assert run.rc == 0, run.output
+    assert_clean(run)
+    for name, path in (('module', tmp_path / 'a\0b.json'), ('lookup', tmp_path / 'c\0d.json')):
+        result = run.saved(name)
+        assert result['failed'] is True and '\n' not in result['msg']
+        assert 'credentials file path %r (option credentials_file) holds a NUL byte' % str(path) in result['msg']
+    for name in ('module_cache', 'lookup_cache'):
+        result = run.saved(name)
+        assert result.get('failed') is not True and result['cached'] is False, (name, result)
