@@ -12,16 +12,19 @@ options:
     description:
       - Reuse a token from the cache while it is fresh, and store new tokens there, so that one credential costs
         one token request per token lifetime however many hosts, forks, tasks and runs ask.
-      - The cache holds the token, its expiry and non-secret metadata only, never the secret. Its files are keyed
-        by a hash of the token URL, auth method, client ID, client secret, audience, scope and resource, so a
-        rotated or wrong secret never gets a cached token.
-      - Tokens whose server gives no expiry are never cached.
+      - The cache holds the token, its expiry and non-secret metadata only, never the secret. Its files are named
+        by a hash of the token URL, auth method, client ID, audience, scope and resource (not of the secret); each
+        holds a salted PBKDF2 verifier of the secret, so a rotated or wrong secret never gets a cached token.
+      - Tokens whose server gives no expiry are never cached; a token is trusted for at most 24 hours, whatever
+        its expiry says.
+      - A cache that cannot be written (read-only, full) is a warning; the token is still returned.
     type: bool
     default: true
   cache_dir:
     description:
-      - The cache directory (made with mode 0700). A directory or file that is group- or world-writable, owned by
-        another user, or a symlink is never trusted (a warning, then a fresh request).
+      - The cache directory (made with mode 0700, and so are its missing parents, whatever the umask). A directory
+        or file that is group- or world-writable, owned by another user, or a symlink (the directory itself
+        included) is never trusted (a warning, then a fresh request).
       - When not set, E(NETFOUNDRY_CACHE_DIR), else C($XDG_CACHE_HOME/netfoundry/ansible), else
         C(~/.cache/netfoundry/ansible), on the host where the token is got.
     type: path

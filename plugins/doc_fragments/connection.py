@@ -21,14 +21,19 @@ options:
     type: path
   proxy:
     description:
-      - An C(http://) or C(https://) proxy URL for the token request.
+      - An C(http://) or C(https://) proxy URL for the token request. The module treats it as C(no_log), since it
+        may carry C(user:password@); its password is also redacted from every message.
       - When not set, the standard E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) and E(NO_PROXY) variables apply.
-      - It may carry C(user:password@), so it is never logged and never read from C(ansible.cfg).
+      - It may carry C(user:password@): its password is masked in all output, and it is never read from C(ansible.cfg).
+      - A plain C(http://) token URL (allowed to a literal loopback address only) never goes through a proxy. The
+        variables are ignored for it, and setting this option with it is an error.
     type: str
   timeout:
     description:
-      - Seconds to wait to connect and for each read, per attempt.
+      - Seconds one attempt may take in all, from connecting to the last byte of the answer (a server that trickles
+        its headers or body cannot hold the task longer). At most 3600.
       - With O(retries) the worst case is about O(timeout) x (retries + 1) plus the backoff between attempts.
+        Processes waiting for another one to get the same token wait that long.
     type: float
     default: 30
   retries:

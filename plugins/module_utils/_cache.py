@@ -5,28 +5,41 @@
 """The token cache: one 0600 file per grant in a 0700 directory, atomic writes, one request at a time per grant.
 
 A file is trusted only when it is a regular file (never a symlink) owned by this user, with no group or other
-permission bits, in a directory owned by this user that no one else can write, and when it names the same key.
-Anything else is ignored with a warning, and a fresh token is asked for.
+permission bits, in a directory (never a symlink) owned by this user that no one else can write, and when it names
+the same key. Anything else is ignored with a warning, and a fresh token is asked for.
+
+A file's name is a hash of the grant without its secret (so a name printed in a warning says nothing about the
+secret); the file holds a salted, slow verifier of the secret (PBKDF2), and a token stored under another secret
+(a rotated one) is not returned.
 """
 
 import contextlib
 import errno
 import fcntl
 import hashlib
+import hmac
 import json
 import os
 import stat
 import tempfile
 import time
 
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._response import MAX_TOKEN_LIFE
+
 ENV_CACHE_DIR = 'NETFOUNDRY_CACHE_DIR'
-FORMAT = 1
+FORMAT = 2
 MAX_FILE_BYTES = 256 * 1024
 STORED_KEYS = ('access_token', 'token_type', 'expires_at', 'audience', 'api_url', 'token_url', 'auth_method',
                'credential_source', 'environment', 'claims')
+VERIFIER_ITERATIONS = 10000
+SALT_BYTES = 16
 
-# Entries this process has read or written, by (directory, key), so repeated evaluations do not re-read the file.
+# Entries this process has read or written, by (directory, key): (entry, fingerprint of the secret it was verified
+# for), so repeated evaluations neither re-read the file nor re-run the slow verifier. The fingerprint is an HMAC
+# under a key that lives only in this process's memory.
 _MEMO = {}
+_PROCESS_KEY = os.urandom(32)
 
 
 def default_dir(environ):
@@ -38,11 +51,37 @@ def default_dir(environ):
 
 
 def cache_key(request):
-    """Everything that identifies the grant, the secret included, so a rotated or wrong secret never matches."""
-    credential = request.credential
-    material = json.dumps([FORMAT, request.token_url, request.auth_method, credential.client_id,
-                           credential.client_secret, request.audience, request.scope, request.resource])
+    """Everything that identifies the grant except the secret (the verifier inside the file checks that)."""
+    material = json.dumps([FORMAT, request.token_url, request.auth_method, request.credential.client_id,
+                           request.audience, request.scope, request.resource])
     return hashlib.sha256(b'netfoundry.api token cache\0' + material.encode('utf-8')).hexdigest()
+
+
+def _verifier(secret, salt, iterations=VERIFIER_ITERATIONS):
+    return hashlib.pbkdf2_hmac('sha256', secret.encode('utf-8'), salt, iterations).hex()
+
+
+def new_verifier(secret):
+    salt = os.urandom(SALT_BYTES)
+    return dict(salt=salt.hex(), iterations=VERIFIER_ITERATIONS, hash=_verifier(secret, salt))
+
+
+def verifies(verifier, secret):
+    """True when verifier (from a cache file) was made from secret."""
+    try:
+        salt = bytes.fromhex(verifier['salt'])
+        iterations = verifier['iterations']
+        expected = verifier['hash']
+        if not (isinstance(iterations, int) and 1000 <= iterations <= 10 * VERIFIER_ITERATIONS
+                and isinstance(expected, str) and len(salt) >= SALT_BYTES):
+            return False
+    except (KeyError, TypeError, ValueError):
+        return False
+    return hmac.compare_digest(_verifier(secret, salt, iterations), expected)
+
+
+def _fingerprint(secret):
+    return hmac.new(_PROCESS_KEY, secret.encode('utf-8'), hashlib.sha256).digest()
 
 
 def is_fresh(entry, min_ttl, now):
@@ -55,8 +94,8 @@ def _valid(entry, key):
     try:
         return (entry['format'] == FORMAT and entry['key'] == key and isinstance(entry['access_token'], str)
                 and entry['access_token'] and isinstance(entry['expires_at'], (int, float))
-                and isinstance(entry['lifetime'], (int, float)) and entry['lifetime'] > 0
-                and isinstance(entry['claims'], dict))
+                and isinstance(entry['lifetime'], (int, float)) and 0 < entry['lifetime'] <= MAX_TOKEN_LIFE
+                and isinstance(entry['claims'], dict) and isinstance(entry['verifier'], dict))
     except (KeyError, TypeError):
         return False
 
@@ -65,7 +104,8 @@ class TokenCache:
     """The cache directory; warn(text) reports anything it will not trust or cannot do."""
 
     def __init__(self, directory, warn):
-        self.directory = directory
+        # Normalised: 'dir/' would make lstat follow a symlink named dir.
+        self.directory = os.path.normpath(directory)
         self.warn = warn
         self._trusted = None
 
@@ -80,11 +120,15 @@ class TokenCache:
 
     def _check_directory(self):
         try:
-            os.makedirs(self.directory, 0o700, exist_ok=True)
-            info = os.stat(self.directory)
-        except OSError as exc:
+            _make_private_dirs(self.directory)
+            info = os.lstat(self.directory)
+        except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
             self.warn('token cache directory %s cannot be used (%s): the token is not cached; set cache_dir'
-                      % (self.directory, exc.strerror or type(exc).__name__))
+                      % (self.directory, _reason(exc)))
+            return False
+        if not stat.S_ISDIR(info.st_mode):
+            self.warn('token cache directory %s is not trusted (%s): the token is not cached; set cache_dir to a '
+                      'real directory' % (self.directory, 'a symlink' if stat.S_ISLNK(info.st_mode) else 'not a directory'))
             return False
         if info.st_uid != os.geteuid() or info.st_mode & 0o022:
             self.warn('token cache directory %s is not trusted (owned by uid %d, mode %04o; it must be yours and not '
@@ -93,15 +137,21 @@ class TokenCache:
             return False
         return True
 
-    def get(self, key, min_ttl, now):
-        """A fresh entry for key, or None."""
-        entry = _MEMO.get((self.directory, key))
-        if entry is None or not is_fresh(entry, min_ttl, now):
+    def get(self, key, min_ttl, now, secret):
+        """A fresh entry for key, stored under this secret, or None."""
+        fingerprint = _fingerprint(secret)
+        entry, known = _MEMO.get((self.directory, key), (None, None))
+        if entry is None or known != fingerprint or not is_fresh(entry, min_ttl, now):
             entry = self._read(key)
-        if entry is not None and is_fresh(entry, min_ttl, now):
-            _MEMO[(self.directory, key)] = entry
-            return entry
-        return None
+            if entry is not None and not is_fresh(entry, min_ttl, now):
+                entry = None
+            if entry is not None and not verifies(entry['verifier'], secret):
+                self.warn('token cache file %s holds a token got with another client secret (a rotated one?): asking '
+                          'for a new token' % self._path(key))
+                entry = None
+        if entry is not None:
+            _MEMO[(self.directory, key)] = (entry, fingerprint)
+        return entry
 
     def _read(self, key):
         if not self.trusted():
@@ -130,41 +180,69 @@ class TokenCache:
             return None
         return entry
 
-    def put(self, key, result, fetched_at):
-        """Store a token with a known expiry (atomically); a token without one is not cached."""
+    def put(self, key, result, fetched_at, secret):
+        """Store a token with a known expiry (atomically); a token without one is not cached. A file that cannot be
+        written is a warning: the token is still returned, and no temporary file is left behind."""
         if result['expires_at'] is None or result['expires_at'] <= fetched_at:
             return
         entry = dict((name, result[name]) for name in STORED_KEYS)
-        entry.update(format=FORMAT, key=key, lifetime=result['expires_at'] - fetched_at, stored_at=int(time.time()))
-        _MEMO[(self.directory, key)] = entry
+        entry.update(format=FORMAT, key=key, lifetime=result['expires_at'] - fetched_at, stored_at=int(time.time()),
+                     verifier=new_verifier(secret))
+        _MEMO[(self.directory, key)] = (entry, _fingerprint(secret))
         if not self.trusted():
             return
-        handle = None
+        fd = temporary = None
         try:
             fd, temporary = tempfile.mkstemp(prefix='.%s.' % key[:16], suffix='.tmp', dir=self.directory)
-            handle = os.fdopen(fd, 'w')
             os.fchmod(fd, 0o600)
-            json.dump(entry, handle)
-            handle.flush()
+            data = json.dumps(entry).encode('utf-8')
+            while data:  # unbuffered, so that a failed write (disk full) is never retried by a close()
+                data = data[os.write(fd, data):]
             os.fsync(fd)
-            handle.close()
+            os.close(fd)
+            fd = None
             os.replace(temporary, self._path(key))
+            temporary = None
         except OSError as exc:
-            if handle is not None and not handle.closed:
-                handle.close()
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
             self.warn('token cache file %s could not be written (%s): the token is not cached'
-                      % (self._path(key), exc.strerror or type(exc).__name__))
+                      % (self._path(key), _reason(exc)))
+        finally:
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
 
     def forget(self, key, check_mode=False):
-        """Remove the cached token for key; True when there was one."""
+        """Remove the cached token for key; True when there was one. The directory and the file must pass the checks
+        a read makes; anything else is an NFTokenError (one line), and nothing is removed."""
         _MEMO.pop((self.directory, key), None)
         path = self._path(key)
-        if not os.path.lexists(path):
-            return False
+        try:
+            info = os.lstat(self.directory)
+        except (OSError, ValueError) as exc:
+            if isinstance(exc, OSError) and exc.errno == errno.ENOENT:
+                return False
+            raise NFTokenError('token cache directory %s cannot be used (%s): check cache_dir' % (self.directory, _reason(exc)))
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
+            raise NFTokenError('token cache directory %s is not trusted (%s): nothing was removed; set cache_dir to a '
+                               'directory of yours that no one else can write' % (self.directory, _describe(info)))
+        try:
+            info = os.lstat(path)
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:
+                return False
+            raise NFTokenError('token cache file %s cannot be checked (%s): check cache_dir' % (path, _reason(exc)))
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
+            raise NFTokenError('token cache file %s is not trusted (%s): nothing was removed; remove it by hand'
+                               % (path, _describe(info)))
         if not check_mode:
-            os.unlink(path)
+            try:
+                os.unlink(path)
+            except OSError as exc:
+                raise NFTokenError('token cache file %s could not be removed (%s): check the permissions of cache_dir'
+                                   % (path, _reason(exc)))
         return True
 
     @contextlib.contextmanager
@@ -201,3 +279,31 @@ class TokenCache:
                 return
             time.sleep(pause)
             pause = min(pause * 2, 0.1)
+
+
+def _reason(exc):
+    return getattr(exc, 'strerror', None) or ('a NUL byte in the path' if 'null' in str(exc) else type(exc).__name__)
+
+
+def _describe(info):
+    kind = 'a symlink' if stat.S_ISLNK(info.st_mode) else 'a directory' if stat.S_ISDIR(info.st_mode) else \
+        'a regular file' if stat.S_ISREG(info.st_mode) else 'a special file'
+    return '%s, owner uid %d, mode %04o' % (kind, info.st_uid, stat.S_IMODE(info.st_mode))
+
+
+def _make_private_dirs(path):
+    """Make path and its missing parents with mode 0700 (os.makedirs gives parents 0777 less the umask)."""
+    missing = []
+    head = os.path.abspath(path)
+    while not os.path.lexists(head):
+        missing.append(head)
+        parent = os.path.dirname(head)
+        if parent == head:
+            break
+        head = parent
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:  # made by another process meanwhile
+            continue
+        os.chmod(folder, 0o700)  # a umask with owner bits (0o277) would leave it unusable

@@ -6,6 +6,7 @@
 
 import json
 import os
+import stat
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 
@@ -81,7 +82,7 @@ _FILE_MEMO = {}
 def _signature(path):
     try:
         info = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte in the path
         return None
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
@@ -101,8 +102,17 @@ def read_credentials_file(path, source):
 
 
 def _read_credentials_file(path, source):
+    if '\0' in path:
+        raise NFTokenError('credentials file path %r (%s) holds a NUL byte: check the path' % (path, source))
     try:
-        with open(path, 'rb') as handle:
+        # O_NONBLOCK: opening a FIFO would otherwise wait for a writer for ever; fstat then refuses it.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            os.close(fd)
+            raise NFTokenError('credentials file %s (%s) is not a regular file (%s): give the path of the JSON '
+                               'file NF Console gave you' % (path, source, _kind(mode)))
+        with os.fdopen(fd, 'rb') as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except (IOError, OSError) as exc:
         reason = exc.strerror or type(exc).__name__
@@ -139,6 +149,11 @@ def _read_credentials_file(path, source):
 
 def _no_url_in(path):
     return 'credentials file %s has no authenticationUrl' % path
+
+
+def _kind(mode):
+    return 'a directory' if stat.S_ISDIR(mode) else 'a FIFO' if stat.S_ISFIFO(mode) else 'a socket' \
+        if stat.S_ISSOCK(mode) else 'a device' if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else 'a special file'
 
 
 def _from_environment(environ):

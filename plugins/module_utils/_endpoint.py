@@ -27,6 +27,8 @@ NO_DEFAULT_URL = ('the token URL is the authenticationUrl in the credentials.jso
                   'the old Auth0 guide use https://netfoundry-<environment>.auth0.com/oauth/token (there is no default '
                   'token URL)')
 GUESSED = 'default (production): neither the token URL nor the token names an environment'
+# The variables that may name a proxy (requests reads them in either case).
+PROXY_VARIABLES = tuple(name for base in ('https_proxy', 'http_proxy', 'all_proxy') for name in (base, base.upper()))
 
 
 def gateway_url(environment):
@@ -88,8 +90,8 @@ def display_url(url):
 
 
 def is_loopback(host):
-    if host == 'localhost' or host.endswith('.localhost'):
-        return True
+    """True only for a literal loopback address (127.0.0.0/8, ::1): a name, even localhost, is resolved by whatever
+    resolver and proxy the host has, so it proves nothing."""
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -114,11 +116,11 @@ def check_url(url, option):
 def check_proxy(url):
     try:
         parts = urlsplit(url)
-        host = parts.hostname
+        scheme, host = parts.scheme, parts.hostname
         parts.port  # pylint: disable=pointless-statement  # raises ValueError on a bad port
     except ValueError:
-        host = None
-    if parts.scheme not in ('http', 'https') or not host:
+        scheme = host = None
+    if scheme not in ('http', 'https') or not host:
         raise NFTokenError('option proxy %r is not an http:// or https:// proxy URL: give it as http://host:port'
                            % display_url(url))
 
@@ -160,11 +162,17 @@ class TokenRequest:
             raise NFTokenError('%s: %s' % (lead, NO_DEFAULT_URL % ENV_OAUTH_URL))
         scheme, host = check_url(self.token_url, url_option)
         if scheme == 'http' and not is_loopback(host):
-            raise NFTokenError('refusing to send the client secret over plain http:// to %s (%s): use https://'
+            raise NFTokenError('refusing to send the client secret over plain http:// to %s (%s): use https:// '
+                               '(plain http is only for a literal loopback address such as 127.0.0.1 or [::1])'
                                % (host, url_option))
         if settings['proxy']:
             check_proxy(settings['proxy'])
-        if settings['ca_path'] and not os.access(settings['ca_path'], os.R_OK):
+            if scheme == 'http':
+                # The proxy would see the secret in clear; plain-http loopback URLs never go through one.
+                raise NFTokenError('refusing to send the client secret over plain http:// through the proxy %s '
+                                   '(%s is plain http): use an https:// token URL or leave proxy out'
+                                   % (display_url(settings['proxy']), url_option))
+        if settings['ca_path'] and ('\0' in settings['ca_path'] or not os.access(settings['ca_path'], os.R_OK)):
             raise NFTokenError('option ca_path %s is not a readable file: give the path of a PEM CA bundle'
                                % settings['ca_path'])
         self.host_kind, host_environment = classify_host(host)

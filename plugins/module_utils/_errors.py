@@ -5,7 +5,9 @@
 """The one exception type of the core, and the redaction every message goes through."""
 
 import base64
-from urllib.parse import quote, quote_plus
+import json
+import re
+from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 REDACTED = '********'
 
@@ -21,20 +23,46 @@ class NFTokenError(Exception):
         return self.args[0]
 
 
+def _json_escaped(secret):
+    """The ways a JSON encoder writes secret inside a string: with or without \\uXXXX for non-ASCII, in either case
+    of hex digit, with or without an escaped slash (an error body that echoes the request holds one of these)."""
+    forms = set()
+    for ensure_ascii in (True, False):
+        escaped = json.dumps(secret, ensure_ascii=ensure_ascii)[1:-1]
+        upper = re.sub(r'\\u([0-9a-f]{4})', lambda match: '\\u' + match.group(1).upper(), escaped)
+        forms.update((escaped, upper, escaped.replace('/', '\\/'), upper.replace('/', '\\/')))
+    return forms
+
+
 def secret_forms(secret, client_id=None):
-    """Every way a secret can appear on the wire: raw, form-encoded, JSON-escaped, inside HTTP Basic."""
+    """Every way a secret can appear on the wire or in a message: raw, form-encoded, JSON-escaped, with its white
+    space collapsed (as every one-line message is), inside HTTP Basic."""
     if not secret:
         return []
-    forms = {secret, quote(secret, safe=''), quote_plus(secret)}
+    forms = {secret, quote(secret, safe=''), quote_plus(secret), ' '.join(secret.split())}
+    forms.update(_json_escaped(secret))
     if client_id is not None:
         for user, pw in ((client_id, secret), (quote_plus(client_id), quote_plus(secret))):
             forms.add(base64.b64encode(('%s:%s' % (user, pw)).encode('utf-8')).decode('ascii'))
     return sorted((f for f in forms if f), key=len, reverse=True)
 
 
+def proxy_secret_forms(urls):
+    """The forms of the passwords that proxy URLs (the proxy option, *_PROXY variables) carry as user:password@."""
+    forms = []
+    for url in urls:
+        try:
+            password = urlsplit(url).password if url else None
+        except ValueError:
+            password = None
+        if password:
+            forms += secret_forms(password) + secret_forms(unquote(password))
+    return forms
+
+
 def redact(text, secrets):
-    """Replace every known form of every secret in text."""
-    for secret in secrets:
+    """Replace every known form of every secret in text (longest first, so no form leaves a piece of a longer one)."""
+    for secret in sorted(set(secrets), key=len, reverse=True):
         if secret:
             text = text.replace(secret, REDACTED)
     return text

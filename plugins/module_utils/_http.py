@@ -2,29 +2,37 @@
 # Copyright (c) netfoundry.api contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""One HTTPS POST with bounded retries (urllib3's Retry), a timeout, TLS and proxy settings."""
+"""One HTTPS POST with bounded retries (urllib3's Retry), a deadline per attempt, TLS and proxy settings."""
 
+import contextlib
 import random
+import socket
+import threading
 import time
 import warnings
+from urllib.parse import urlsplit
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
-from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import display_url
+from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import display_url, is_loopback
 
 try:
     import requests
     from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
     from urllib3.exceptions import InsecureRequestWarning, InvalidHeader
     from urllib3.util.retry import Retry
     HAS_REQUESTS = True
 except ImportError:
     HAS_REQUESTS = False
-    Retry = object
+    Retry = HTTPAdapter = object
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 BACKOFF_MAX = 30.0
-RETRY_AFTER_CAP = 30
+RETRY_AFTER_CAP = 30  # seconds: a longer Retry-After is cut to this
+LONGEST_WAIT = max(BACKOFF_MAX, RETRY_AFTER_CAP)  # the longest pause before a retry
 MAX_BODY_BYTES = 1024 * 1024
+MAX_TIMEOUT = 3600
 CA_BUNDLE_ENV = ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE')
 
 
@@ -64,6 +72,92 @@ class _Retry(Retry):
         return new
 
 
+class _Deadline:
+    """Ends an attempt that runs longer than seconds in all: the socket timeout bounds each read only, and a server
+    that trickles its headers or body a byte at a time would otherwise hold the task for ever. The clock starts
+    when an attempt connects (or sends its request on a kept-alive connection); at the deadline a timer shuts the
+    connection down, and the read in progress ends."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self.expired = False
+        self._timer = None
+        self._sockets = []
+
+    def watch(self, sock):
+        """A duplicate of a new connection's socket, kept to shut it down: TLS wraps (and detaches) the original."""
+        duplicate = sock.dup()
+        self._sockets.append(duplicate)
+        return duplicate
+
+    def start(self, duplicate):
+        self._cancel()
+        self.expired = False
+        self._timer = threading.Timer(self.seconds, self._expire, (duplicate,))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self, duplicate):
+        self.expired = True
+        with contextlib.suppress(OSError):
+            duplicate.shutdown(socket.SHUT_RDWR)
+
+    def _cancel(self):
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def stop(self):
+        self._cancel()
+        for duplicate in self._sockets:
+            duplicate.close()
+        self._sockets = []
+
+
+def _watched_pools(deadline):
+    """urllib3 pool classes whose connections run each attempt against deadline."""
+
+    def watched(base):
+        class Connection(base):
+            _nf_socket = None  # the deadline's duplicate of this connection's socket
+            _nf_fresh = False  # connected during the attempt in progress (its clock already runs)
+
+            def _new_conn(self):
+                sock = super()._new_conn()
+                self._nf_socket = deadline.watch(sock)
+                self._nf_fresh = True
+                deadline.start(self._nf_socket)
+                return sock
+
+            def request(self, *args, **kwargs):  # pylint: disable=arguments-differ
+                if self._nf_socket is not None and not self._nf_fresh:
+                    deadline.start(self._nf_socket)  # a new attempt on a kept-alive connection
+                try:
+                    return super().request(*args, **kwargs)
+                finally:
+                    self._nf_fresh = False
+        return Connection
+    return {'http': type('Pool', (HTTPConnectionPool,), dict(ConnectionCls=watched(HTTPConnection))),
+            'https': type('Pool', (HTTPSConnectionPool,), dict(ConnectionCls=watched(HTTPSConnection)))}
+
+
+class _Adapter(HTTPAdapter):
+    """requests' adapter, on the watched pools, direct or through a proxy."""
+
+    def __init__(self, pools, **kwargs):
+        self._pools = pools
+        super().__init__(**kwargs)
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = self._pools
+
+    def proxy_manager_for(self, proxy, **kwargs):
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        manager.pool_classes_by_scheme = self._pools
+        return manager
+
+
 def backoff(factor, retries):
     """The wait before retry number retries: about factor * 2^(retries-1), jittered, at most BACKOFF_MAX."""
     if retries == 0 or not factor:
@@ -75,10 +169,11 @@ def backoff(factor, retries):
 class _BrokenAnswer(Exception):
     """The connection broke after the status line, while the body was read (urllib3's Retry is over by then)."""
 
-    def __init__(self, attempts, cause):
+    def __init__(self, attempts, cause, late=False):
         super().__init__(cause)
         self.attempts = attempts
         self.cause = cause
+        self.late = late
 
 
 class Answer:
@@ -120,9 +215,14 @@ def _describe(error):
     return type(error).__name__
 
 
-def _network_failure(error, timeout, attempts):
+# What an attempt that ran into its deadline is reported as: the same as a read that timed out (whichever of the two
+# fires first when a server says nothing, the user reads the same words).
+LATE = 'read timed out'
+
+
+def _network_failure(error, timeout, attempts, late=False):
     """The message for a connection that failed or timed out on its last attempt."""
-    cause = _describe(error)
+    cause = LATE if late else _describe(error)
     if isinstance(error, requests.exceptions.ReadTimeout) or cause == 'read timed out':
         return 'no answer within %s s (%s); raise timeout or try again later' % (timeout, _attempts(attempts))
     if isinstance(error, requests.exceptions.ConnectTimeout) or cause == 'timed out':
@@ -161,13 +261,28 @@ def verify_setting(settings, environ):
     return True
 
 
+def proxies_for(url, settings):
+    """The proxies of a request: the proxy option, else the *_PROXY/NO_PROXY variables; never any for a plain-http
+    URL (only a literal loopback address gets this far, and a proxy would see the secret in clear)."""
+    if urlsplit(url).scheme == 'http' and is_loopback((urlsplit(url).hostname or '').lower()):
+        return {}
+    proxy = settings['proxy']
+    if proxy:
+        return {'http': proxy, 'https': proxy}
+    return requests.utils.get_environ_proxies(url)
+
+
 def post(url, headers, body, settings, environ, warn):
     """POST body to url; returns an Answer. Raises NFTokenError('reason; fix') without the URL.
 
     Failures before the answer's headers are retried by urllib3's Retry; a connection that breaks while the body
-    is read is retried here, from the same budget of retries."""
+    is read is retried here, from the same budget of retries. Each attempt, connection to last byte, ends within
+    timeout seconds."""
     if not HAS_REQUESTS:
         raise NFTokenError('the Python library requests is not installed for this Python: pip install requests')
+    if settings['timeout'] > MAX_TIMEOUT:
+        raise NFTokenError('option timeout is %g s, more than the %d s an attempt may take: give a smaller timeout'
+                           % (settings['timeout'], MAX_TIMEOUT))
     if not settings['validate_certs']:
         warn('validate_certs is false: the TLS certificate of %s is not checked' % display_url(url))
     total = settings['retries']['total']
@@ -177,12 +292,14 @@ def post(url, headers, body, settings, environ, warn):
             return _post(url, headers, body, settings, environ, warn, done)
         except _BrokenAnswer as exc:
             done = exc.attempts
+            if done > total and exc.late:
+                raise NFTokenError(_network_failure(None, settings['timeout'], done, late=True))
             if done > total:
                 raise NFTokenError('the connection broke while the answer was read (%s, %s); try again later'
                                    % (exc.cause, _attempts(done)))
             wait = backoff(settings['retries']['backoff_factor'], done)
-            warn('token request to %s: the connection broke while the answer was read (%s); retry %d of %d in %.1f s'
-                 % (display_url(url), exc.cause, done, total, wait))
+            reason = LATE if exc.late else 'the connection broke while the answer was read (%s)' % exc.cause
+            warn('token request to %s: %s; retry %d of %d in %.1f s' % (display_url(url), reason, done, total, wait))
             time.sleep(wait)
 
 
@@ -191,8 +308,13 @@ def _post(url, headers, body, settings, environ, warn, done):
     attempts = [done + 1]
     total = settings['retries']['total']
 
+    timeout = settings['timeout']
+    deadline = _Deadline(timeout)
+
     def on_retry(number, reason, wait):
         attempts[0] = done + number + 1
+        if deadline.expired:
+            reason = LATE
         warn('token request to %s: %s; retry %d of %d in %.1f s' % (display_url(url), reason, done + number, total, wait))
 
     left = total - done
@@ -203,18 +325,16 @@ def _post(url, headers, body, settings, environ, warn, done):
     session = requests.Session()
     # trust_env off: no .netrc credentials or ambient settings leak into the request; proxies are read below.
     session.trust_env = False
-    adapter = HTTPAdapter(max_retries=retry)
+    adapter = _Adapter(_watched_pools(deadline), max_retries=retry)
     session.mount('http://', adapter)
     session.mount('https://', adapter)
-    proxy = settings['proxy']
-    proxies = {'http': proxy, 'https': proxy} if proxy else requests.utils.get_environ_proxies(url)
+    proxies = proxies_for(url, settings)
     verify = verify_setting(settings, environ)
-    timeout = settings['timeout']
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', InsecureRequestWarning)
-            response = session.post(url, data=body, headers=headers, timeout=timeout, verify=verify,
-                                    proxies=proxies, allow_redirects=False, stream=True)
+            response = session.post(url, data=body, headers=headers, timeout=timeout,
+                                    verify=verify, proxies=proxies, allow_redirects=False, stream=True)
             content = b''
             try:
                 for chunk in response.iter_content(65536):
@@ -222,15 +342,17 @@ def _post(url, headers, body, settings, environ, warn, done):
                     if len(content) > MAX_BODY_BYTES:
                         raise NFTokenError('the answer is larger than %d bytes; check token_url' % MAX_BODY_BYTES)
             except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as exc:
-                raise _BrokenAnswer(attempts[0], _describe(exc))
+                raise _BrokenAnswer(attempts[0], LATE if deadline.expired else _describe(exc), deadline.expired)
     except requests.exceptions.SSLError as exc:
+        if deadline.expired:
+            raise NFTokenError(_network_failure(exc, timeout, attempts[0], late=True))
         reason, fix = _tls_reason(exc)
         raise NFTokenError('%s; %s' % (reason, fix))
     except requests.exceptions.ProxyError as exc:
         raise NFTokenError('could not get through the proxy %s (%s); check proxy or HTTPS_PROXY/NO_PROXY'
                            % (display_url(proxies.get(url.split(':', 1)[0]) or '') or 'from the environment', _describe(exc)))
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-        raise NFTokenError(_network_failure(exc, timeout, attempts[0]))
+        raise NFTokenError(_network_failure(exc, timeout, attempts[0], deadline.expired))
     except requests.exceptions.ContentDecodingError as exc:
         raise NFTokenError('the answer could not be decoded (%s); check token_url' % _describe(exc))
     except requests.exceptions.RequestException as exc:
@@ -238,5 +360,6 @@ def _post(url, headers, body, settings, environ, warn, done):
     except (OSError, ValueError) as exc:
         raise NFTokenError('the request could not be made (%s); check ca_path and proxy' % _describe(exc))
     finally:
+        deadline.stop()
         session.close()
     return Answer(response.status_code, response.headers, content, attempts[0])

@@ -9,12 +9,15 @@ import binascii
 import json
 import math
 import re
+import time
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, redact
 
 SNIPPET_CHARS = 120
-TITLE_RE = re.compile(r'<title[^>]*>(.*?)</title>', re.IGNORECASE | re.DOTALL)
 TAG_RE = re.compile(r'<[^>]+>')
+# The longest life a token is trusted for, whatever expires_in or exp say: an absurd expiry (a bug, or a hostile
+# server) must not keep a token in the cache for years.
+MAX_TOKEN_LIFE = 24 * 3600
 
 # RFC 6749 §5.2 error codes (and HTTP statuses) -> what the user should look at.
 ERROR_FIXES = {
@@ -47,19 +50,32 @@ def jwt_claims(token):
         return {}
     try:
         claims = json.loads(_b64url(parts[1]).decode('utf-8'))
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
         return {}
     return claims if isinstance(claims, dict) else {}
 
 
-def snippet(body, content_type=''):
-    """A short, single-line description of a body for error messages."""
+def _title(text):
+    """The text of the first <title> element, found in linear time (a regex search restarts at every '<title'
+    of a page that repeats it: quadratic), at most 4 x SNIPPET_CHARS characters of it; None without one."""
+    lowered = text.lower()
+    start = lowered.find('<title')
+    opened = lowered.find('>', start) if start >= 0 else -1
+    end = lowered.find('</title', opened) if opened >= 0 else -1
+    return text[opened + 1:min(end, opened + 1 + 4 * SNIPPET_CHARS)] if end >= 0 else None
+
+
+def snippet(body, content_type='', secrets=()):
+    """A short, single-line description of a body for error messages. The secrets are redacted from the whole
+    text first, and again from what is shown, before anything is cut."""
     text = body.decode('utf-8', 'replace') if isinstance(body, bytes) else str(body)
+    text = redact(text, secrets)
     if 'html' in (content_type or '').lower() or text.lstrip()[:1] == '<':
-        title = TITLE_RE.search(text)
-        text = 'an HTML page' + (' titled %r' % ' '.join(TAG_RE.sub('', title.group(1)).split())[:SNIPPET_CHARS] if title else '')
-        return text
-    text = ' '.join(text.split())
+        title = _title(text)
+        if title is None:
+            return 'an HTML page'
+        return 'an HTML page titled %r' % redact(' '.join(TAG_RE.sub('', title).split()), secrets)[:SNIPPET_CHARS]
+    text = redact(' '.join(text.split()), secrets)
     if not text:
         return 'an empty body'
     return repr(text[:SNIPPET_CHARS] + ('...' if len(text) > SNIPPET_CHARS else ''))
@@ -68,68 +84,85 @@ def snippet(body, content_type=''):
 def _json_object(body):
     try:
         data = json.loads(body.decode('utf-8'))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deeply nested arrays or objects
         return None
     return data if isinstance(data, dict) else None
 
 
-def _short(value):
-    text = ' '.join(str(value).split())
+def _short(value, secrets=()):
+    """value on one line, at most 2 x SNIPPET_CHARS characters; redacted before it is cut."""
+    text = redact(' '.join(redact(str(value), secrets).split()), secrets)
     return text[:SNIPPET_CHARS * 2] + ('...' if len(text) > SNIPPET_CHARS * 2 else '')
 
 
-def error_reason(status, body, content_type):
-    """(reason text, fix) for a response that is not a token."""
+def error_reason(status, body, content_type, secrets=()):
+    """(reason text, fix) for a response that is not a token; nothing of secrets in it (a body may echo them)."""
     data = _json_object(body) or {}
     code = data.get('error') if isinstance(data.get('error'), str) else None
     if code:
         description = data.get('error_description')
-        reason = 'HTTP %d %s' % (status, _short(code))
+        reason = 'HTTP %d %s' % (status, _short(code, secrets))
         if isinstance(description, str) and description.strip():
-            reason += ' (%s)' % _short(description)
+            reason += ' (%s)' % _short(description, secrets)
         return reason, ERROR_FIXES.get(code, STATUS_FIXES.get(status, 'see the identity provider\'s message'))
     fix = STATUS_FIXES.get(status, 'the identity provider failed; try again later' if status >= 500 else 'check token_url')
-    return 'HTTP %d with %s' % (status, snippet(body, content_type)), fix
+    return 'HTTP %d with %s' % (status, snippet(body, content_type, secrets)), fix
 
 
-def _expires_in(value):
-    if isinstance(value, bool) or value is None:
+def _seconds(value, strings=True):
+    """A number of seconds as a float (math.inf for one too large for a float: 400 digits); None when not a number."""
+    if isinstance(value, bool) or value is None or (isinstance(value, str) and not strings):
         return None
     try:
         seconds = float(value)
+    except OverflowError:
+        return math.inf if value > 0 else None
     except (TypeError, ValueError):
         return None
-    return seconds if math.isfinite(seconds) and seconds > 0 else None
+    return None if math.isnan(seconds) else seconds
 
 
-def parse_token(body, content_type, requested_at):
+def parse_token(body, content_type, requested_at, secrets=()):
     """Turn a 2xx body into the token facts. Raises NFTokenError(reason) without location (the caller adds it).
 
-    Expiry rule: expires_at is the earlier of (request time + expires_in) and the JWT's exp claim; either one
-    alone when only one is usable; None when the server gives neither.
+    Expiry rule: expires_at is the earliest of (request time + expires_in), the JWT's exp claim and (request time
+    + MAX_TOKEN_LIFE); None when the server gives neither expires_in nor exp. A token already expired when asked
+    for is an error (a clock is wrong).
     """
     data = _json_object(body)
     if data is None:
-        raise NFTokenError('the answer is not a JSON object but %s' % snippet(body, content_type))
+        raise NFTokenError('the answer is not a JSON object but %s' % snippet(body, content_type, secrets))
     token = data.get('access_token')
     if not isinstance(token, str) or not token.strip():
         keys = ', '.join(sorted(str(k) for k in data)[:10]) or 'none'
-        raise NFTokenError('the JSON answer has no access_token (keys: %s)' % _short(keys))
+        raise NFTokenError('the JSON answer has no access_token (keys: %s)' % _short(keys, secrets))
     token_type = data.get('token_type')
     if not isinstance(token_type, str) or token_type.strip().lower() != 'bearer':
         raise NFTokenError('the token_type is %s, not Bearer: NetFoundry\'s API takes bearer tokens only'
-                           % ('missing' if token_type is None else repr(_short(token_type))))
+                           % ('missing' if token_type is None else repr(_short(token_type, secrets))))
     claims = jwt_claims(token)
     candidates = []
-    lifetime = _expires_in(data.get('expires_in'))
-    if lifetime is not None:
+    lifetime = _seconds(data.get('expires_in'))
+    if lifetime is not None and lifetime > 0:
         candidates.append(requested_at + lifetime)
-    exp = claims.get('exp')
-    if isinstance(exp, (int, float)) and not isinstance(exp, bool) and math.isfinite(exp) and exp > 0:
-        candidates.append(float(exp))
+    exp = _seconds(claims.get('exp'), strings=False)
+    if exp is not None and exp > 0:
+        candidates.append(exp)
+    if not candidates:
+        expires_at = None
+    else:
+        expires_at = int(min(candidates + [requested_at + MAX_TOKEN_LIFE]))
+        if expires_at <= requested_at:
+            raise NFTokenError('the token is already expired: its exp claim is %s, %d s before this host\'s clock '
+                               '(%s); the clock of this host or of the identity provider is wrong (clock skew): '
+                               'check NTP on both' % (_utc(expires_at), requested_at - expires_at, _utc(requested_at)))
     return dict(
         access_token=token,
         token_type='Bearer',
-        expires_at=int(min(candidates)) if candidates else None,
+        expires_at=expires_at,
         claims=claims,
     )
+
+
+def _utc(seconds):
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(seconds))

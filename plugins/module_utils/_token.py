@@ -12,8 +12,9 @@ import time
 from ansible_collections.netfoundry.api.plugins.module_utils import _credentials, _response
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key, default_dir
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import (
-    ENV_ENVIRONMENT, GUESSED, TokenRequest, check_environment, display_url, locate_api)
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, redact, secret_forms
+    ENV_ENVIRONMENT, GUESSED, PROXY_VARIABLES, TokenRequest, check_environment, display_url, locate_api)
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
+    NFTokenError, proxy_secret_forms, redact, secret_forms)
 from ansible_collections.netfoundry.api.plugins.module_utils._options import validate
 
 
@@ -89,7 +90,8 @@ def exchange(request, environ=None, warn=None, clock=time.time):
     """POST the grant and turn the answer into the result every front-end returns."""
     environ = os.environ if environ is None else environ
     warn = warn or (lambda _text: None)
-    secrets = secret_forms(request.credential.client_secret, request.credential.client_id)
+    secrets = secret_forms(request.credential.client_secret, request.credential.client_id) + proxy_secret_forms(
+        [request.settings['proxy']] + [environ.get(name) for name in PROXY_VARIABLES])
     where = 'token request to %s' % display_url(request.token_url)
     source = request.credential.source
 
@@ -110,11 +112,11 @@ def exchange(request, environ=None, warn=None, clock=time.time):
         fail('%s was redirected (HTTP %d to %s): set token_url to the final token endpoint; the secret is not sent '
              'to redirects' % (where, answer.status, display_url(answer.location or '?')))
     if not 200 <= answer.status < 300:
-        reason, fix = _response.error_reason(answer.status, answer.body, answer.content_type)
+        reason, fix = _response.error_reason(answer.status, answer.body, answer.content_type, secrets)
         retried = ' after %d attempts' % answer.attempts if answer.attempts > 1 else ''
         fail('%s was refused%s: %s; %s' % (where, retried, reason, fix))
     try:
-        token = _response.parse_token(answer.body, answer.content_type, started)
+        token = _response.parse_token(answer.body, answer.content_type, started, secrets)
     except NFTokenError as exc:
         fail('%s got no usable token: %s; check token_url and auth_method' % (where, exc.message))
     now = clock()
@@ -140,17 +142,21 @@ def _store(request, environ, warn):
 
 
 def _lock_timeout(settings):
-    """Long enough for the lock holder's whole exchange: every attempt plus the longest backoffs, bounded."""
-    attempts = settings['retries']['total'] + 1
-    return min(600, settings['timeout'] * attempts + 30 * (attempts - 1) + 5)
+    """The lock holder's deadline: every attempt (each ends within timeout, whatever the server trickles) plus the
+    longest wait before each retry, plus a margin. Waiters wait that long, so a slow identity provider is still
+    asked once."""
+    from ansible_collections.netfoundry.api.plugins.module_utils._http import LONGEST_WAIT
+    retries = settings['retries']['total']
+    return settings['timeout'] * (retries + 1) + LONGEST_WAIT * retries + 5
 
 
 def from_cache(entry, now, request):
-    result = dict(entry)
-    for name in ('format', 'key', 'lifetime', 'stored_at'):
-        result.pop(name, None)
-    result.update(expires_in=max(0, int(entry['expires_at'] - now)), cached=True,
-                  headers={'Authorization': 'Bearer ' + entry['access_token']},
+    """The cached token; what the request itself determines (api_url, audience, source...) is taken from the
+    request, not from the file."""
+    result = dict((name, entry[name]) for name in ('access_token', 'expires_at', 'claims'))
+    result.update(token_type='Bearer', expires_in=max(0, int(entry['expires_at'] - now)), cached=True,
+                  headers={'Authorization': 'Bearer ' + entry['access_token']}, audience=request.audience,
+                  token_url=display_url(request.token_url), auth_method=request.auth_method,
                   credential_source=request.credential.source,  # this call's source, not the one that filled the cache
                   **_api_keys(*request.locate_api(entry['claims'])))
     return result
@@ -168,17 +174,17 @@ def get_token(request, environ=None, warn=None, clock=time.time):
     store = _store(request, environ, warn)
     key = cache_key(request)
     if not settings['force']:
-        entry = store.get(key, settings['min_ttl'], clock())
+        entry = store.get(key, settings['min_ttl'], clock(), request.credential.client_secret)
         if entry is not None:
             return from_cache(entry, clock(), request)
     with store.lock(key, _lock_timeout(settings)):
         if not settings['force']:
-            entry = store.get(key, settings['min_ttl'], clock())
+            entry = store.get(key, settings['min_ttl'], clock(), request.credential.client_secret)
             if entry is not None:
                 return from_cache(entry, clock(), request)
         fetched_at = clock()
         result = exchange(request, environ, warn, clock)
-        store.put(key, result, fetched_at)
+        store.put(key, result, fetched_at, request.credential.client_secret)
     return dict(result, cached=False)
 
 

@@ -93,7 +93,7 @@ LOOKUP_CASES = [
     ('file_id_number', dict(FILE_ONLY, credentials_file='{id_number}'),
      'credentials file {id_number} (option credentials_file) has an invalid clientId (it must be a non-empty string)'),
     ('file_directory', dict(FILE_ONLY, credentials_file='{directory}'),
-     'cannot read credentials file {directory} (option credentials_file): Is a directory; check the path'),
+     'credentials file {directory} (option credentials_file) is not a regular file (a directory): give the path'),
     ('file_missing', dict(FILE_ONLY, credentials_file='{missing}'),
      'cannot read credentials file {missing} (option credentials_file): No such file or directory; check the path'),
 ]
@@ -161,7 +161,7 @@ MODULE_CASES = [
      'option retries.backoff_factor must be a number >= 0, got -2'),
     ('timeout_list', {'timeout': [1]}, "argument 'timeout' is of type"),
     ('file_directory', dict(FILE_ONLY, credentials_file='{directory}'),
-     'cannot read credentials file {directory} (option credentials_file): Is a directory'),
+     'credentials file {directory} (option credentials_file) is not a regular file (a directory)'),
     ('file_no_password', dict(FILE_ONLY, credentials_file='{no_password}'),
      'credentials file {no_password} (option credentials_file) has no password'),
     ('file_array', dict(FILE_ONLY, credentials_file='{array}'),

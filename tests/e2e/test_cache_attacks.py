@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from ansible_collections.netfoundry.api.plugins.module_utils._cache import FORMAT, cache_key
+from ansible_collections.netfoundry.api.plugins.module_utils._cache import FORMAT, cache_key, new_verifier
 from ansible_collections.netfoundry.api.plugins.module_utils._token import prepare
 from ansible_collections.netfoundry.api.tests.e2e.plays import CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, both_play, task_sections
 
@@ -21,12 +21,12 @@ PLANTED = 'planted.' + 'p' * 40 + '.token'
 ATTACKS = ['symlink', 'symlinked-lock', 'other-user', 'other-credential']
 
 
-def entry(key, token=PLANTED):
-    """A well-formed cache entry, fresh for an hour."""
+def entry(key, token=PLANTED, secret=CLIENT_SECRET):
+    """A well-formed cache entry, fresh for an hour, for secret."""
     now = time.time()
     return dict(format=FORMAT, key=key, access_token=token, token_type='Bearer', expires_at=now + 3600, lifetime=3600,
                 stored_at=int(now), audience=None, api_url=None, token_url='x', auth_method='client_secret_basic',
-                credential_source='x', environment=None, claims={})
+                credential_source='x', environment=None, claims={}, verifier=new_verifier(secret))
 
 
 def grant_key(options):
@@ -49,9 +49,10 @@ def plant(attack, cache_dir, key, options, victim):
         os.chown(str(path), 65534, 65534)
         return path, ('token cache file %s is not trusted (owner uid 65534, mode 0600; it must be yours and 0600): '
                       'asking for a new token' % path)
-    path.write_text(json.dumps(entry(grant_key(dict(options, client_secret='another-secret')))))
+    path.write_text(json.dumps(entry(key, secret='another-secret')))
     path.chmod(0o600)
-    return path, 'token cache file %s is damaged or not for this credential: asking for a new token' % path
+    return path, ('token cache file %s holds a token got with another client secret (a rotated one?): asking for a new '
+                  'token' % path)
 
 
 @pytest.mark.parametrize('attack', ATTACKS)

@@ -15,7 +15,15 @@ for its own base URL (aud, or a Cognito scope under it) and answers 401 otherwis
 
 Control (JSON): GET /_control/stats; POST /_control/reset, /_control/clients {client_id, client_secret, lifetime},
 /_control/faults {"faults": [{status, body, content_type, headers, delay, drop, reset, times}]}; a fault
-{"serve": true} in the queue answers its request normally (to line faults up for several clients in turn).
+{"serve": true} in the queue answers its request normally (to line faults up for several clients in turn), after
+its delay if it has one.
+Hostile faults (what an adversarial or broken server does):
+  repeat: N         the body N times over (a 1 MiB page of repeated <title>, 100,000 nested '[')
+  echo: "json"|"text"  an error that echoes the request (body and Authorization header), as a JSON error_description
+                    (escaped: quotes, backslashes, non-ASCII as \\u escapes) or as plain text after `pad` filler characters
+  trickle: S        the body one byte every S seconds; trickle_headers: S the status line and headers likewise
+  token: {claims, expires_in}  a real signed token for the client of the request, with these claims (exp...)
+                    and this raw expires_in (absurd numbers: 400 digits, 1e300, an exp in the past)
 
 Run: python nf_testbed.py --state-dir DIR [--client ID SECRET]... [--lifetime S]; DIR/state.json tells the URLs.
 """
@@ -147,10 +155,12 @@ class IdpHandler(Handler):
         entry = dict(endpoint=endpoint, method='POST', at=time.time(), content_type=self.headers.get('Content-Type'),
                      auth_scheme=(self.headers.get('Authorization') or ' ').split(' ')[0].lower() or None)
         fault = self.state.next_fault()
+        if fault and fault.get('serve') and fault.get('delay'):
+            time.sleep(float(fault['delay']))  # a slow identity provider that answers in the end
         if fault and not fault.get('serve'):
             entry['fault'] = True
             self.record(entry, None)
-            return self.fault(fault)
+            return self.fault(fault, raw)
         try:
             status, data = getattr(self, endpoint)(raw, entry)
         except ValueError as exc:
@@ -177,19 +187,70 @@ class IdpHandler(Handler):
             return self.send_json(404, dict(error='unknown control action'))
         return self.send_json(200, dict(ok=True))
 
-    def fault(self, fault):
+    def _fault_body(self, fault, request):
+        if fault.get('echo'):
+            echoed = '%s Authorization: %s' % (request.decode('utf-8', 'replace'), self.headers.get('Authorization'))
+            if fault['echo'] == 'json':
+                return json.dumps(dict(error='invalid_request', error_description='cannot parse ' + echoed)).encode('utf-8')
+            return ('x' * int(fault.get('pad', 0)) + ' you sent: ' + echoed).encode('utf-8')
+        if fault.get('token') is not None:
+            spec = fault['token']
+            client_id = self._client_of(request)
+            token = self.state.issue(client_id, spec.get('claims') or {}, 3600)
+            answer = dict(access_token=token, token_type='Bearer')
+            if 'expires_in' in spec:
+                answer['expires_in'] = spec['expires_in']
+            return json.dumps(answer).encode('utf-8')
+        body = fault.get('body', '')
+        raw = body.encode('utf-8') if isinstance(body, str) else json.dumps(body).encode('utf-8')
+        return raw * int(fault.get('repeat', 1))
+
+    def _client_of(self, request):
+        basic = self._basic()
+        if basic:
+            return basic[0]
+        try:
+            return json.loads(request.decode('utf-8')).get('client_id') or '<unknown>'
+        except ValueError:
+            return dict(parse_qsl(request.decode('utf-8'))).get('client_id') or '<unknown>'
+
+    def _trickle(self, data, pause):
+        """Write data a byte at a time, pause seconds apart (until the client hangs up)."""
+        for index in range(len(data)):
+            try:
+                self.wfile.write(data[index:index + 1])
+                self.wfile.flush()
+            except OSError:
+                self.close_connection = True
+                return False
+            time.sleep(pause)
+        return True
+
+    def fault(self, fault, request=b''):
         if fault.get('delay'):
             time.sleep(float(fault['delay']))
         if fault.get('drop'):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return None
-        body = fault.get('body', '')
-        raw = body.encode('utf-8') if isinstance(body, str) else json.dumps(body).encode('utf-8')
+        raw = self._fault_body(fault, request)
+        if fault.get('trickle_headers'):
+            head = ('HTTP/1.1 %d Trickle\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n'
+                    % (int(fault.get('status', 500)), fault.get('content_type', 'application/json'), len(raw)))
+            self.close_connection = True
+            if self._trickle(head.encode('ascii'), float(fault['trickle_headers'])):
+                self.wfile.write(raw)
+            return None
         self.send_response(int(fault.get('status', 500)))
         self.send_header('Content-Type', fault.get('content_type', 'application/json'))
         for name, value in (fault.get('headers') or {}).items():
             self.send_header(name, str(value))
+        if fault.get('trickle'):
+            self.send_header('Content-Length', str(len(raw)))
+            self.end_headers()
+            self.close_connection = True
+            self._trickle(raw, float(fault['trickle']))
+            return None
         if fault.get('reset'):
             self.send_header('Content-Length', str(len(raw) + 4096))
             self.end_headers()

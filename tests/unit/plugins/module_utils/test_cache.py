@@ -15,6 +15,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils import _cache
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key, default_dir, is_fresh
 from ansible_collections.netfoundry.api.plugins.module_utils._credentials import Credential
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import TokenRequest
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import validate
 
 NOW = 1800000000.0
@@ -47,13 +48,15 @@ def store(tmp_path):
     return cache
 
 
-def test_key_covers_every_part_of_the_grant():
+def test_key_covers_every_part_of_the_grant_but_the_secret():
     base = cache_key(request())
     assert base == cache_key(request())
-    assert len({base, cache_key(request(secret='other')), cache_key(request(scope='s')), cache_key(request(audience='https://x/')),
+    assert len({base, cache_key(request(scope='s')), cache_key(request(audience='https://x/')),
                 cache_key(request(resource='https://r/')), cache_key(request(auth_method='client_secret_post')),
-                cache_key(request(token_url='https://idp2.example.com/token'))}) == 7
+                cache_key(request(token_url='https://idp2.example.com/token'))}) == 6
     assert cache_key(request(timeout=5)) == base
+    # The file name (printed in warnings) is no function of the secret: nothing to try a dictionary on.
+    assert cache_key(request(secret='other')) == base
 
 
 def test_default_dir(monkeypatch):
@@ -74,7 +77,7 @@ def test_freshness_rule(left, lifetime, min_ttl, fresh):
 
 def test_round_trip_modes_and_no_secret(store, tmp_path):
     key = cache_key(request())
-    store.put(key, result(), NOW)
+    store.put(key, result(), NOW, SECRET)
     directory = tmp_path / 'cache'
     files = list(directory.iterdir())
     assert [p.name for p in files] == [key + '.json']
@@ -83,21 +86,21 @@ def test_round_trip_modes_and_no_secret(store, tmp_path):
     content = files[0].read_text()
     assert SECRET not in content and json.loads(content)['lifetime'] == 3600
     _cache._MEMO.clear()
-    entry = store.get(key, 600, NOW + 10)
+    entry = store.get(key, 600, NOW + 10, SECRET)
     assert entry['access_token'] == 'tok' and store.warnings == []
 
 
 def test_memo_spares_file_reads(store, tmp_path):
     key = cache_key(request())
-    store.put(key, result(), NOW)
+    store.put(key, result(), NOW, SECRET)
     (tmp_path / 'cache' / (key + '.json')).unlink()
-    assert store.get(key, 600, NOW)['access_token'] == 'tok'
+    assert store.get(key, 600, NOW, SECRET)['access_token'] == 'tok'
 
 
 def test_token_without_expiry_is_not_cached(store, tmp_path):
-    store.put('k' * 64, result(expires_at=None), NOW)
+    store.put('k' * 64, result(expires_at=None), NOW, SECRET)
     assert not (tmp_path / 'cache').exists() or list((tmp_path / 'cache').iterdir()) == []
-    assert store.get('k' * 64, 0, NOW) is None
+    assert store.get('k' * 64, 0, NOW, SECRET) is None
 
 
 @pytest.mark.parametrize('mode', [0o777, 0o770, 0o722])
@@ -108,17 +111,17 @@ def test_writable_directory_is_not_trusted(tmp_path, mode):
     warnings = []
     store = TokenCache(str(directory), warnings.append)
     key = cache_key(request())
-    store.put(key, result(), NOW)
+    store.put(key, result(), NOW, SECRET)
     assert list(directory.iterdir()) == []
     _cache._MEMO.clear()
-    assert store.get(key, 600, NOW) is None
+    assert store.get(key, 600, NOW, SECRET) is None
     assert warnings == ['token cache directory %s is not trusted (owned by uid %d, mode %04o; it must be yours and not '
                         'writable by others): the token is not cached; fix it with chmod 700 or set cache_dir'
                         % (directory, os.geteuid(), mode)]
 
 
 def write_entry(store, key, **changes):
-    store.put(key, result(), NOW)
+    store.put(key, result(), NOW, SECRET)
     _cache._MEMO.clear()
     path = os.path.join(store.directory, key + '.json')
     entry = json.load(open(path))
@@ -134,19 +137,19 @@ def test_damaged_file_means_a_fresh_request(store, content):
     path = write_entry(store, key)
     with open(path, 'w') as handle:
         handle.write(content)
-    assert store.get(key, 600, NOW) is None
+    assert store.get(key, 600, NOW, SECRET) is None
     assert store.warnings == ['token cache file %s is damaged or not for this credential: asking for a new token' % path]
-    store.put(key, result(token='new'), NOW)
+    store.put(key, result(token='new'), NOW, SECRET)
     _cache._MEMO.clear()
-    assert store.get(key, 600, NOW)['access_token'] == 'new'
+    assert store.get(key, 600, NOW, SECRET)['access_token'] == 'new'
 
 
 def test_file_for_another_credential_is_refused(store):
     key = cache_key(request())
-    other = cache_key(request(secret='other'))
+    other = cache_key(request(scope='other'))
     path = write_entry(store, other)
     os.rename(path, os.path.join(store.directory, key + '.json'))
-    assert store.get(key, 600, NOW) is None
+    assert store.get(key, 600, NOW, SECRET) is None
     assert 'is damaged or not for this credential' in store.warnings[0]
 
 
@@ -154,7 +157,7 @@ def test_loose_file_mode_is_refused(store):
     key = cache_key(request())
     path = write_entry(store, key)
     os.chmod(path, 0o644)
-    assert store.get(key, 600, NOW) is None
+    assert store.get(key, 600, NOW, SECRET) is None
     assert store.warnings == ['token cache file %s is not trusted (owner uid %d, mode 0644; it must be yours and 0600): '
                               'asking for a new token' % (path, os.geteuid())]
 
@@ -164,34 +167,34 @@ def test_file_of_another_user_is_refused(store):
     key = cache_key(request())
     path = write_entry(store, key)
     os.chown(path, 65534, 65534)
-    assert store.get(key, 600, NOW) is None
+    assert store.get(key, 600, NOW, SECRET) is None
     assert 'owner uid 65534' in store.warnings[0]
 
 
 def test_symlink_is_never_followed(store, tmp_path):
     key = cache_key(request())
-    store.put(key, result(), NOW)
+    store.put(key, result(), NOW, SECRET)
     _cache._MEMO.clear()
     target = tmp_path / 'victim.txt'
     target.write_text('precious')
     path = os.path.join(store.directory, key + '.json')
     os.unlink(path)
     os.symlink(str(target), path)
-    assert store.get(key, 600, NOW) is None
+    assert store.get(key, 600, NOW, SECRET) is None
     assert store.warnings == ['token cache file %s is not trusted (a symlink): asking for a new token' % path]
-    store.put(key, result(token='fresh'), NOW)
+    store.put(key, result(token='fresh'), NOW, SECRET)
     assert target.read_text() == 'precious'
     assert not os.path.islink(path)
 
 
 def test_directory_made_by_another_process_meanwhile_is_fine(tmp_path, monkeypatch):
     directory = tmp_path / 'racy'
-    real_makedirs = os.makedirs
+    real_mkdir = os.mkdir
 
-    def racing_makedirs(path, mode=0o777, exist_ok=False):
-        real_makedirs(path, mode, exist_ok=True)  # the other process wins the race
-        return real_makedirs(path, mode, exist_ok=exist_ok)
-    monkeypatch.setattr(os, 'makedirs', racing_makedirs)
+    def racing_mkdir(path, mode=0o777):
+        real_mkdir(path, mode)  # the other process wins the race
+        return real_mkdir(path, mode)
+    monkeypatch.setattr(os, 'mkdir', racing_mkdir)
     warnings = []
     assert TokenCache(str(directory), warnings.append).trusted() is True
     assert warnings == []
@@ -200,12 +203,12 @@ def test_directory_made_by_another_process_meanwhile_is_fine(tmp_path, monkeypat
 def test_forget(store):
     key = cache_key(request())
     assert store.forget(key) is False
-    store.put(key, result(), NOW)
+    store.put(key, result(), NOW, SECRET)
     assert store.forget(key, check_mode=True) is True
-    assert store.get(key, 600, NOW)['access_token'] == 'tok'
+    assert store.get(key, 600, NOW, SECRET)['access_token'] == 'tok'
     assert os.path.exists(os.path.join(store.directory, key + '.json'))
     assert store.forget(key) is True
-    assert store.get(key, 600, NOW) is None
+    assert store.get(key, 600, NOW, SECRET) is None
 
 
 def test_lock_is_exclusive_and_bounded(store):
@@ -231,3 +234,143 @@ def test_lock_is_exclusive_and_bounded(store):
             waited = time.monotonic() - started
     assert 0.2 <= waited < 2
     assert store.warnings == ['waited 0.2 s for another process to get the token: asking without waiting longer']
+
+
+# Issue 12: names without the secret, a salted verifier, writes that fail cleanly, forget's checks, directories.
+
+def test_rotated_secret_gets_no_cached_token_and_the_file_holds_a_salted_verifier(store, tmp_path):
+    key = cache_key(request())
+    store.put(key, result(), NOW, SECRET)
+    path = tmp_path / 'cache' / (key + '.json')
+    verifier = json.loads(path.read_text())['verifier']
+    assert set(verifier) == {'salt', 'iterations', 'hash'} and len(bytes.fromhex(verifier['salt'])) == 16
+    assert SECRET not in path.read_text()
+    assert store.get(key, 600, NOW, 'rotated-' + SECRET) is None  # the memo does not serve it either
+    _cache._MEMO.clear()
+    assert store.get(key, 600, NOW, 'rotated-' + SECRET) is None
+    assert store.get(key, 600, NOW, SECRET)['access_token'] == 'tok'
+    assert store.warnings == ['token cache file %s holds a token got with another client secret (a rotated one?): '
+                              'asking for a new token' % path] * 2
+    store.put(key, result(), NOW, SECRET)
+    assert json.loads(path.read_text())['verifier']['salt'] != verifier['salt']  # a fresh salt per write
+
+
+def test_unsalted_or_tampered_verifier_is_refused(store):
+    key = cache_key(request())
+    write_entry(store, key, verifier={'salt': '', 'iterations': 1, 'hash': 'x'})
+    assert store.get(key, 600, NOW, SECRET) is None
+
+
+def test_absurd_lifetime_in_a_file_is_not_trusted(store):
+    key = cache_key(request())
+    path = write_entry(store, key, expires_at=NOW + 10 ** 9, lifetime=10 ** 9)
+    assert store.get(key, 600, NOW, SECRET) is None
+    assert store.warnings == ['token cache file %s is damaged or not for this credential: asking for a new token' % path]
+
+
+def test_read_only_directory_warns_and_leaves_no_temporary_file(store, tmp_path, monkeypatch):
+    def read_only(*args, **kwargs):
+        raise OSError(30, 'Read-only file system')  # (chmod cannot make a directory read-only for root)
+    monkeypatch.setattr(_cache.tempfile, 'mkstemp', read_only)
+    key = cache_key(request())
+    store.put(key, result(), NOW, SECRET)  # before: UnboundLocalError
+    monkeypatch.undo()
+    assert list((tmp_path / 'cache').iterdir()) == []
+    assert store.warnings == ['token cache file %s could not be written (Read-only file system): the token is not '
+                              'cached' % (tmp_path / 'cache' / (key + '.json'))]
+
+
+def test_disk_full_warns_and_leaves_no_temporary_file(store, tmp_path, monkeypatch):
+    real_write = os.write
+
+    def full(fd, data):
+        real_write(fd, data[:10])
+        raise OSError(28, 'No space left on device')
+    monkeypatch.setattr(os, 'write', full)
+    key = cache_key(request())
+    store.put(key, result(token='tok-full'), NOW, SECRET)
+    monkeypatch.undo()
+    assert list((tmp_path / 'cache').iterdir()) == []
+    assert store.warnings == ['token cache file %s could not be written (No space left on device): the token is not '
+                              'cached' % (tmp_path / 'cache' / (key + '.json'))]
+
+
+def test_symlinked_cache_dir_is_not_trusted(tmp_path):
+    real = tmp_path / 'real'
+    real.mkdir(mode=0o700)
+    link = tmp_path / 'link'
+    link.symlink_to(real)
+    for given in (str(link), str(link) + '/'):
+        warnings = []
+        store = TokenCache(given, warnings.append)
+        store.put(cache_key(request()), result(), NOW, SECRET)
+        assert list(real.iterdir()) == []
+        assert warnings == ['token cache directory %s is not trusted (a symlink): the token is not cached; set '
+                            'cache_dir to a real directory' % link]
+
+
+def test_parents_are_made_0700_whatever_the_umask(tmp_path):
+    old = os.umask(0)
+    try:
+        directory = tmp_path / 'a' / 'b' / 'cache'
+        assert TokenCache(str(directory), print).trusted() is True
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / 'a', tmp_path / 'a' / 'b', directory):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+
+
+def test_nul_in_cache_dir_is_a_warning(tmp_path):
+    warnings = []
+    store = TokenCache(str(tmp_path / 'a\0b'), warnings.append)
+    store.put(cache_key(request()), result(), NOW, SECRET)
+    assert store.get(cache_key(request()), 600, NOW, SECRET) is not None  # from this process's memory only
+    assert warnings == ['token cache directory %s cannot be used (a NUL byte in the path): the token is not cached; '
+                        'set cache_dir' % (tmp_path / 'a\0b')]
+    with pytest.raises(NFTokenError, match='a NUL byte in the path'):
+        store.forget(cache_key(request()))
+
+
+def test_forget_refuses_what_a_read_would_not_trust(store, tmp_path):
+    key = cache_key(request())
+    path = tmp_path / 'cache' / (key + '.json')
+    store.trusted()
+    path.mkdir()
+    with pytest.raises(NFTokenError) as error:
+        store.forget(key)
+    assert error.value.message == ('token cache file %s is not trusted (a directory, owner uid %d, mode %04o): '
+                                   'nothing was removed; remove it by hand'
+                                   % (path, os.geteuid(), stat.S_IMODE(path.stat().st_mode)))
+    path.rmdir()
+    target = tmp_path / 'victim'
+    target.write_text('x')
+    path.symlink_to(target)
+    with pytest.raises(NFTokenError, match='not trusted \\(a symlink'):
+        store.forget(key)
+    assert target.exists() and path.is_symlink()
+    path.unlink()
+    (tmp_path / 'cache').chmod(0o777)
+    try:
+        with pytest.raises(NFTokenError, match='token cache directory .* is not trusted'):
+            store.forget(key)
+    finally:
+        (tmp_path / 'cache').chmod(0o700)
+
+
+def test_forget_in_a_read_only_directory_is_one_line(store, tmp_path, monkeypatch):
+    key = cache_key(request())
+    store.put(key, result(), NOW, SECRET)
+
+    def read_only(path):
+        raise OSError(30, 'Read-only file system')
+    monkeypatch.setattr(os, 'unlink', read_only)
+    with pytest.raises(NFTokenError) as error:
+        store.forget(key)
+    monkeypatch.undo()
+    assert error.value.message == ('token cache file %s could not be removed (Read-only file system): check the '
+                                   'permissions of cache_dir' % (tmp_path / 'cache' / (key + '.json')))
+
+
+def test_forget_without_a_directory_is_nothing_to_do(tmp_path):
+    assert TokenCache(str(tmp_path / 'none'), print).forget(cache_key(request())) is False
+    assert not (tmp_path / 'none').exists()

@@ -220,7 +220,7 @@ def test_unreadable_and_missing_files(places, tmp_path):
         resolve(credentials_file=str(tmp_path / 'missing.json'), **places)
     assert error.value.message == ('cannot read credentials file %s (option credentials_file): No such file or directory; '
                                    'check the path and its permissions' % (tmp_path / 'missing.json'))
-    with pytest.raises(NFTokenError, match='Is a directory'):
+    with pytest.raises(NFTokenError, match=r'is not a regular file \(a directory\)'):
         resolve(credentials_file=str(tmp_path), **places)
     places['environ']['NETFOUNDRY_API_ACCOUNT'] = str(tmp_path / 'gone.json')
     with pytest.raises(NFTokenError, match=r'\(env NETFOUNDRY_API_ACCOUNT\): No such file'):

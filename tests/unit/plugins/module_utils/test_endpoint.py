@@ -52,7 +52,7 @@ def test_classify_host(host, expected):
 
 
 @pytest.mark.parametrize('host, loopback', [
-    ('127.0.0.1', True), ('127.8.9.10', True), ('::1', True), ('localhost', True), ('api.localhost', True),
+    ('127.0.0.1', True), ('127.8.9.10', True), ('::1', True), ('localhost', False), ('api.localhost', False),
     ('10.0.0.1', False), ('example.com', False), ('localhost.example.com', False), ('0.0.0.0', False),
 ])
 def test_is_loopback(host, loopback):
@@ -226,11 +226,12 @@ def test_resource_names_the_api_url_when_there_is_no_audience():
 
 def test_plain_http_is_allowed_to_loopback_only():
     assert request(token_url='http://127.0.0.1:8080/token').token_url == 'http://127.0.0.1:8080/token'
-    assert request(token_url='http://localhost/token').host_kind == 'other'
+    assert request(token_url='http://[::1]:8080/token').host_kind == 'other'
     with pytest.raises(NFTokenError) as error:
         request(token_url='http://idp.example.com/token')
     assert error.value.message == ('refusing to send the client secret over plain http:// to idp.example.com '
-                                   '(token_url): use https://')
+                                   '(token_url): use https:// (plain http is only for a literal loopback address such '
+                                   'as 127.0.0.1 or [::1])')
     with pytest.raises(NFTokenError, match=r'to idp\.example\.com \(the token URL of test source\)'):
         request('http://idp.example.com/token')
 

@@ -107,3 +107,79 @@ def test_a_secret_in_a_bad_credentials_file_never_shows(tmp_path, secret, accoun
     with pytest.raises(NFTokenError) as error:
         _credentials.read_credentials_file(str(path), 'option credentials_file')
     assert secret not in error.value.message
+
+
+# Issue 12: hostile answers. An echo of the secret (raw, form-encoded, JSON-escaped, in Basic) anywhere in an error
+# body, at any offset (so across every cut), never leaves a piece of it; absurd numbers and nesting stay one line.
+
+SECRETS = st.text(alphabet=st.characters(blacklist_categories=('Cs',)), min_size=4, max_size=24).map(
+    lambda text: 'Zx9"q\\' + text)
+ENCODINGS = st.sampled_from(['raw', 'form', 'json', 'json-ascii-upper', 'basic'])
+
+
+def encode(secret, encoding):
+    import base64
+    from urllib.parse import quote_plus
+    if encoding == 'raw':
+        return secret
+    if encoding == 'form':
+        return quote_plus(secret)
+    if encoding == 'json':
+        return json.dumps(secret, ensure_ascii=False)[1:-1]
+    if encoding == 'json-ascii-upper':
+        import re
+        return re.sub(r'\\u([0-9a-f]{4})', lambda m: '\\u' + m.group(1).upper(), json.dumps(secret)[1:-1])
+    return base64.b64encode(('cid:%s' % secret).encode('utf-8')).decode('ascii')
+
+
+@FUZZ
+@given(SECRETS, ENCODINGS, st.integers(min_value=0, max_value=300), st.sampled_from(['text', 'json', 'html']),
+       st.integers(min_value=400, max_value=599))
+def test_an_echoed_secret_leaves_no_piece_in_the_reason(secret, encoding, offset, shape, status):
+    from ansible_collections.netfoundry.api.plugins.module_utils._errors import secret_forms
+    echoed = encode(secret, encoding)
+    if shape == 'json':
+        body = json.dumps({'error': 'invalid_request', 'error_description': '.' * offset + echoed + ' tail'})
+        content_type = 'application/json'
+    elif shape == 'html':
+        body = '<html><title>%s%s</title></html>' % ('.' * offset, echoed)
+        content_type = 'text/html'
+    else:
+        body = '.' * offset + echoed + ' tail'
+        content_type = 'text/plain'
+    reason, _fix = error_reason(status, body.encode('utf-8'), content_type, secret_forms(secret, 'cid'))
+    shown = encode(secret, encoding)
+    assert shown[:8] not in reason and secret[:8] not in reason, (reason, shown)
+
+
+@FUZZ
+@given(st.sampled_from(['expires_in', 'exp']), st.integers(min_value=0, max_value=600).map(lambda n: 10 ** n)
+       | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=12))
+def test_absurd_expiries_are_bounded_or_refused(where, value):
+    import base64
+    from ansible_collections.netfoundry.api.plugins.module_utils._response import MAX_TOKEN_LIFE
+    answer = {'access_token': 'opaque', 'token_type': 'Bearer'}
+    if where == 'expires_in':
+        answer['expires_in'] = value
+    else:
+        payload = base64.urlsafe_b64encode(json.dumps({'exp': value}).encode()).rstrip(b'=').decode()
+        answer['access_token'] = 'e30.%s.sig' % payload
+    try:
+        token = parse_token(json.dumps(answer).encode('utf-8'), 'application/json', 1000000.0)
+    except NFTokenError as exc:
+        assert '\n' not in exc.message and 'clock skew' in exc.message
+        return
+    assert token['expires_at'] is None or 1000000.0 < token['expires_at'] <= 1000000.0 + MAX_TOKEN_LIFE
+
+
+@FUZZ
+@given(st.integers(min_value=1, max_value=200000), st.sampled_from(['[', '{"a":', '<title>', '<', '<title><']),
+       st.sampled_from([200, 400, 503]), CONTENT_TYPES)
+def test_nesting_and_repetition_are_one_line(count, unit, status, content_type):
+    body = (unit * count).encode('utf-8')
+    reason, fix = error_reason(status, body, content_type)
+    assert '\n' not in reason + fix
+    try:
+        parse_token(body, content_type, 1000.0)
+    except NFTokenError as exc:
+        assert '\n' not in exc.message

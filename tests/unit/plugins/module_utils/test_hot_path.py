@@ -29,7 +29,7 @@ request = prepare(dict(options), environ=environ)
 result = dict(access_token='cached.token.value', token_type='Bearer', expires_at=time.time() + 3600, audience=None,
               api_url=None, token_url='x', auth_method='client_secret_basic', credential_source='x', environment=None,
               claims={})
-TokenCache(options['cache_dir'], print).put(cache_key(request), result, time.time())
+TokenCache(options['cache_dir'], print).put(cache_key(request), result, time.time(), request.credential.client_secret)
 sys.modules['ansible_collections.netfoundry.api.plugins.module_utils._cache']._MEMO.clear()
 first = evaluate()
 counts = dict(open=0, os_open=0, flock=0)
