@@ -32,7 +32,6 @@ BACKOFF_MAX = 30.0
 RETRY_AFTER_CAP = 30  # seconds: a longer Retry-After is cut to this
 LONGEST_WAIT = max(BACKOFF_MAX, RETRY_AFTER_CAP)  # the longest pause before a retry
 MAX_BODY_BYTES = 1024 * 1024
-MAX_TIMEOUT = 3600
 CA_BUNDLE_ENV = ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE')
 
 
@@ -280,9 +279,6 @@ def post(url, headers, body, settings, environ, warn):
     timeout seconds."""
     if not HAS_REQUESTS:
         raise NFTokenError('the Python library requests is not installed for this Python: pip install requests')
-    if settings['timeout'] > MAX_TIMEOUT:
-        raise NFTokenError('option timeout is %g s, more than the %d s an attempt may take: give a smaller timeout'
-                           % (settings['timeout'], MAX_TIMEOUT))
     if not settings['validate_certs']:
         warn('validate_certs is false: the TLS certificate of %s is not checked' % display_url(url))
     total = settings['retries']['total']

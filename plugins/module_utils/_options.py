@@ -20,6 +20,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTo
 AUTH_METHODS = ('auto', 'client_secret_json', 'client_secret_basic', 'client_secret_post')
 OUTPUTS = ('token', 'headers', 'full', 'session')
 RETRY_DEFAULTS = dict(total=3, backoff_factor=0.5)
+MAX_TIMEOUT = 3600  # seconds: the deadline of one attempt (and the lock waits derived from it) stay bounded
 VARIABLE_PREFIX = 'netfoundry_'
 INI_SECTION = 'netfoundry'
 
@@ -240,5 +241,8 @@ def _checked(raw):
     settings['timeout'] = _number(settings['timeout'], 'timeout', 0)
     if settings['timeout'] == 0:
         raise _Bad('timeout', 'option timeout must be more than 0 seconds, got 0')
+    if settings['timeout'] > MAX_TIMEOUT:
+        raise _Bad('timeout', 'option timeout is %g s, more than the %d s an attempt may take: give a smaller timeout'
+                   % (settings['timeout'], MAX_TIMEOUT))
     settings['retries'] = _retries(settings['retries'])
     return settings

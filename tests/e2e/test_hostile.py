@@ -144,7 +144,7 @@ def test_absurd_expiry_is_capped_at_a_day(token, testbed, playbook):
 def test_enormous_timeout_is_one_line(testbed, playbook):
     options = dict(nasty_options(testbed), client_id=CLIENT_ID, client_secret=CLIENT_SECRET, timeout=1e12)
     _run, results = run_both(playbook, options)
-    assert_failed(results, 'failed: option timeout is 1e+12 s, more than the 3600 s an attempt may take: give a '
+    assert_failed(results, 'option timeout is 1e+12 s, more than the 3600 s an attempt may take: give a '
                            'smaller timeout')
     assert testbed.stats()['total'] == 0
 
