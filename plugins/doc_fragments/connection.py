@@ -24,7 +24,7 @@ options:
       - An C(http://) or C(https://) proxy URL for the token request. The module treats it as C(no_log), since it
         may carry C(user:password@); its password is also redacted from every message.
       - When not set, the standard E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) and E(NO_PROXY) variables apply.
-      - It may carry C(user:password@): its password is masked in all output, and it is never read from C(ansible.cfg).
+      - It may carry C(user:password@), whose password is masked in all output; it is never read from C(ansible.cfg).
       - A plain C(http://) token URL (allowed to a literal loopback address only) never goes through a proxy. The
         variables are ignored for it, and setting this option with it is an error.
     type: str

@@ -43,7 +43,7 @@ def fetch(testbed, warnings=None, environ=None, **options):
     options.setdefault('cache', False)
     sink = warnings if warnings is not None else []
     environ = environ if environ is not None else {}
-    return get_token(prepare((options), environ=environ), environ=environ, warn=sink.append)
+    return get_token(prepare(options, environ=environ), environ=environ, warn=sink.append)
 
 
 def failure(testbed, **options):
@@ -108,8 +108,8 @@ def test_an_echoed_proxy_password_is_redacted(nasty):
 def test_warnings_and_file_names_hold_nothing_of_the_secret(nasty, tmp_path):
     warnings = []
     fetch(nasty, warnings, cache=True, cache_dir=str(tmp_path / 'c'))
-    request = prepare((dict(client_id=NASTY_ID, client_secret='another',
-                                                   token_url=nasty.info['idp_http'] + '/token')), environ={})
+    request = prepare(dict(client_id=NASTY_ID, client_secret='another', token_url=nasty.info['idp_http'] + '/token'),
+                      environ={})
     key = cache_key(request)  # a name that no secret went into
     assert sorted(os.listdir(str(tmp_path / 'c'))) == [key + '.json', key + '.lock']
     assert warnings == []
@@ -178,7 +178,7 @@ def _one_process(info, cache_dir, queue):
     options = dict(client_id=NASTY_ID, client_secret=NASTY_SECRET, token_url=info['idp_http'] + '/token',
                    cache_dir=cache_dir, timeout=20, retries=0)
     try:
-        result = get_token(prepare((options), environ={}), environ={})
+        result = get_token(prepare(options, environ={}), environ={})
         queue.put(result['access_token'])
     except NFTokenError as exc:
         queue.put('error: ' + exc.message)
@@ -188,10 +188,10 @@ def test_a_slow_identity_provider_is_asked_once_by_eight_processes(nasty, tmp_pa
     nasty.faults({'delay': 3, 'serve': False, 'status': 200, 'body': token_body(nasty)})
     context = multiprocessing.get_context('fork')
     queue = context.Queue()
-    workers = [context.Process(target=_one_process, args=(nasty.info, str(tmp_path / 'c'), queue)) for _ in range(8)]
+    workers = [context.Process(target=_one_process, args=(nasty.info, str(tmp_path / 'c'), queue)) for _number in range(8)]
     for worker in workers:
         worker.start()
-    tokens = [queue.get(timeout=120) for _ in workers]
+    tokens = [queue.get(timeout=120) for _worker in workers]
     for worker in workers:
         worker.join(30)
     assert tokens == ['opaque-token-value'] * 8
@@ -280,8 +280,8 @@ def test_bad_paths_and_urls_are_one_line(nasty, option, value, message):
     if option == 'credentials_file':
         options.update(client_id=None, client_secret=None)
     with pytest.raises(NFTokenError) as error:
-        prepare((dict(dict(client_id=NASTY_ID, client_secret=NASTY_SECRET,
-                                                  token_url='https://idp.example.com/token'), **options)), environ={})
+        prepare(dict(dict(client_id=NASTY_ID, client_secret=NASTY_SECRET, token_url='https://idp.example.com/token'),
+                     **options), environ={})
     assert message in error.value.message
 
 

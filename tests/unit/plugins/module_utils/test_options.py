@@ -47,8 +47,8 @@ class TaggedStr(str):
 
 def test_templated_strings_become_plain_str():
     result = validate({'client_id': TaggedStr(' my-id '), 'client_secret': TaggedStr(' keep spaces ')})
-    assert type(result['client_id']) is str and result['client_id'] == 'my-id'
-    assert type(result['client_secret']) is str and result['client_secret'] == ' keep spaces '
+    assert result['client_id'].__class__ is str and result['client_id'] == 'my-id'
+    assert result['client_secret'].__class__ is str and result['client_secret'] == ' keep spaces '
 
 
 NOT_BOOLEAN = ("argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'perhaps' is "

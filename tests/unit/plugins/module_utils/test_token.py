@@ -302,9 +302,8 @@ def test_credentials_file_without_authentication_url_names_file_and_key(tmp_path
     assert error.value.message.startswith('credentials file %s has no authenticationUrl: ' % path)
     assert error.value.message.endswith('(credential source: option credentials_file %s)' % path)
     # The token_url option supplies what the file lacks.
-    result = get_token(prepare(dict({'credentials_file': str(path), 'cache': False,
-                                                        'token_url': testbed.info['idp_http'] + '/oauth2/token'}),
-                               environ={}), environ={})
+    result = get_token(prepare({'credentials_file': str(path), 'cache': False,
+                                'token_url': testbed.info['idp_http'] + '/oauth2/token'}, environ={}), environ={})
     assert result['token_url'] == testbed.info['idp_http'] + '/oauth2/token'
 
 
