@@ -7,7 +7,10 @@
 
 from ansible import constants as C
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
+
+display = Display()
 
 MEMORY_CACHE = ('memory', 'ansible.builtin.memory')
 
@@ -27,7 +30,8 @@ class ActionModule(ActionBase):
         wrap_async = self._task.async_val and not self._connection.has_native_async
         result = merge_hash(result, self._execute_module(module_args=args, task_vars=task_vars, wrap_async=wrap_async))
         if withheld and 'netfoundry_api_url' in result.get('ansible_facts', {}):
-            result.setdefault('warnings', []).append(
+            # display.warning, not result['warnings']: ansible-core 2.21 takes only its own warning objects there.
+            display.warning(
                 'the fact cache (%s) is persistent: the facts netfoundry_api_token and netfoundry_api_headers were left '
                 'out so that the token is not stored there; use the registered result (with no_log) or '
                 'netfoundry.api.nf_request, or set token_facts: true to publish them anyway' % C.CACHE_PLUGIN)
