@@ -8,7 +8,8 @@ The token travels only in the request's header: it is in no result, no invocatio
 import json
 import os
 
-from ansible.errors import AnsibleActionFail
+from ansible import constants as C
+from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
@@ -45,6 +46,14 @@ def _core_options(args, task_vars, templar):
     return options
 
 
+def _inject_invocation(task_vars):
+    """ansible-core 2.21 adds a result's invocation only when INJECT_INVOCATION is on; earlier lines always do."""
+    try:
+        return C.config.get_config_value('INJECT_INVOCATION', variables=task_vars)
+    except AnsibleError:
+        return True
+
+
 class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
@@ -54,7 +63,8 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         _validation, args = self.validate_argument_spec(ARGSPEC, mutually_exclusive=[('path', 'url')],
                                                         required_one_of=[('path', 'url')])
-        result['invocation'] = dict(module_args=dict(args, client_secret=NO_LOG if args['client_secret'] else None))
+        if _inject_invocation(task_vars or {}):
+            result['invocation'] = dict(module_args=dict(args, client_secret=NO_LOG if args['client_secret'] else None))
         method = args['method'].strip().upper()
         if method not in METHODS:
             raise AnsibleActionFail('option method must be one of %s, got %r' % (', '.join(METHODS), args['method']))
@@ -75,7 +85,7 @@ class ActionModule(ActionBase):
 
             def token(force):
                 if force:
-                    request.settings = dict(request.settings, force=True)
+                    request.settings['force'] = True
                 got = get_token(request, warn=display.warning)
                 secrets.append(got['access_token'])
                 return got['access_token']

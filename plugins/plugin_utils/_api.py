@@ -77,7 +77,8 @@ class Reply:
 
 
 class Client:
-    """Calls the API with a token from token(force); on a 401 gets a new token once (force) and sends again."""
+    """Calls the API with a token from token(force), asked once per client; on a 401 gets a new token once (force)
+    and sends again."""
 
     def __init__(self, settings, environ, token, warn):
         if not HAS_REQUESTS:
@@ -88,12 +89,15 @@ class Client:
         self.warn = warn
         self.renewed = False
         self.elapsed = 0.0
+        self._token = None
 
     def call(self, method, url, body=None):
-        reply = self._send(method, url, body, self.token(False))
+        self._token = self._token or self.token(False)
+        reply = self._send(method, url, body, self._token)
         if reply.status == 401 and not self.renewed:
             self.renewed = True
-            reply = self._send(method, url, body, self.token(True))
+            self._token = self.token(True)
+            reply = self._send(method, url, body, self._token)
         return reply
 
     def all_pages(self, url):

@@ -54,7 +54,7 @@ def inject(definition, inputs, env_dir):
     return dict((name, jinja2.Template(template).render(**namespace)) for name, template in injectors['env'].items())
 
 
-def runner_job(tmp_path, playbook_text, envvars, extravars, verbosity=0):
+def runner_job(tmp_path, playbook_text, envvars, extravars, verbosity=0, settings=None):
     """One ansible-runner job; returns (rc, private data dir, its output)."""
     data = tmp_path / 'job'
     for folder in ('project', 'inventory', 'env'):
@@ -69,6 +69,7 @@ def runner_job(tmp_path, playbook_text, envvars, extravars, verbosity=0):
     environ = dict((k, v) for k, v in os.environ.items() if not k.startswith(('NETFOUNDRY_', 'ANSIBLE_')))
     environ.update(HOME=str(home), PATH='%s:%s' % (BIN, environ.get('PATH', '')), ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
                    ANSIBLE_LOCALHOST_WARNING='0', PYTHONWARNINGS='ignore')
+    environ.update(settings or {})
     command = [str(BIN / 'ansible-runner'), 'run', str(data), '-p', 'job.yml', '--ident', 'job']
     if verbosity:
         command.append('-' + 'v' * verbosity)
@@ -108,13 +109,15 @@ def assert_no_leak(data, testbed):
     return skipped
 
 
+# At -vvvv also with INJECT_INVOCATION on (ansible-core 2.21 adds a result's invocation only then; earlier lines always).
 @pytest.mark.parametrize('verbosity', [0, 4])
 @pytest.mark.parametrize('credential_type', CREDENTIAL_TYPES, ids=lambda path: path.stem)
 def test_the_shipped_awx_playbook_leaves_no_token_in_the_job(testbed, tmp_path, credential_type, verbosity):
     definition = yaml.safe_load(credential_type.read_text())
     envvars = inject(definition, inputs_for(definition, testbed), tmp_path / 'job' / 'env')
     rc, data, output = runner_job(tmp_path, (COLLECTION / 'playbooks' / 'awx_list_networks.yml').read_text(), envvars,
-                                  {'netfoundry_audience': testbed.info['api']}, verbosity)
+                                  {'netfoundry_audience': testbed.info['api']}, verbosity,
+                                  {'ANSIBLE_INJECT_INVOCATION': '1'} if verbosity else None)
     assert rc == 0, output
     assert (data / 'artifacts' / 'job' / 'status').read_text() == 'successful'
     assert 'demo-network' in (data / 'artifacts' / 'job' / 'stdout').read_text()

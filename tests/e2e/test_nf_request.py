@@ -26,7 +26,8 @@ def test_get_and_post(testbed, playbook):
              + request_task('create', {'path': 'core/v2/networks', 'method': 'post', 'body': {'name': 'new-network'},
                                        'status_code': [201, 202]})
              + request_task('list', {'path': '/core/v2/networks', 'query': {'size': 50}}))
-    run = playbook(play(tasks, vars=credential_vars(testbed)))
+    # ansible-core 2.21 adds the result's invocation only when asked to (earlier lines ignore the variable)
+    run = playbook(play(tasks, vars=credential_vars(testbed)), env={'ANSIBLE_INJECT_INVOCATION': '1'})
     assert run.rc == 0, run.output
     me, create, listed = run.saved('me'), run.saved('create'), run.saved('list')
     api = testbed.info['api']
@@ -39,7 +40,7 @@ def test_get_and_post(testbed, playbook):
     assert listed['headers']['Content-Type'] == 'application/json'
     assert not any(name.lower() == 'authorization' for name in listed['headers'])
     # The result's invocation (shown at -vvv, kept in job events) names the options given, the secret masked.
-    assert '"client_secret": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"' in run.stdout
+    assert run.stdout.count('"client_secret": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"') == 1
     stats = testbed.stats()
     assert stats['total'] == 1
     assert [(e['method'], e['query'], e['status']) for e in stats['api_log']] == [
