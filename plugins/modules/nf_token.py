@@ -35,8 +35,8 @@ options:
       - Whether the secret facts C(netfoundry_api_token) and C(netfoundry_api_headers) are published.
       - When not set, they are published unless the controller's fact cache is persistent (C(fact_caching) is not
         C(memory), for example C(jsonfile) or C(redis), or AWX's and automation controller's fact storage, which
-        ansible-runner turns on): a persistent cache would write the token to disk or to a database. The other facts
-        are published either way, and the task warns, naming this option.
+        ansible-runner turns on), because a persistent cache would write the token to disk or to a database. The
+        other facts are published either way, and the task warns, naming this option.
       - V(true) publishes them even to a persistent fact cache; V(false) never.
     type: bool
     version_added: 2.0.0
