@@ -75,6 +75,17 @@ OPTIONS = (
     Option('cache_dir', 'path', 'cache', env='NETFOUNDRY_CACHE_DIR'),
     Option('min_ttl', 'int', 'cache', default=600),
     Option('force', 'bool', 'cache', default=False),
+    # The nf_token module's own options.
+    Option('state', 'str', 'module', default='present', choices=('present', 'absent'), keyword_only=True),
+    Option('token_facts', 'bool', 'module', keyword_only=True),
+    # The nf_request action's own options.
+    Option('path', 'str', 'request', keyword_only=True),
+    Option('url', 'str', 'request', keyword_only=True),
+    Option('method', 'str', 'request', default='GET', keyword_only=True),
+    Option('body', 'raw', 'request', keyword_only=True),
+    Option('query', 'dict', 'request', keyword_only=True),
+    Option('status_code', 'list', 'request', default=[200], keyword_only=True),
+    Option('all_pages', 'bool', 'request', default=False, keyword_only=True),
     # The lookup's own options.
     Option('output', 'str', 'lookup', default='token', choices=OUTPUTS),
     # What output=session returned: the role keeps it in memory and hands it to later evaluations.
@@ -95,6 +106,8 @@ def argspec(*groups):
     for option in OPTIONS:
         if option.group in groups:
             entry = dict(type=option.type, no_log=option.secret)
+            if option.type == 'list':
+                entry['elements'] = 'int'  # status_code, the only list
             if option.default is not None:
                 entry['default'] = option.default
             if option.choices:

@@ -16,7 +16,9 @@ description:
     NF Console credentials file) and any RFC 6749 server.
   - "The module runs where the task runs. To get one token for a whole play, run it once on the controller
     with C(delegate_to: localhost) and C(run_once: true); the facts are then set for every host in the play."
-  - "The returned token is a secret. Use C(no_log: true) on the task when its output is shown to others."
+  - "The returned token is a secret. Use C(no_log: true) on the task when its output is shown to others.
+    To call the API without handling the token at all, use M(netfoundry.api.nf_request)."
+  - The token facts are left out when the controller's fact cache is persistent, see O(token_facts).
   - Tokens are cached (see O(cache)), so running the module on every host, or in every play, costs one token
     request per token lifetime; O(state=absent) forgets the cached token.
 options:
@@ -28,6 +30,16 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  token_facts:
+    description:
+      - Whether the secret facts C(netfoundry_api_token) and C(netfoundry_api_headers) are published.
+      - When not set, they are published unless the controller's fact cache is persistent (C(fact_caching) is not
+        C(memory), for example C(jsonfile) or C(redis), or AWX's and automation controller's fact storage, which
+        ansible-runner turns on), because a persistent cache would write the token to disk or to a database. The
+        other facts are published either way, and the task warns, naming this option.
+      - V(true) publishes them even to a persistent fact cache; V(false) never.
+    type: bool
+    version_added: 2.0.0
 extends_documentation_fragment:
   - netfoundry.api.auth
   - netfoundry.api.connection
@@ -64,10 +76,17 @@ EXAMPLES = r'''
   register: nf
   no_log: true
 
-- name: List networks with the token
+- name: List networks with the token (no_log; uri would show the Authorization header in its result)
   ansible.builtin.uri:
     url: "{{ nf.api_url }}core/v2/networks"
     headers: "{{ nf.headers }}"
+  register: networks
+  no_log: true
+
+- name: Better, call the API with netfoundry.api.nf_request (same token cache; the token never shows)
+  netfoundry.api.nf_request:
+    path: core/v2/networks
+    credentials_file: ~/.netfoundry/credentials.json
   register: networks
 
 - name: One token for the whole play, got on the controller; the facts land on every host
@@ -80,10 +99,11 @@ EXAMPLES = r'''
   run_once: true
   no_log: true
 
-- name: Use the facts on every host
+- name: Use the facts on every host (with a persistent fact cache, set token_facts to get the token facts)
   ansible.builtin.uri:
     url: "{{ ansible_facts['netfoundry_api_url'] }}identity/v1/identities/self"
     headers: "{{ ansible_facts['netfoundry_api_headers'] }}"
+  no_log: true
 
 - name: The credential from the environment NetFoundry's CLI uses (NETFOUNDRY_API_ACCOUNT, or NETFOUNDRY_CLIENT_ID + NETFOUNDRY_PASSWORD + NETFOUNDRY_OAUTH_URL)
   netfoundry.api.nf_token:
@@ -222,18 +242,22 @@ claims:
   type: dict
   sample: {"client_id": "3tcm6to5...", "scope": "https://gateway.production.netfoundry.io//ignore-scope", "exp": 1795000000}
 ansible_facts:
-  description: Facts for later tasks.
+  description:
+    - Facts for later tasks.
+    - The two secret facts C(netfoundry_api_token) and C(netfoundry_api_headers) are left out when the controller's
+      fact cache is persistent (C(fact_caching) other than C(memory); AWX fact storage), unless O(token_facts=true),
+      so that the token is not written to the cache.
   returned: O(state=present)
   type: complex
   contains:
     netfoundry_api_token:
       description: The bearer token.
       type: str
-      returned: O(state=present)
+      returned: O(state=present), unless O(token_facts) is false or unset with a persistent fact cache
     netfoundry_api_headers:
       description: The C(Authorization) header dictionary.
       type: dict
-      returned: O(state=present)
+      returned: O(state=present), unless O(token_facts) is false or unset with a persistent fact cache
     netfoundry_api_url:
       description: The API base URL.
       type: str
@@ -262,9 +286,7 @@ def _proxy_password(url):
 
 
 def main():
-    spec = argspec(*CORE_GROUPS)
-    spec['state'] = dict(type='str', default='present', choices=['present', 'absent'])
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=argspec(*CORE_GROUPS + ('module',)), supports_check_mode=True)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'))
     # The password of a proxy URL is masked like a no_log option; the rest of the URL stays readable in messages.
@@ -284,11 +306,12 @@ def main():
     except NFTokenError as exc:
         module.fail_json(msg=exc.message)
     result['ansible_facts'] = dict(
-        netfoundry_api_token=result['access_token'],
-        netfoundry_api_headers=result['headers'],
         netfoundry_api_url=result['api_url'],
         netfoundry_api_token_expires_at=result['expires_at'],
     )
+    # None: the action plugin found a memory fact cache (or the module runs without it).
+    if module.params['token_facts'] is not False:
+        result['ansible_facts'].update(netfoundry_api_token=result['access_token'], netfoundry_api_headers=result['headers'])
     module.exit_json(changed=False, **result)
 
 

@@ -13,6 +13,9 @@ Token endpoints (each on the HTTP and the HTTPS listener):
 Tokens are RS256 JWTs (JWKS at /.well-known/jwks.json). The API emulator accepts only a valid, unexpired token
 for its own base URL (aud, or a Cognito scope under it) and answers 401 otherwise.
 
+API: GET identity/v1/identities/self; GET core/v2/networks (HAL pages: query page, size; _links.next);
+POST core/v2/networks {name} (202, the new network is listed from then on).
+
 Control (JSON): GET /_control/stats; POST /_control/reset, /_control/clients {client_id, client_secret, lifetime},
 /_control/faults {"faults": [{status, body, content_type, headers, delay, drop, reset, times}]}; a fault
 {"serve": true} in the queue answers its request normally (to line faults up for several clients in turn), after
@@ -24,6 +27,7 @@ Hostile faults (what an adversarial or broken server does):
   trickle: S        the body one byte every S seconds; trickle_headers: S the status line and headers likewise
   token: {claims, expires_in}  a real signed token for the client of the request, with these claims (exp...)
                     and this raw expires_in (absurd numbers: 400 digits, 1e300, an exp in the past)
+/_control/revoke {} revokes every token issued so far (the API answers 401 for them).
 
 Run: python nf_testbed.py --state-dir DIR [--client ID SECRET]... [--lifetime S]; DIR/state.json tells the URLs.
 """
@@ -68,6 +72,10 @@ class State:
             self.api_refused = 0
             self.log = []
             self.faults = []
+            self.revoked = set()
+            self.api_log = []
+            self.networks = [dict(id='00000000-0000-4000-8000-0000000000%02d' % i, name=name, status='PROVISIONED',
+                                  productVersion='7.3.90') for i, name in enumerate(('demo-network', 'lab-network'), 1)]
 
     def add_client(self, client_id, secret, lifetime=3600):
         with self.lock:
@@ -87,7 +95,7 @@ class State:
         with self.lock:
             return dict(token_requests=dict(self.token_requests), total=sum(self.token_requests.values()),
                         issued=dict(self.issued), tokens=list(self.tokens), api_requests=self.api_requests,
-                        api_refused=self.api_refused, log=list(self.log))
+                        api_refused=self.api_refused, log=list(self.log), api_log=list(self.api_log))
 
     def jwks(self):
         numbers = self.key.public_key().public_numbers()
@@ -183,6 +191,9 @@ class IdpHandler(Handler):
         elif action == 'faults':
             with self.state.lock:
                 self.state.faults = [dict(f) for f in data.get('faults', [])]
+        elif action == 'revoke':
+            with self.state.lock:
+                self.state.revoked.update(self.state.tokens)
         else:
             return self.send_json(404, dict(error='unknown control action'))
         return self.send_json(200, dict(ok=True))
@@ -362,12 +373,18 @@ class ApiHandler(Handler):
     base_url = None
 
     def do_GET(self):  # pylint: disable=invalid-name
-        path = self.path.split('?')[0]
-        routes = {
+        self.answer('GET', {
             '/identity/v1/identities/self': self.identity,
             '/identity/v1/api-account-identities/self': self.identity,
             '/core/v2/networks': self.networks,
-        }
+        })
+
+    def do_POST(self):  # pylint: disable=invalid-name
+        self.answer('POST', {'/core/v2/networks': self.create_network})
+
+    def answer(self, method, routes):
+        path, _sep, query = self.path.partition('?')
+        raw = self._body()
         # Routes match at the end of the path, so an API URL under another prefix (a token for another
         # audience) reaches the token check and gets its 401.
         route = next((handler for suffix, handler in routes.items() if path.endswith(suffix)), None)
@@ -377,15 +394,24 @@ class ApiHandler(Handler):
         with self.state.lock:
             self.state.api_requests += 1
             self.state.api_refused += 1 if problem else 0
+            self.state.api_log.append(dict(method=method, path=path, query=query, status=401 if problem else None))
+            entry = self.state.api_log[-1]
         if problem:
             return self.send_json(401, dict(error='unauthorized', message=problem),
                                   headers={'WWW-Authenticate': 'Bearer error="invalid_token"'})
-        return self.send_json(200, route(claims))
+        try:
+            status, data = route(claims, dict(parse_qsl(query)), raw)
+        except ValueError as exc:
+            status, data = 400, dict(error='bad_request', message=str(exc))
+        entry['status'] = status
+        return self.send_json(status, data)
 
     def authorize(self):
         header = self.headers.get('Authorization') or ''
         if not header.startswith('Bearer '):
             return None, 'missing bearer token'
+        if header[7:] in self.state.revoked:
+            return None, 'token revoked'
         try:
             claims = jwt.decode(header[7:], self.state.key.public_key(), algorithms=['RS256'],
                                 options=dict(verify_aud=False, require=['exp']))
@@ -398,14 +424,33 @@ class ApiHandler(Handler):
             return None, 'token is for another audience'
         return claims, None
 
-    def identity(self, claims):
-        return dict(id=claims['client_id'], name='API account %s' % claims['client_id'], type='ApiAccountIdentity',
-                    organizationId='00000000-0000-4000-8000-000000000001', active=True)
+    def identity(self, claims, _query, _raw):
+        return 200, dict(id=claims['client_id'], name='API account %s' % claims['client_id'], type='ApiAccountIdentity',
+                         organizationId='00000000-0000-4000-8000-000000000001', active=True)
 
-    def networks(self, claims):
-        networks = [dict(id='00000000-0000-4000-8000-0000000000%02d' % i, name=name, status='PROVISIONED',
-                         productVersion='7.3.90') for i, name in enumerate(('demo-network', 'lab-network'), 1)]
-        return dict(_embedded=dict(networkList=networks), page=dict(size=2, totalElements=2, totalPages=1, number=0))
+    def networks(self, _claims, query, _raw):
+        """A Spring HAL page, as NetFoundry's API answers lists."""
+        page, size = int(query.get('page', 0)), int(query.get('size', 20))
+        if page < 0 or size < 1:
+            raise ValueError('page must be >= 0 and size >= 1')
+        with self.state.lock:
+            items = list(self.state.networks)
+        pages = max(1, -(-len(items) // size))
+        link = self.base_url + 'core/v2/networks?page=%d&size=%d'
+        links = dict(self=dict(href=link % (page, size)))
+        if page + 1 < pages:
+            links['next'] = dict(href=link % (page + 1, size))
+        return 200, dict(_embedded=dict(networkList=items[page * size:(page + 1) * size]), _links=links,
+                         page=dict(size=size, totalElements=len(items), totalPages=pages, number=page))
+
+    def create_network(self, _claims, _query, raw):
+        body = json.loads(raw or b'{}')
+        if not isinstance(body, dict) or not body.get('name'):
+            raise ValueError('name is required')
+        with self.state.lock:
+            network = dict(id=str(uuid.uuid4()), name=body['name'], status='PROVISIONING', productVersion='7.3.90')
+            self.state.networks.append(network)
+        return 202, network
 
 
 def _serve(handler, tls=None):
@@ -484,6 +529,9 @@ class Control:
 
     def add_client(self, client_id, client_secret, lifetime=3600):
         return self._call('clients', {'client_id': client_id, 'client_secret': client_secret, 'lifetime': lifetime})
+
+    def revoke(self):
+        return self._call('revoke', {})
 
 
 def main():

@@ -124,3 +124,16 @@ def readme_default(value):
     if isinstance(value, bool):
         return '`%s`' % str(value).lower()
     return '`%s`' % (value if value != '' else '""')
+
+
+def test_the_module_and_the_action_document_their_own_options_from_the_table():
+    from ansible_collections.netfoundry.api.plugins.modules import nf_request, nf_token
+    for plugin, group in ((nf_token, 'module'), (nf_request, 'request')):
+        doc = yaml.safe_load(plugin.DOCUMENTATION)['options']
+        own = [option for option in OPTIONS if option.group == group]
+        assert sorted(doc) == sorted(option.name for option in own), group
+        for option in own:
+            documented = dict((key, doc[option.name][key]) for key in ('type', 'default', 'choices')
+                              if key in doc[option.name])
+            assert documented == expected_doc(option), option.name
+    assert argspec('request')['status_code'] == {'type': 'list', 'elements': 'int', 'default': [200], 'no_log': False}

@@ -1,0 +1,196 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r'''
+module: nf_request
+short_description: Call the NetFoundry API with a cached bearer token that never shows
+version_added: 2.0.0
+description:
+  - Sends one request (or, with O(all_pages), every page of a list) to the NetFoundry API with the bearer token of
+    an API account, and returns the API's answer.
+  - The token comes from the token cache that M(netfoundry.api.nf_token), the P(netfoundry.api.nf_token#lookup)
+    lookup and the role C(netfoundry.api.token) share, so a play of many hosts and tasks costs one token request
+    per token lifetime. When the API answers 401 (the token was revoked or has expired), a new token is got once
+    (as with O(force)) and the call is sent once more.
+  - The token travels only in the request's C(Authorization) header. It is in no result, not in C(invocation), not
+    in the response headers returned, and in no output at any verbosity, so a job's events and logs (AWX, automation
+    controller, C(ANSIBLE_LOG_PATH)) never hold it. The client secret never shows either.
+  - This is an action that runs on the controller; nothing is sent to the managed hosts, and the credential's
+    environment variables (E(NETFOUNDRY_API_ACCOUNT), E(NETFOUNDRY_CLIENT_ID), ...) are read on the controller.
+  - Every option of the token (the auth, connection and cache options below) can also come from a variable
+    C(netfoundry_<option>) (for example C(netfoundry_credentials_file) in group_vars, or the role's inputs); an
+    option given to the task wins over the variable. So, with the credential in variables or in the environment, a
+    task needs only O(path).
+options:
+  path:
+    description:
+      - The API path, relative to the API URL (C(api_url) of M(netfoundry.api.nf_token)), for example
+        C(core/v2/networks).
+      - The API URL is O(audience) when set (or derived), else O(resource), else
+        C(https://gateway.<environment>.netfoundry.io/).
+      - Give O(path) or O(url), not both.
+    type: str
+  url:
+    description:
+      - The absolute URL to call instead of O(path). Plain C(http://) is refused for every host but loopback.
+    type: str
+  method:
+    description:
+      - The HTTP method; one of C(GET), C(HEAD), C(POST), C(PUT), C(PATCH), C(DELETE), C(OPTIONS).
+    type: str
+    default: GET
+  body:
+    description:
+      - The request body, sent as JSON (C(Content-Type) C(application/json)). A string is sent as it is.
+    type: raw
+  query:
+    description:
+      - Query parameters added to the URL, for example C({page{:} 0, size{:} 100}).
+    type: dict
+  status_code:
+    description:
+      - The HTTP statuses that count as success; any other fails the task (with the answer in the result).
+    type: list
+    elements: int
+    default: [200]
+  all_pages:
+    description:
+      - Read every page of a NetFoundry (Spring HAL) list and return one answer whose C(_embedded) lists hold the
+        items of every page.
+      - The next page is the answer's C(_links.next), else the page after C(page.number) while it is below
+        C(page.totalPages). Use O(query) C(size) for fewer, larger pages. The token is never sent to a next page
+        on another host.
+      - Only with O(method=GET).
+    type: bool
+    default: false
+notes:
+  - O(timeout), O(retries), O(validate_certs), O(ca_path) and O(proxy) apply to the API calls as they do to the token
+    request.
+  - "O(retries): API calls with C(GET), C(HEAD), C(PUT), C(DELETE) or C(OPTIONS) are retried after a connection
+    error, a timeout, or HTTP 429, 500, 502, 503 or 504, with a warning per retry. C(POST) and C(PATCH) are never
+    retried: a call that failed after it was sent may have been applied."
+  - Redirects are not followed (the token must not go elsewhere); a 3xx answer is returned as it is, and fails the
+    task unless it is in O(status_code).
+  - "Check mode: C(GET) and C(HEAD) run; other methods are skipped with a message."
+  - C(changed) is false for C(GET) and C(HEAD) and true for every other method that succeeded.
+extends_documentation_fragment:
+  - netfoundry.api.auth
+  - netfoundry.api.connection
+  - netfoundry.api.cache
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+  - ansible.builtin.action_common_attributes.flow
+attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: partial
+    details: Only C(GET) and C(HEAD) calls are sent in check mode; the others are skipped.
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - netfoundry.api.nf
+seealso:
+  - module: netfoundry.api.nf_token
+  - plugin: netfoundry.api.nf_token
+    plugin_type: lookup
+requirements:
+  - requests (on the controller)
+author:
+  - NetFoundry API collection contributors (@netfoundry)
+'''
+
+EXAMPLES = r'''
+- name: List every network (all pages), with the credentials file NF Console downloads
+  netfoundry.api.nf_request:
+    path: core/v2/networks
+    all_pages: true
+    credentials_file: ~/.netfoundry/credentials.json
+  register: networks
+
+- name: Show their names
+  ansible.builtin.debug:
+    msg: "{{ networks.json._embedded.networkList | map(attribute='name') | list }}"
+
+- name: The credential in variables (group_vars, Ansible Vault) or in the environment; a task needs only the path
+  vars:
+    netfoundry_client_id: "{{ vault_nf_client_id }}"
+    netfoundry_client_secret: "{{ vault_nf_client_secret }}"
+  netfoundry.api.nf_request:
+    path: identity/v1/identities/self
+  register: me
+
+- name: Create a network (not sent in check mode)
+  netfoundry.api.nf_request:
+    path: core/v2/networks
+    method: POST
+    body:
+      name: lab-network
+      size: small
+    status_code: [200, 201, 202]
+    credentials_file: ~/.netfoundry/credentials.json
+
+- name: Defaults for every NetFoundry task of a play
+  module_defaults:
+    group/netfoundry.api.nf:
+      credentials_file: /etc/netfoundry/credentials.json
+  block:
+    - name: Who am I
+      netfoundry.api.nf_request:
+        path: identity/v1/identities/self
+'''
+
+RETURN = r'''
+status:
+  description: The HTTP status of the answer (of the last page with O(all_pages)).
+  returned: when the API answered
+  type: int
+  sample: 200
+json:
+  description:
+    - The answer's JSON, when it is JSON. With O(all_pages), the first page with the C(_embedded) lists of every
+      page and the last page's C(page); no C(_links).
+  returned: when the answer is JSON
+  type: raw
+  sample: {"_embedded": {"networkList": [{"name": "demo-network"}]}, "page": {"totalElements": 1, "totalPages": 1}}
+content:
+  description: The answer's text, when it is not JSON.
+  returned: when the answer has a body that is not JSON
+  type: str
+url:
+  description: The URL called, without its query (with O(all_pages), the first page's).
+  returned: when the API answered
+  type: str
+  sample: https://gateway.production.netfoundry.io/core/v2/networks
+headers:
+  description: The answer's headers (never C(Authorization)).
+  returned: when the API answered
+  type: dict
+  sample: {"Content-Type": "application/hal+json"}
+elapsed:
+  description: Seconds spent on the API calls (all attempts and pages; not the token request).
+  returned: when the API answered
+  type: float
+  sample: 0.131
+pages:
+  description: How many pages were read.
+  returned: O(all_pages=true)
+  type: int
+  sample: 3
+token_renewed:
+  description: Whether the API refused the cached token (401) and a new one was got for the call.
+  returned: when the API answered
+  type: bool
+  sample: false
+'''
