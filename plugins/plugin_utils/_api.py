@@ -11,8 +11,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import check_url, display_url, is_loopback
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
-from ansible_collections.netfoundry.api.plugins.module_utils._http import HAS_REQUESTS, RETRY_STATUSES, backoff, verify_setting
-from ansible_collections.netfoundry.api.plugins.module_utils._options import RETRY_AFTER_CAP
+from ansible_collections.netfoundry.api.plugins.module_utils._http import (
+    HAS_REQUESTS, RETRY_AFTER_CAP, RETRY_STATUSES, backoff, verify_setting)
 
 if HAS_REQUESTS:
     import requests
