@@ -116,7 +116,9 @@ isolate_home() {
   fi
   if command -v pyenv > /dev/null 2>&1; then export PYENV_ROOT="${PYENV_ROOT:-$(pyenv root)}"; fi
   export HOME="$BUILD/home"
-  export XDG_CONFIG_HOME="$HOME/.config" XDG_CACHE_HOME="$HOME/.cache" XDG_DATA_HOME="$HOME/.local/share"
+  # Unset, not pointed into the build HOME: the playbook tests give each run its own HOME, and a shared
+  # XDG_CACHE_HOME would give them one token cache (netfoundry's default cache_dir follows it).
+  unset XDG_CONFIG_HOME XDG_CACHE_HOME XDG_DATA_HOME
   mkdir -p "$HOME"
 }
 
