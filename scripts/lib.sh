@@ -12,12 +12,18 @@ STAGE="$COLLECTIONS/ansible_collections/netfoundry/api"
 say() { printf '\n==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# The controller Python each ansible-core line is tested on.
+# The controller Python each ansible-core line is tested on: one the line supports, and together 3.10 to 3.13.
+# 2.18-floor is ansible-core 2.18 with the lowest requests and urllib3 the collection supports.
 python_version_for() {
   case "$1" in
+    2.16) echo 3.10 ;;
+    2.17) echo 3.12 ;;
+    2.18) echo 3.13 ;;
+    2.18-floor) echo 3.11 ;;
     2.19) echo 3.11 ;;
+    2.20) echo 3.13 ;;
     2.21) echo 3.12 ;;
-    *) die "unknown ansible-core line $1" ;;
+    *) die "unknown ansible-core line $1 (requirements/dev-<line>.txt)" ;;
   esac
 }
 
@@ -37,10 +43,14 @@ find_python() {
   die "Python $version not found: install it (for example with pyenv install $version) and run again"
 }
 
+venv_stamp() {
+  cat "$ROOT/requirements/dev-$1.txt" "$ROOT/requirements/constraints-$1.txt" | sha256sum | cut -c1-16
+}
+
 # A venv for one ansible-core line, (re)built whenever its pinned requirements change.
 ensure_venv() {
   local core=$1 dir="$VENVS/$1" python stamp
-  stamp=$(cat "$ROOT/requirements/dev-$core.txt" "$ROOT/requirements/constraints-$core.txt" | sha256sum | cut -c1-16)
+  stamp=$(venv_stamp "$core")
   if [ -x "$dir/bin/python" ] && [ "$(cat "$dir/.stamp" 2>/dev/null)" = "$stamp" ]; then
     return 0
   fi
@@ -72,12 +82,17 @@ python_links() {
 }
 
 # ansible-test's venvs download a get-pip script from a host this machine cannot reach; it looks in its
-# cache first. This stand-in bootstraps pip with ensurepip (in a subprocess, so pip keeps the machine's config).
-write_get_pip_standins() {
-  local cache="$HOME/.ansible/test/cache" name
+# cache first: ~/.ansible/test/cache/get_pip_<version>.py, for the pip version its python_requirements.py names
+# (23.1.2 on 2.16, 24.2 on 2.19, 25.2 on 2.21). This stand-in bootstraps pip with ensurepip (in a subprocess, so
+# pip keeps the machine's config), then installs what ansible-test asked for.
+write_get_pip_standins() {  # write_get_pip_standins LINE... (the venvs whose ansible-test runs)
+  local cache="$HOME/.ansible/test/cache" version line
   mkdir -p "$cache"
-  for name in get_pip_24_2.py get_pip_25_2.py; do
-    cat > "$cache/$name" <<'PY'
+  for version in $(for line in "$@"; do
+                     sed -n "s/.*pip='\([0-9.]*\)'.*/\1/p" \
+                       "$VENVS/$line"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py
+                   done | sort -u); do
+    cat > "$cache/get_pip_${version//./_}.py" <<'PY'
 import subprocess
 import sys
 
@@ -86,6 +101,25 @@ args = [arg for arg in sys.argv[1:] if arg not in ('--no-setuptools', '--no-whee
 subprocess.check_call([sys.executable, '-m', 'pip', 'install', '--upgrade'] + args)
 PY
   done
+}
+
+# From here on HOME is a folder of the build: ansible-test (its sanity venvs and the pip stand-in), ansible-lint,
+# ansible-galaxy and galaxy-importer keep their state there, not in the user's ~/.ansible or ~/.cache. pip keeps
+# the user's config file and download cache; pyenv keeps its root.
+isolate_home() {
+  local real=$HOME config
+  export PIP_CACHE_DIR="${PIP_CACHE_DIR:-$(python3 -m pip cache dir 2>/dev/null || echo "$real/.cache/pip")}"
+  if [ -z "${PIP_CONFIG_FILE:-}" ]; then
+    for config in "${XDG_CONFIG_HOME:-$real/.config}/pip/pip.conf" "$real/.pip/pip.conf"; do
+      if [ -f "$config" ]; then export PIP_CONFIG_FILE="$config"; break; fi
+    done
+  fi
+  if command -v pyenv > /dev/null 2>&1; then export PYENV_ROOT="${PYENV_ROOT:-$(pyenv root)}"; fi
+  export HOME="$BUILD/home"
+  # Unset, not pointed into the build HOME: the playbook tests give each run its own HOME, and a shared
+  # XDG_CACHE_HOME would give them one token cache (netfoundry's default cache_dir follows it).
+  unset XDG_CONFIG_HOME XDG_CACHE_HOME XDG_DATA_HOME
+  mkdir -p "$HOME"
 }
 
 # tinyproxy (Debian package tinyproxy-bin) for the proxy tests: installed when missing.
