@@ -344,5 +344,7 @@ def test_nul_bytes_in_paths_are_one_line(testbed, playbook, tmp_path):
         result = run.saved(name)
         option = 'cache_dir' if name.endswith('cache') else 'credentials_file'
         assert result['failed'] is True and '\n' not in result['msg'], (name, result)
+        if name.startswith('module') and result['msg'].startswith('Failed to log to syslog (embedded null character)'):
+            continue  # ansible-core 2.21 logs a module's arguments before the module runs, and stops at the NUL itself
         assert 'option %s contains a NUL byte: give a plain path' % option in result['msg'], (name, result['msg'])
     assert testbed.stats()['total'] == 0
