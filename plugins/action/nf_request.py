@@ -7,14 +7,13 @@ The token travels only in the request's header: it is in no result, no invocatio
 
 import json
 import os
-from urllib.parse import urlsplit
 
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, redact, secret_forms
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, proxy_password, redact, secret_forms
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, CORE, argspec
 from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
 from ansible_collections.netfoundry.api.plugins.plugin_utils._api import METHODS, READ_ONLY, Client, target_url
@@ -31,13 +30,9 @@ ARGSPEC = dict(argspec('request'), **dict((name, dict(type='raw', no_log=BY_NAME
 def _shown(args):
     """The arguments for invocation: the secret masked, and the password of a proxy URL."""
     shown = dict(args, client_secret=NO_LOG if args.get('client_secret') else None)
-    proxy = args.get('proxy')
-    try:
-        password = urlsplit(proxy).password if isinstance(proxy, str) else None
-    except ValueError:
-        password = None
+    password = proxy_password(args.get('proxy'))
     if password:
-        shown['proxy'] = proxy.replace(password, NO_LOG)
+        shown['proxy'] = args['proxy'].replace(password, NO_LOG)
     return shown
 
 

@@ -47,14 +47,19 @@ def secret_forms(secret, client_id=None):
     return sorted((f for f in forms if f), key=len, reverse=True)
 
 
+def proxy_password(url):
+    """The password a proxy URL carries as user:password@, or None (also for a URL that does not parse)."""
+    try:
+        return urlsplit(url).password if isinstance(url, str) and url else None
+    except ValueError:
+        return None
+
+
 def proxy_secret_forms(urls):
     """The forms of the passwords that proxy URLs (the proxy option, *_PROXY variables) carry as user:password@."""
     forms = []
     for url in urls:
-        try:
-            password = urlsplit(url).password if url else None
-        except ValueError:
-            password = None
+        password = proxy_password(url)
         if password:
             forms += secret_forms(password) + secret_forms(unquote(password))
     return forms

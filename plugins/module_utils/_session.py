@@ -29,7 +29,7 @@ def open_session(options, request, result, clock=time.time):
         kept.update(cache=True, cache_dir=tempfile.mkdtemp(prefix='netfoundry-api-session-'))
     expires_in = result['expires_in']
     return dict(format=FORMAT, options=kept, result=dict(result), api_url=result['api_url'], min_ttl=request.settings['min_ttl'],
-                lifetime=expires_in if expires_in is not None else None, opened_at=clock(),
+                lifetime=expires_in, opened_at=clock(),
                 info=dict((key, result.get(key)) for key in INFO_KEYS))
 
 

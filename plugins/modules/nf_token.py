@@ -268,21 +268,12 @@ ansible_facts:
       returned: O(state=present)
 '''
 
-from urllib.parse import urlsplit
-
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, proxy_password
 from ansible_collections.netfoundry.api.plugins.module_utils._http import HAS_REQUESTS
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE_GROUPS, argspec
 from ansible_collections.netfoundry.api.plugins.module_utils._token import forget_token, get_token, prepare
-
-
-def _proxy_password(url):
-    try:
-        return urlsplit(url).password if url else None
-    except ValueError:
-        return None
 
 
 def main():
@@ -290,7 +281,7 @@ def main():
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'))
     # The password of a proxy URL is masked like a no_log option; the rest of the URL stays readable in messages.
-    password = _proxy_password(module.params['proxy'])
+    password = proxy_password(module.params['proxy'])
     if password:
         module.no_log_values.add(password)
     try:
