@@ -18,7 +18,6 @@ python_version_for() {
   case "$1" in
     2.16) echo 3.10 ;;
     2.17) echo 3.12 ;;
-    2.18) echo 3.13 ;;
     2.18-floor) echo 3.11 ;;
     2.19) echo 3.11 ;;
     2.20) echo 3.13 ;;
@@ -63,11 +62,12 @@ ensure_venv() {
 }
 
 # ansible-test needs the collection at .../ansible_collections/netfoundry/api (a symlink does not do).
-stage_collection() {
-  rm -rf "$STAGE"
-  mkdir -p "$STAGE"
-  (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | tar -cf - --null -T - | tar -C "$STAGE" -xf -)
-  [ -f "$STAGE/galaxy.yml" ] && [ -f "$STAGE/plugins/modules/nf_token.py" ] || die "staging the collection into $STAGE failed"
+stage_collection() {  # stage_collection [DEST] (default $STAGE)
+  local dest=${1:-$STAGE}
+  rm -rf "$dest"
+  mkdir -p "$dest"
+  (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | tar -cf - --null -T - | tar -C "$dest" -xf -)
+  [ -f "$dest/galaxy.yml" ] && [ -f "$dest/plugins/modules/nf_token.py" ] || die "staging the collection into $dest failed"
 }
 
 # A folder of real python3.X links for ansible-test (pyenv shims of unselected versions fail with rc 127),
@@ -122,14 +122,18 @@ isolate_home() {
   mkdir -p "$HOME"
 }
 
-# tinyproxy (Debian package tinyproxy-bin) for the proxy tests: installed when missing.
-ensure_tinyproxy() {
-  command -v tinyproxy > /dev/null 2>&1 && return 0
-  local sudo=""
+# Debian packages the tests need, installed when missing: tinyproxy (package tinyproxy-bin) for the proxy tests,
+# shellcheck for ansible-test sanity's shellcheck test.
+ensure_debian_tools() {
+  local packages=() sudo=""
+  command -v tinyproxy > /dev/null 2>&1 || packages+=(tinyproxy-bin)
+  command -v shellcheck > /dev/null 2>&1 || packages+=(shellcheck)
+  [ ${#packages[@]} -eq 0 ] && return 0
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo -n"; fi
-  command -v apt-get > /dev/null 2>&1 || die "tinyproxy is missing and there is no apt-get: install tinyproxy and run again"
-  say "installing tinyproxy (for the proxy tests)"
+  command -v apt-get > /dev/null 2>&1 ||
+    die "${packages[*]} missing and there is no apt-get: install tinyproxy and shellcheck and run again"
+  say "installing ${packages[*]} (for the proxy tests and ansible-test's shellcheck)"
   $sudo apt-get update -qq > /dev/null &&
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq tinyproxy-bin > /dev/null ||
-    die "could not install tinyproxy: apt-get install tinyproxy-bin and run again"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" > /dev/null ||
+    die "could not install ${packages[*]}: apt-get install ${packages[*]} and run again"
 }

@@ -9,7 +9,7 @@ import json
 import os
 
 from ansible import constants as C
-from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
@@ -44,6 +44,13 @@ def _inject_invocation(task_vars):
         return True
 
 
+def _failed(result, message):
+    """A failed result, not AnsibleActionFail: before 2.19 that exception adds the traceback of the error being
+    handled ('exception'), which -vvv prints, with the unredacted text of the core's error in it."""
+    result.update(failed=True, changed=False, msg=message)
+    return result
+
+
 class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
@@ -60,9 +67,9 @@ class ActionModule(ActionBase):
             result['invocation'] = dict(module_args=_shown(args))
         method = args['method'].strip().upper()
         if method not in METHODS:
-            raise AnsibleActionFail('option method must be one of %s, got %r' % (', '.join(METHODS), args['method']))
+            return _failed(result, 'option method must be one of %s, got %r' % (', '.join(METHODS), args['method']))
         if args['all_pages'] and method != 'GET':
-            raise AnsibleActionFail('all_pages: true needs method GET, got %s' % method)
+            return _failed(result, 'all_pages: true needs method GET, got %s' % method)
         if self._task.check_mode and method not in READ_ONLY:
             result.update(skipped=True, changed=False, msg='check mode: the %s was not sent (only GET and HEAD run in '
                                                            'check mode)' % method)
@@ -95,7 +102,7 @@ class ActionModule(ActionBase):
             else:
                 reply = client.call(method, url, body.encode('utf-8') if body is not None else None)
         except NFTokenError as exc:
-            raise AnsibleActionFail(redact(exc.message, secrets))
+            return _failed(result, redact(exc.message, secrets))
         result.update(status=reply.status, url=reply.url, headers=reply.headers, elapsed=round(client.elapsed, 3),
                       changed=method not in READ_ONLY, token_renewed=client.renewed)
         if reply.json is not None:

@@ -13,6 +13,7 @@ import itertools
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -140,15 +141,18 @@ def playbook(tmp_path, request):
             (tmp_path / 'hosts.ini').write_text(inventory)
             command += ['-i', str(tmp_path / 'hosts.ini')]
         before = _files(tmp_path)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         completed = subprocess.run(command + list(args), cwd=str(work), env=environ, capture_output=True, text=True,
                                    timeout=300, check=False)
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = used.ru_utime + used.ru_stime - children.ru_utime - children.ru_stime
         forms = secret_forms(CLIENT_SECRET, CLIENT_ID)
         for secret in secrets:
             forms += secret_forms(secret, None)
         result = Run(completed, out_dir, log_path)
         result.leaks = leak_counts(result, before, tmp_path, forms)
         _report(dict(test=request.node.nodeid, run=number, rc=result.rc, canary=not leak_check,
-                     log_chars=len(result.log), secret=result.leaks))
+                     log_chars=len(result.log), cpu_s=round(cpu, 2), secret=result.leaks))
         assert result.log, 'ansible-playbook wrote no log at %s' % log_path
         if leak_check:
             assert sum(result.leaks.values()) == 0, 'the client secret leaked (occurrences by place): %s' % result.leaks

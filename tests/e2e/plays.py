@@ -8,6 +8,12 @@ import json
 import re
 import sys
 
+from ansible.release import __version__ as ANSIBLE_VERSION
+
+# ansible-core before 2.19 (the templating and display rewrite): folds warnings at 79 columns onto several lines,
+# and templates a variable that holds one expression into a string unless it looks like a list, dict or bool.
+BEFORE_2_19 = tuple(int(part) for part in ANSIBLE_VERSION.split('.')[:2]) < (2, 19)
+
 CLIENT_ID = 'e2e-client'
 CLIENT_SECRET = 'e2e-S3cret:with+odd=chars&more'
 
@@ -94,6 +100,35 @@ def task_sections(text):
     marks = list(TASK_HEADER.finditer(text))
     return [(mark.group(1), text[mark.start():marks[number + 1].start() if number + 1 < len(marks) else len(text)])
             for number, mark in enumerate(marks)]
+
+
+LOG_RECORD = re.compile(r'^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ p=\d+ u=\S+ n=\S+ (?:[A-Z]+)?\| ')
+
+
+def squash(text):
+    """text without its whitespace. ansible-core before 2.19 folds warnings at 79 columns (textwrap, breaking at
+    spaces, after hyphens and inside long words), so a warning is compared with its expected text without the
+    whitespace: the same characters in the same order, whatever the core line."""
+    return ''.join(text.split())
+
+
+def warnings_in(text):
+    """The text after '[WARNING]: ' of each warning in text (output or log), its folded lines (before 2.19) joined:
+    in a log, a record's further lines are those without the log's record prefix; in output, the lines up to the
+    next blank line or the next line that starts with '[', 'ok:', 'changed:', 'fatal:', 'skipping:' or 'TASK ['."""
+    found = []
+    lines = text.splitlines()
+    for number, line in enumerate(lines):
+        if '[WARNING]: ' not in line:
+            continue
+        parts = [line.split('[WARNING]: ', 1)[1]]
+        for more in lines[number + 1:] if BEFORE_2_19 else ():
+            if not more.strip() or LOG_RECORD.match(more) or more.startswith(
+                    ('[', 'ok:', 'changed:', 'fatal:', 'skipping:', 'TASK [', 'PLAY', '<')):
+                break
+            parts.append(more)
+        found.append(' '.join(part.strip() for part in parts))
+    return found
 
 
 def role_token_count(run, tokens, role='netfoundry.api.token'):

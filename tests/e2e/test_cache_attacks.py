@@ -15,7 +15,8 @@ import pytest
 
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import FORMAT, cache_key, new_verifier
 from ansible_collections.netfoundry.api.plugins.module_utils._token import prepare
-from ansible_collections.netfoundry.api.tests.e2e.plays import CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, both_play, task_sections
+from ansible_collections.netfoundry.api.tests.e2e.plays import (
+    CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, both_play, squash, task_sections, warnings_in)
 
 PLANTED = 'planted.' + 'p' * 40 + '.token'
 ATTACKS = ['symlink', 'symlinked-lock', 'other-user', 'other-credential']
@@ -80,8 +81,7 @@ def test_planted_cache_file(attack, testbed, playbook, tmp_path):
         _cache_dir, victim, original, path, warning = planted[front_end]
         result = run.saved(front_end)
         assert result['cached'] is False and result['access_token'] in stats['tokens']
-        assert [line.split('[WARNING]: ', 1)[1].strip() for line in sections[front_end].splitlines()
-                if '[WARNING]' in line] == [warning]
+        assert [squash(line) for line in warnings_in(sections[front_end])] == [squash(warning)], front_end
         assert victim.read_text() == original and not victim.is_symlink()
         if attack != 'symlinked-lock':
             # The fresh token replaced the planted file (a rename in the directory: the symlink, never its target).

@@ -12,7 +12,7 @@ import socket
 import pytest
 
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
-    CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, assert_clean, both_play, task_sections)
+    CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, assert_clean, both_play, squash, task_sections, warnings_in)
 
 RETRIES = {'total': 2, 'backoff_factor': 0.2}
 FAKE_TOKEN = 'fake.' + 'x' * 40 + '.not-a-bearer-token'
@@ -146,11 +146,11 @@ def run_case(case, testbed, playbook, info):
     sections = dict(task_sections(run.log))  # warnings go to stderr; the log has them in their task
     for number, front_end in enumerate(FRONT_ENDS):
         result = run.saved(front_end)
-        shown = [line for line in sections[front_end].splitlines() if '[WARNING]' in line]
+        shown = warnings_in(sections[front_end])
         warnings = [fill(text, dict(info, url=urls[front_end])) for text in case.warnings]
         assert len(shown) == len(warnings), (front_end, shown)
         for line, text in zip(shown, warnings):
-            assert text in line, (front_end, line, text)
+            assert squash(text) in squash(line), (front_end, line, text)
         if case.message is None:
             assert result.get('failed') is not True, (front_end, result)
             assert result['access_token'] in stats['tokens'] and result['token_type'] in ('Bearer', 'bearer')

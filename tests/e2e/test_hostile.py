@@ -19,7 +19,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils._errors import secr
 from ansible_collections.netfoundry.api.plugins.module_utils._response import MAX_TOKEN_LIFE
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
     CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, assert_clean, both_play, local_inventory, lookup_tasks, module_tasks, play,
-    task_sections)
+    squash, task_sections, warnings_in)
 from ansible_collections.netfoundry.api.tests.e2e.test_faults import free_port
 
 # Every character a JSON encoder escapes, and some a form encoder does.
@@ -65,9 +65,9 @@ def assert_failed(results, text):
 
 
 def warnings_of(run):
+    """Each front-end's warnings, without whitespace (see plays.squash)."""
     sections = dict(task_sections(run.log))
-    return dict((front_end, [line.split('[WARNING]: ', 1)[1].strip() for line in sections[front_end].splitlines()
-                             if '[WARNING]: ' in line]) for front_end in FRONT_ENDS)
+    return dict((front_end, [squash(line) for line in warnings_in(sections[front_end])]) for front_end in FRONT_ENDS)
 
 
 @pytest.fixture
@@ -259,7 +259,7 @@ def test_unwritable_cache_warns_and_still_gives_the_token(broken, testbed, playb
         assert result['access_token'] in testbed.stats()['tokens']
     reason = 'Read-only file system' if broken == 'read-only' else 'No space left on device'
     for front_end, shown in warnings_of(run).items():
-        assert any('could not be written (%s): the token is not cached' % reason in line for line in shown), shown
+        assert any(squash('could not be written (%s): the token is not cached' % reason) in line for line in shown), shown
     leftovers = [name for name in os.listdir(str(cache_dir)) if name not in before and not name.endswith('.lock')]
     assert leftovers == []  # no temporary file holding a token
 
@@ -306,8 +306,8 @@ def test_symlinked_cache_dir_is_not_trusted(testbed, playbook, tmp_path):
     for front_end, result in results.items():
         assert result.get('failed') is not True and result['cached'] is False, (front_end, result)
     for front_end, shown in warnings_of(run).items():
-        assert shown == ['token cache directory %s is not trusted (a symlink): the token is not cached; set cache_dir '
-                         'to a real directory' % links[front_end]], (front_end, shown)
+        assert shown == [squash('token cache directory %s is not trusted (a symlink): the token is not cached; set '
+                                'cache_dir to a real directory' % links[front_end])], (front_end, shown)
     assert os.listdir(str(real)) == []
 
 
