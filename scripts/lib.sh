@@ -46,7 +46,18 @@ venv_stamp() {
   cat "$ROOT/requirements/dev-$1.txt" "$ROOT/requirements/constraints-$1.txt" | sha256sum | cut -c1-16
 }
 
-# A venv for one ansible-core line, (re)built whenever its pinned requirements change.
+UV_VERSION=0.13.8
+
+# uv (from PyPI, pinned) makes the venvs: the same pins as pip, several times faster (parallel downloads, one cache).
+ensure_uv() {
+  local dir="$VENVS/.uv"
+  if [ "$("$dir/bin/uv" --version 2>/dev/null)" = "uv $UV_VERSION" ]; then return 0; fi
+  "$(find_python 3.11)" -m venv --clear "$dir" &&
+    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" \
+      2> >(grep -v "is ignored: it is neither" >&2) || die "could not install uv $UV_VERSION"
+}
+
+# A venv for one ansible-core line, (re)built whenever its pinned requirements change (ensure_uv first).
 ensure_venv() {
   local core=$1 dir="$VENVS/$1" python stamp
   stamp=$(venv_stamp "$core")
@@ -55,9 +66,11 @@ ensure_venv() {
   fi
   python=$(find_python "$(python_version_for "$core")")
   say "creating $dir (ansible-core $core, $("$python" --version))"
-  "$python" -m venv --clear "$dir"
-  "$dir/bin/python" -m pip install --quiet --disable-pip-version-check \
-    -r "$ROOT/requirements/dev-$core.txt" -c "$ROOT/requirements/constraints-$core.txt" 2> >(grep -v "is ignored: it is neither" >&2)
+  # --seed: pip in the venv too; --compile-bytecode: the .pyc files pip would write (the tests run with
+  # PYTHONDONTWRITEBYTECODE=1, so without them every ansible-playbook would compile ansible-core anew).
+  "$VENVS/.uv/bin/uv" venv --quiet --seed --clear --python "$python" "$dir" &&
+    "$VENVS/.uv/bin/uv" pip install --quiet --compile-bytecode --python "$dir/bin/python" \
+      -r "$ROOT/requirements/dev-$core.txt" -c "$ROOT/requirements/constraints-$core.txt" || return 1
   echo "$stamp" > "$dir/.stamp"
 }
 

@@ -20,17 +20,17 @@ LIST_NETWORKS = {'name': 'list networks', 'ansible.builtin.uri': {
     'url': '{{ netfoundry_api_url }}core/v2/networks', 'headers': '{{ netfoundry_api_headers }}'}, 'register': 'networks'}
 
 
-def test_twenty_hosts_list_networks_with_one_token_request(testbed, playbook):
+def test_ten_hosts_list_networks_with_one_token_request(testbed, playbook):
     tasks = [LIST_NETWORKS, {'name': 'save', 'save_result': {
         'content': "{{ networks.json._embedded.networkList | map(attribute='name') | join(',') }}",
         'dest': '{{ out_dir }}/{{ inventory_hostname }}'}}]
     run = playbook(play(tasks, hosts='nodes', vars=credential_vars(testbed), roles=['netfoundry.api.token']),
-                   inventory=local_inventory(20), args=['--forks', '10', '-v'])
+                   inventory=local_inventory(10), args=['--forks', '10', '-v'])
     assert run.rc == 0, run.output
     assert {p.read_text() for p in run.out_dir.iterdir()} == {'demo-network,lab-network'}
-    assert len(list(run.out_dir.iterdir())) == 20
+    assert len(list(run.out_dir.iterdir())) == 10
     stats = testbed.stats()
-    assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 20, 0)
+    assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 10, 0)
     assert 'NetFoundry API token newly issued by %s/token (client_secret_basic, credential from options client_id + ' \
         'client_secret)' % testbed.info['idp_http'] in run.stdout
     assert_clean(run)
@@ -55,19 +55,20 @@ def test_templated_inputs_over_https(testbed, playbook):
 
 
 def test_play_that_outlives_its_token_keeps_working(testbed, playbook):
-    testbed.add_client('short-play', 'short-secret', lifetime=12)
+    testbed.add_client('short-play', 'short-secret', lifetime=30)
     variables = credential_vars(testbed, netfoundry_client_id='short-play', netfoundry_client_secret='short-secret')
-    tasks = [dict(LIST_NETWORKS, loop=list(range(10)), loop_control={'pause': 2}),
+    tasks = [dict(LIST_NETWORKS, loop=list(range(12)), loop_control={'pause': 2}),
              save('statuses', "networks.results | map(attribute='status') | list")]
     started = time.monotonic()
     run = playbook(play(tasks, vars=variables, roles=['netfoundry.api.token']))
     elapsed = time.monotonic() - started
     assert run.rc == 0, run.output
-    assert run.saved('statuses') == [200] * 10
+    assert run.saved('statuses') == [200] * 12
     stats = testbed.stats()
-    assert (stats['api_requests'], stats['api_refused']) == (10, 0)
-    # Renewed, but at most once per half token life (a 12 s token lives at least 11 s: exp is whole seconds).
-    assert 2 <= stats['token_requests']['short-play'] <= elapsed / 5.5 + 1, (stats['token_requests'], elapsed)
+    assert (stats['api_requests'], stats['api_refused']) == (12, 0)
+    # Renewed, but at most once per half token life (a 30 s token lives at least 29 s: exp is whole seconds; the
+    # 15 s left when a call takes the token leave room for a loaded machine).
+    assert 2 <= stats['token_requests']['short-play'] <= elapsed / 14.5 + 1, (stats['token_requests'], elapsed)
 
 
 def test_role_again_reuses_and_verify_sets_identity(testbed, playbook):
