@@ -38,6 +38,13 @@ PROXY_VARIABLES = ('http_proxy', 'https_proxy', 'all_proxy', 'no_proxy')
 CACHE_FILE = re.compile(r'^\.?[0-9a-f]{16,64}\.')
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        'markers', 'core_behaviour: the shared core against faulty, hostile or slow servers, proxies, planted cache '
+        'files and many hosts at once (code that does not touch ansible-core); scripts/test runs these on the oldest '
+        'and the newest ansible-core line, every other playbook test on every line')
+
+
 @pytest.fixture(scope='session')
 def testbed_process(tmp_path_factory):
     state_dir = tmp_path_factory.mktemp('testbed')

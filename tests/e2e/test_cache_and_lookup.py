@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from ansible_collections.netfoundry.api.tests.e2e.conftest import COLLECTIONS
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
     CLIENT_ID, CLIENT_SECRET, assert_clean, credential_vars, local_inventory, play, save, token_task)
@@ -32,6 +34,7 @@ LOOKUP_TASKS = [
 ]
 
 
+@pytest.mark.core_behaviour  # many hosts: the core's single flight under load
 def test_twenty_hosts_four_tasks_one_request(testbed, playbook):
     # Twenty hosts at forks 10: two batches of ten worker processes evaluating the lookup at once.
     variables = credential_vars(testbed, nf_headers="{{ lookup('netfoundry.api.nf_token', output='headers') }}",
@@ -55,6 +58,7 @@ def test_twenty_hosts_four_tasks_one_request(testbed, playbook):
     assert_clean(run)
 
 
+@pytest.mark.core_behaviour  # many hosts: the core's single flight under load
 def test_module_on_every_host_without_run_once(testbed, playbook):
     tasks = [{'name': 'token on every host', 'netfoundry.api.nf_token': {
         'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token',

@@ -18,6 +18,11 @@ from ansible_collections.netfoundry.api.plugins.module_utils._token import prepa
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
     CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, both_play, squash, task_sections, warnings_in)
 
+# The shared core's behaviour against faulty, hostile or slow servers, proxies and planted cache files, through one
+# module run and one lookup evaluation each: scripts/test runs these on the oldest and the newest ansible-core line
+# (see the marker in conftest.py).
+pytestmark = pytest.mark.core_behaviour
+
 PLANTED = 'planted.' + 'p' * 40 + '.token'
 ATTACKS = ['symlink', 'symlinked-lock', 'other-user', 'other-credential']
 

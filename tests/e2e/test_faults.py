@@ -14,6 +14,11 @@ import pytest
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
     CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, assert_clean, both_play, squash, task_sections, warnings_in)
 
+# The shared core's behaviour against faulty, hostile or slow servers, proxies and planted cache files, through one
+# module run and one lookup evaluation each: scripts/test runs these on the oldest and the newest ansible-core line
+# (see the marker in conftest.py).
+pytestmark = pytest.mark.core_behaviour
+
 RETRIES = {'total': 2, 'backoff_factor': 0.2}
 FAKE_TOKEN = 'fake.' + 'x' * 40 + '.not-a-bearer-token'
 HTML_403 = '<html><head><title>403 Forbidden</title></head><body><center>nginx</center></body></html>'

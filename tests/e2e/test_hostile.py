@@ -22,6 +22,11 @@ from ansible_collections.netfoundry.api.tests.e2e.plays import (
     squash, task_sections, warnings_in)
 from ansible_collections.netfoundry.api.tests.e2e.test_faults import free_port
 
+# The shared core's behaviour against faulty, hostile or slow servers, proxies and planted cache files, through one
+# module run and one lookup evaluation each: scripts/test runs these on the oldest and the newest ansible-core line
+# (see the marker in conftest.py).
+pytestmark = pytest.mark.core_behaviour
+
 # Every character a JSON encoder escapes, and some a form encoder does.
 NASTY_ID = 'e2e-hostile'
 NASTY_SECRET = 'e2e-"Q\\z/é+ü=&%41 x'

@@ -5,6 +5,8 @@
 """netfoundry.api.nf_request through ansible-playbook against the test bed. Every run is at -vvvv with a log; the
 playbook fixture finds the secret nowhere, and each test also finds every token the test bed issued nowhere."""
 
+import pytest
+
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
     CLIENT_SECRET, assert_clean, credential_vars, local_inventory, play, save)
 
@@ -118,6 +120,7 @@ def test_check_mode_sends_only_reads(testbed, playbook):
     assert_clean(run)
 
 
+@pytest.mark.core_behaviour  # many hosts: the core's single flight under load
 def test_many_hosts_and_tasks_cost_one_token_request(testbed, playbook):
     tasks = [{'name': 'call %d' % number, 'netfoundry.api.nf_request': {'path': 'core/v2/networks'}}
              for number in range(3)]

@@ -17,6 +17,11 @@ import pytest
 from ansible_collections.netfoundry.api.tests.e2e.plays import FRONT_ENDS
 from ansible_collections.netfoundry.api.tests.e2e.test_faults import Case, free_port, run_case
 
+# The shared core's behaviour against faulty, hostile or slow servers, proxies and planted cache files, through one
+# module run and one lookup evaluation each: scripts/test runs these on the oldest and the newest ansible-core line
+# (see the marker in conftest.py).
+pytestmark = pytest.mark.core_behaviour
+
 HTTPS = {'token_url': '{idp_https}/token', 'ca_path': '{ca}'}
 CASES = [
     Case('proxy-option', options=dict(HTTPS, proxy='{proxy}')),

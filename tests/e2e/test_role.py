@@ -9,6 +9,7 @@ import os
 import time
 
 import jinja2
+import pytest
 import yaml
 
 from ansible_collections.netfoundry.api.tests.e2e.conftest import COLLECTION
@@ -20,6 +21,7 @@ LIST_NETWORKS = {'name': 'list networks', 'ansible.builtin.uri': {
     'url': '{{ netfoundry_api_url }}core/v2/networks', 'headers': '{{ netfoundry_api_headers }}'}, 'register': 'networks'}
 
 
+@pytest.mark.core_behaviour  # many hosts: the core's single flight under load
 def test_ten_hosts_list_networks_with_one_token_request(testbed, playbook):
     tasks = [LIST_NETWORKS, {'name': 'save', 'save_result': {
         'content': "{{ networks.json._embedded.networkList | map(attribute='name') | join(',') }}",
