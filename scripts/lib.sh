@@ -52,9 +52,11 @@ UV_VERSION=0.13.8
 ensure_uv() {
   local dir="$VENVS/.uv"
   if [ "$("$dir/bin/uv" --version 2>/dev/null)" = "uv $UV_VERSION" ]; then return 0; fi
-  "$(find_python 3.11)" -m venv --clear "$dir" &&
+  if ! { "$(find_python 3.11)" -m venv --clear "$dir" &&
     "$dir/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" \
-      2> >(grep -v "is ignored: it is neither" >&2) || die "could not install uv $UV_VERSION"
+      2> >(grep -v "is ignored: it is neither" >&2); }; then
+    die "could not install uv $UV_VERSION"
+  fi
 }
 
 # A venv for one ansible-core line, (re)built whenever its pinned requirements change (ensure_uv first).
@@ -80,7 +82,9 @@ stage_collection() {  # stage_collection [DEST] (default $STAGE)
   rm -rf "$dest"
   mkdir -p "$dest"
   (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | tar -cf - --null -T - | tar -C "$dest" -xf -)
-  [ -f "$dest/galaxy.yml" ] && [ -f "$dest/plugins/modules/nf_token.py" ] || die "staging the collection into $dest failed"
+  if [ ! -f "$dest/galaxy.yml" ] || [ ! -f "$dest/plugins/modules/nf_token.py" ]; then
+    die "staging the collection into $dest failed"
+  fi
 }
 
 # A folder of real python3.X links for ansible-test (pyenv shims of unselected versions fail with rc 127),
@@ -135,8 +139,8 @@ isolate_home() {
   mkdir -p "$HOME"
 }
 
-# Debian packages the tests need, installed when missing: tinyproxy (package tinyproxy-bin) for the proxy tests,
-# shellcheck for ansible-test sanity's shellcheck test.
+# Debian packages the tests need, installed when missing: tinyproxy (package tinyproxy-bin) for the proxy tests and
+# the shellcheck program for ansible-test sanity's shellcheck test.
 ensure_debian_tools() {
   local packages=() sudo=""
   command -v tinyproxy > /dev/null 2>&1 || packages+=(tinyproxy-bin)
@@ -146,7 +150,8 @@ ensure_debian_tools() {
   command -v apt-get > /dev/null 2>&1 ||
     die "${packages[*]} missing and there is no apt-get: install tinyproxy and shellcheck and run again"
   say "installing ${packages[*]} (for the proxy tests and ansible-test's shellcheck)"
-  $sudo apt-get update -qq > /dev/null &&
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" > /dev/null ||
+  if ! { $sudo apt-get update -qq > /dev/null &&
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" > /dev/null; }; then
     die "could not install ${packages[*]}: apt-get install ${packages[*]} and run again"
+  fi
 }
