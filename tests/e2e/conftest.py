@@ -40,9 +40,10 @@ CACHE_FILE = re.compile(r'^\.?[0-9a-f]{16,64}\.')
 
 def pytest_configure(config):
     config.addinivalue_line(
-        'markers', 'core_behaviour: the shared core against faulty, hostile or slow servers, proxies, planted cache '
-        'files and many hosts at once (code that does not touch ansible-core); scripts/test runs these on the oldest '
-        'and the newest ansible-core line, every other playbook test on every line')
+        'markers', 'core_behaviour: the shared core against faulty, hostile or slow servers, proxies, planted or '
+        'damaged cache files, each identity provider\'s rules, credential discovery and many hosts at once (code that '
+        'does not touch ansible-core); scripts/test runs these on the oldest and the newest ansible-core line, every '
+        'other playbook test on every line')
 
 
 @pytest.fixture(scope='session')

@@ -136,6 +136,7 @@ def test_short_lived_token_is_renewed_and_never_returned_expired(testbed, playbo
     assert 3 <= requests <= elapsed / 2 + 1, (requests, elapsed)
 
 
+@pytest.mark.core_behaviour  # the token cache against rotated secrets and damaged files
 def test_changed_and_wrong_secrets(testbed, playbook):
     testbed.add_client('rotating', 'old-secret')
     base = {'client_id': 'rotating', 'token_url': testbed.info['idp_http'] + '/token'}
@@ -155,6 +156,7 @@ def test_changed_and_wrong_secrets(testbed, playbook):
     assert testbed.stats()['token_requests']['rotating'] == 3
 
 
+@pytest.mark.core_behaviour  # the token cache against rotated secrets and damaged files
 def test_untrusted_and_damaged_caches(testbed, playbook, tmp_path):
     open_dir = tmp_path / 'open-cache'
     open_dir.mkdir()

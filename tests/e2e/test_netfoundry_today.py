@@ -81,6 +81,7 @@ def awx_environment(inputs):
     return dict((name, jinja2.Template(template).render(inputs)) for name, template in definition['injectors']['env'].items())
 
 
+@pytest.mark.core_behaviour  # no token URL: no connection at all
 def test_no_token_url_fails_clearly_without_a_connection(testbed, playbook, tmp_path, listener):
     no_url = tmp_path / 'no-url.json'
     no_url.write_text(json.dumps({'clientId': CLIENT_ID, 'password': CLIENT_SECRET}))
@@ -129,6 +130,7 @@ def run_all_three(playbook, testbed, env):
                          vars={'netfoundry_audience': testbed.info['api'], 'netfoundry_verify': True}), env=env)
 
 
+@pytest.mark.core_behaviour  # the default places of credentials.json
 @pytest.mark.parametrize('place', ['config', 'xdg', 'bare-account'])
 def test_default_places_of_netfoundry_tools(testbed, playbook, tmp_path, place):
     okta = testbed.info['idp_http'] + '/oauth2/default/v1/token'

@@ -6,10 +6,13 @@
 
 import json
 
+import pytest
+
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
     CLIENT_ID, CLIENT_SECRET, assert_clean, local_inventory, play, save, squash, token_task)
 
 
+@pytest.mark.core_behaviour  # the request shapes of each identity provider
 def test_each_request_shape(testbed, playbook, tmp_path):
     info = testbed.info
     account = tmp_path / 'credentials.json'
@@ -62,6 +65,7 @@ def test_the_token_works_against_the_api(testbed, playbook):
     assert_clean(run)
 
 
+@pytest.mark.core_behaviour  # where the credential comes from, in order
 def test_credential_sources_and_precedence(testbed, playbook, tmp_path):
     info = testbed.info
     url = info['idp_http'] + '/token'
@@ -128,6 +132,7 @@ def test_credential_sources_and_precedence(testbed, playbook, tmp_path):
     assert testbed.stats()['total'] == 7
 
 
+@pytest.mark.core_behaviour  # host-name rules
 def test_environment_rules(testbed, playbook):
     info = testbed.info
     cognito = 'https://netfoundry-staging-abc123.auth.us-east-1.amazoncognito.com/oauth2/token'
@@ -146,6 +151,7 @@ def test_environment_rules(testbed, playbook):
     assert testbed.stats()['total'] == 1
 
 
+@pytest.mark.core_behaviour  # TLS checks
 def test_https_needs_the_right_ca(testbed, playbook):
     info = testbed.info
     base = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': info['idp_https'] + '/token', 'retries': 0,
@@ -166,6 +172,7 @@ def test_https_needs_the_right_ca(testbed, playbook):
     assert_clean(run)
 
 
+@pytest.mark.core_behaviour  # an identity provider that refuses
 def test_wrong_secret_fails_the_task_with_one_line(testbed, playbook):
     info = testbed.info
     tasks = [{'name': 'wrong secret', 'netfoundry.api.nf_token': {
