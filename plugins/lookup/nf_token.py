@@ -70,6 +70,7 @@ EXAMPLES = r'''
   ansible.builtin.uri:
     url: https://gateway.production.netfoundry.io/core/v2/networks
     headers: "{{ lookup('netfoundry.api.nf_token', credentials_file='~/.netfoundry/credentials.json', output='headers') }}"
+  no_log: true  # uri's result holds its headers, the token with them
 
 - name: Options from variables, for example in group_vars/all.yml (secrets from Ansible Vault)
   vars:
@@ -80,6 +81,7 @@ EXAMPLES = r'''
   ansible.builtin.uri:
     url: https://gateway.production.netfoundry.io/identity/v1/identities/self
     headers: "{{ nf_headers }}"
+  no_log: true
 
 - name: Everything the module returns
   ansible.builtin.debug:
@@ -91,8 +93,8 @@ EXAMPLES = r'''
 RETURN = r'''
 _raw:
   description:
-    - The access token (O(output=token)), the header dictionary (O(output=headers)), or the module's result
-      dictionary (O(output=full)).
+    - The access token (O(output=token)), the header dictionary (O(output=headers)), the module's result
+      dictionary (O(output=full)), or the session handle for O(session) (O(output=session)).
   type: raw
 '''
 
