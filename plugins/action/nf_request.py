@@ -110,7 +110,7 @@ class ActionModule(ActionBase):
         if reply.content is not None:
             result['content'] = reply.content
         if reply.status not in args['status_code']:
-            result.update(failed=True, changed=False, msg=redact(
+            _failed(result, redact(
                 '%s %s answered HTTP %d%s; expected %s%s' % (
                     method, reply.url, reply.status, reply.reason(), ', '.join(str(c) for c in args['status_code']),
                     ' (a new token was refused too: check audience and the credential\'s environment)'

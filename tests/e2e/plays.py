@@ -112,19 +112,17 @@ def squash(text):
     return ''.join(text.split())
 
 
-def warnings_in(text):
-    """The text after '[WARNING]: ' of each warning in text (output or log), its folded lines (before 2.19) joined:
-    in a log, a record's further lines are those without the log's record prefix; in output, the lines up to the
-    next blank line or the next line that starts with '[', 'ok:', 'changed:', 'fatal:', 'skipping:' or 'TASK ['."""
+def warnings_in(log):
+    """The text after '[WARNING]: ' of each warning in an ansible log, its folded lines (before 2.19) joined: a
+    record's further lines are those up to a blank line or the next record's prefix."""
     found = []
-    lines = text.splitlines()
+    lines = log.splitlines()
     for number, line in enumerate(lines):
         if '[WARNING]: ' not in line:
             continue
         parts = [line.split('[WARNING]: ', 1)[1]]
         for more in lines[number + 1:] if BEFORE_2_19 else ():
-            if not more.strip() or LOG_RECORD.match(more) or more.startswith(
-                    ('[', 'ok:', 'changed:', 'fatal:', 'skipping:', 'TASK [', 'PLAY', '<')):
+            if not more.strip() or LOG_RECORD.match(more):
                 break
             parts.append(more)
         found.append(' '.join(part.strip() for part in parts))
