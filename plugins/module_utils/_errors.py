@@ -47,6 +47,14 @@ def secret_forms(secret, client_id=None):
     return sorted((f for f in forms if f), key=len, reverse=True)
 
 
+def token_forms(token):
+    """The forms of a bearer token to redact: the secret forms of the whole token, and of a JWT's payload and signature
+    parts on their own (an answer that echoes a token cut short still holds those)."""
+    if not token:
+        return []
+    return secret_forms(token) + [part for part in token.split('.')[1:] if len(part) >= 16]
+
+
 def proxy_password(url):
     """The password a proxy URL carries as user:password@, or None (also for a URL that does not parse)."""
     try:
