@@ -17,9 +17,13 @@ API: GET identity/v1/identities/self; GET core/v2/networks (HAL pages: query pag
 POST core/v2/networks {name} (202, the new network is listed from then on).
 
 Control (JSON): GET /_control/stats; POST /_control/reset, /_control/clients {client_id, client_secret, lifetime},
-/_control/faults {"faults": [{status, body, content_type, headers, delay, drop, reset, times}]}; a fault
-{"serve": true} in the queue answers its request normally (to line faults up for several clients in turn), after
-its delay if it has one.
+/_control/faults {"faults": [{status, body, content_type, headers, delay, drop, reset, times}]}: the identity
+provider's fault queue, consumed by every token request; /_control/api_faults {"faults": [...]}: the API's fault
+queue, the same vocabulary, consumed by every API request before routing (the request is in api_log first, with
+"fault": true when a fault answered it). A fault {"serve": true} in a queue answers its request normally (to line
+faults up for several clients in turn), after its delay if it has one; times: N answers N requests in a row.
+The stats hold idp_gets too: every GET the identity provider's listeners answered, with its Authorization scheme
+(so a test sees whether a bearer token reached them).
 Hostile faults (what an adversarial or broken server does):
   repeat: N         the body N times over (a 1 MiB page of repeated <title>, 100,000 nested '[')
   echo: "json"|"text"  an error that echoes the request (body and Authorization header), as a JSON error_description
@@ -27,6 +31,9 @@ Hostile faults (what an adversarial or broken server does):
   trickle: S        the body one byte every S seconds; trickle_headers: S the status line and headers likewise
   token: {claims, expires_in}  a real signed token for the client of the request, with these claims (exp...)
                     and this raw expires_in (absurd numbers: 400 digits, 1e300, an exp in the past)
+  echo_token: "body"|"error"|"header"  an API that repeats the request's bearer token: 200 with a JSON body whose
+                    "received" is the Authorization header, 400 (or status) with a JSON error whose "message" holds
+                    it, or 200 with a response header X-Echo: <token>
 /_control/revoke {} revokes every token issued so far (the API answers 401 for them).
 
 Run: python nf_testbed.py --state-dir DIR [--client ID SECRET]... [--lifetime S]; DIR/state.json tells the URLs.
@@ -51,6 +58,8 @@ import urllib.request
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 COGNITO_SUFFIX = '/ignore-scope'
+# The status of an echo_token fault that gives none.
+FAULT_STATUS = {'body': 200, 'error': 400, 'header': 200}
 
 
 class State:
@@ -72,6 +81,8 @@ class State:
             self.api_refused = 0
             self.log = []
             self.faults = []
+            self.api_faults = []
+            self.idp_gets = []
             self.revoked = set()
             self.api_log = []
             self.networks = [dict(id='00000000-0000-4000-8000-0000000000%02d' % i, name=name, status='PROVISIONED',
@@ -81,21 +92,24 @@ class State:
         with self.lock:
             self.clients[client_id] = dict(secret=secret, lifetime=int(lifetime))
 
-    def next_fault(self):
+    def next_fault(self, queue='faults'):
+        """The next fault of a queue ('faults': the identity provider's, 'api_faults': the API's), or None."""
         with self.lock:
-            if not self.faults:
+            faults = getattr(self, queue)
+            if not faults:
                 return None
-            fault = self.faults[0]
+            fault = faults[0]
             fault['times'] = fault.get('times', 1) - 1
             if fault['times'] <= 0:
-                self.faults.pop(0)
+                faults.pop(0)
             return fault
 
     def stats(self):
         with self.lock:
             return dict(token_requests=dict(self.token_requests), total=sum(self.token_requests.values()),
                         issued=dict(self.issued), tokens=list(self.tokens), api_requests=self.api_requests,
-                        api_refused=self.api_refused, log=list(self.log), api_log=list(self.api_log))
+                        api_refused=self.api_refused, log=list(self.log), api_log=list(self.api_log),
+                        idp_gets=list(self.idp_gets))
 
     def jwks(self):
         numbers = self.key.public_key().public_numbers()
@@ -139,11 +153,116 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(raw)
 
+    def _fault_body(self, fault, request):
+        if fault.get('echo_token'):
+            received = self.headers.get('Authorization') or ''
+            if fault['echo_token'] == 'body':
+                data = dict(received=received, note='an API that repeats the bearer token it was sent')
+            elif fault['echo_token'] == 'error':
+                data = dict(error='bad_request', message='cannot use the credentials in Authorization: %s' % received)
+            else:
+                data = dict(note='the token is in the X-Echo header')
+            return json.dumps(data).encode('utf-8')
+        if fault.get('echo'):
+            echoed = '%s Authorization: %s' % (request.decode('utf-8', 'replace'), self.headers.get('Authorization'))
+            if fault['echo'] == 'json':
+                return json.dumps(dict(error='invalid_request', error_description='cannot parse ' + echoed)).encode('utf-8')
+            return ('x' * int(fault.get('pad', 0)) + ' you sent: ' + echoed).encode('utf-8')
+        if fault.get('token') is not None:
+            spec = fault['token']
+            client_id = self._client_of(request)
+            token = self.state.issue(client_id, spec.get('claims') or {}, 3600)
+            answer = dict(access_token=token, token_type='Bearer')
+            if 'expires_in' in spec:
+                answer['expires_in'] = spec['expires_in']
+            return json.dumps(answer).encode('utf-8')
+        body = fault.get('body', '')
+        raw = body.encode('utf-8') if isinstance(body, str) else json.dumps(body).encode('utf-8')
+        return raw * int(fault.get('repeat', 1))
+
+    def _client_of(self, request):
+        basic = self._basic()
+        if basic:
+            return basic[0]
+        try:
+            return json.loads(request.decode('utf-8')).get('client_id') or '<unknown>'
+        except ValueError:
+            return dict(parse_qsl(request.decode('utf-8'))).get('client_id') or '<unknown>'
+
+    def _trickle(self, data, pause):
+        """Write data a byte at a time, pause seconds apart (until the client hangs up)."""
+        for index in range(len(data)):
+            try:
+                self.wfile.write(data[index:index + 1])
+                self.wfile.flush()
+            except OSError:
+                self.close_connection = True
+                return False
+            time.sleep(pause)
+        return True
+
+    def fault(self, fault, request=b''):
+        """Answer the request as fault says (see the module docstring)."""
+        if fault.get('delay'):
+            time.sleep(float(fault['delay']))
+        if fault.get('drop'):
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return None
+        raw = self._fault_body(fault, request)
+        status = int(fault.get('status', FAULT_STATUS.get(fault.get('echo_token'), 500)))
+        headers = dict(fault.get('headers') or {})
+        if fault.get('echo_token') == 'header':
+            headers['X-Echo'] = (self.headers.get('Authorization') or '')[len('Bearer '):]
+        if fault.get('trickle_headers'):
+            head = ('HTTP/1.1 %d Trickle\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n'
+                    % (status, fault.get('content_type', 'application/json'), len(raw)))
+            self.close_connection = True
+            if self._trickle(head.encode('ascii'), float(fault['trickle_headers'])):
+                self.wfile.write(raw)
+            return None
+        self.send_response(status)
+        self.send_header('Content-Type', fault.get('content_type', 'application/json'))
+        for name, value in headers.items():
+            self.send_header(name, str(value))
+        if fault.get('trickle'):
+            self.send_header('Content-Length', str(len(raw)))
+            self.end_headers()
+            self.close_connection = True
+            self._trickle(raw, float(fault['trickle']))
+            return None
+        if fault.get('reset'):
+            self.send_header('Content-Length', str(len(raw) + 4096))
+            self.end_headers()
+            self.wfile.write(raw[:len(raw) // 2])
+            self.wfile.flush()
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+            self.close_connection = True
+            self.connection.close()
+            return None
+        self.send_header('Content-Length', str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+        return None
+
+    def _basic(self):
+        header = self.headers.get('Authorization') or ''
+        if not header.lower().startswith('basic '):
+            return None
+        try:
+            user, _sep, password = base64.b64decode(header[6:].strip()).decode('utf-8').partition(':')
+        except ValueError:
+            raise ValueError('malformed Basic credentials')
+        return unquote_plus(user), unquote_plus(password)
+
 
 class IdpHandler(Handler):
     """The identity provider's listeners: token endpoints, JWKS, control."""
 
     def do_GET(self):  # pylint: disable=invalid-name
+        with self.state.lock:
+            self.state.idp_gets.append(dict(path=self.path, at=time.time(),
+                                            auth_scheme=(self.headers.get('Authorization') or ' ').split(' ')[0].lower() or None))
         if self.path == '/_control/stats':
             return self.send_json(200, self.state.stats())
         if self.path == '/.well-known/jwks.json':
@@ -188,103 +307,15 @@ class IdpHandler(Handler):
             self.state.reset()
         elif action == 'clients':
             self.state.add_client(data['client_id'], data['client_secret'], data.get('lifetime', 3600))
-        elif action == 'faults':
+        elif action in ('faults', 'api_faults'):
             with self.state.lock:
-                self.state.faults = [dict(f) for f in data.get('faults', [])]
+                setattr(self.state, action, [dict(f) for f in data.get('faults', [])])
         elif action == 'revoke':
             with self.state.lock:
                 self.state.revoked.update(self.state.tokens)
         else:
             return self.send_json(404, dict(error='unknown control action'))
         return self.send_json(200, dict(ok=True))
-
-    def _fault_body(self, fault, request):
-        if fault.get('echo'):
-            echoed = '%s Authorization: %s' % (request.decode('utf-8', 'replace'), self.headers.get('Authorization'))
-            if fault['echo'] == 'json':
-                return json.dumps(dict(error='invalid_request', error_description='cannot parse ' + echoed)).encode('utf-8')
-            return ('x' * int(fault.get('pad', 0)) + ' you sent: ' + echoed).encode('utf-8')
-        if fault.get('token') is not None:
-            spec = fault['token']
-            client_id = self._client_of(request)
-            token = self.state.issue(client_id, spec.get('claims') or {}, 3600)
-            answer = dict(access_token=token, token_type='Bearer')
-            if 'expires_in' in spec:
-                answer['expires_in'] = spec['expires_in']
-            return json.dumps(answer).encode('utf-8')
-        body = fault.get('body', '')
-        raw = body.encode('utf-8') if isinstance(body, str) else json.dumps(body).encode('utf-8')
-        return raw * int(fault.get('repeat', 1))
-
-    def _client_of(self, request):
-        basic = self._basic()
-        if basic:
-            return basic[0]
-        try:
-            return json.loads(request.decode('utf-8')).get('client_id') or '<unknown>'
-        except ValueError:
-            return dict(parse_qsl(request.decode('utf-8'))).get('client_id') or '<unknown>'
-
-    def _trickle(self, data, pause):
-        """Write data a byte at a time, pause seconds apart (until the client hangs up)."""
-        for index in range(len(data)):
-            try:
-                self.wfile.write(data[index:index + 1])
-                self.wfile.flush()
-            except OSError:
-                self.close_connection = True
-                return False
-            time.sleep(pause)
-        return True
-
-    def fault(self, fault, request=b''):
-        if fault.get('delay'):
-            time.sleep(float(fault['delay']))
-        if fault.get('drop'):
-            self.close_connection = True
-            self.connection.shutdown(socket.SHUT_RDWR)
-            return None
-        raw = self._fault_body(fault, request)
-        if fault.get('trickle_headers'):
-            head = ('HTTP/1.1 %d Trickle\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n'
-                    % (int(fault.get('status', 500)), fault.get('content_type', 'application/json'), len(raw)))
-            self.close_connection = True
-            if self._trickle(head.encode('ascii'), float(fault['trickle_headers'])):
-                self.wfile.write(raw)
-            return None
-        self.send_response(int(fault.get('status', 500)))
-        self.send_header('Content-Type', fault.get('content_type', 'application/json'))
-        for name, value in (fault.get('headers') or {}).items():
-            self.send_header(name, str(value))
-        if fault.get('trickle'):
-            self.send_header('Content-Length', str(len(raw)))
-            self.end_headers()
-            self.close_connection = True
-            self._trickle(raw, float(fault['trickle']))
-            return None
-        if fault.get('reset'):
-            self.send_header('Content-Length', str(len(raw) + 4096))
-            self.end_headers()
-            self.wfile.write(raw[:len(raw) // 2])
-            self.wfile.flush()
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
-            self.close_connection = True
-            self.connection.close()
-            return None
-        self.send_header('Content-Length', str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-        return None
-
-    def _basic(self):
-        header = self.headers.get('Authorization') or ''
-        if not header.lower().startswith('basic '):
-            return None
-        try:
-            user, _sep, password = base64.b64decode(header[6:].strip()).decode('utf-8').partition(':')
-        except ValueError:
-            raise ValueError('malformed Basic credentials')
-        return unquote_plus(user), unquote_plus(password)
 
     def _form(self, raw, entry):
         if (self.headers.get('Content-Type') or '').split(';')[0].strip() != 'application/x-www-form-urlencoded':
@@ -385,6 +416,15 @@ class ApiHandler(Handler):
     def answer(self, method, routes):
         path, _sep, query = self.path.partition('?')
         raw = self._body()
+        fault = self.state.next_fault('api_faults')
+        if fault and fault.get('serve') and fault.get('delay'):
+            time.sleep(float(fault['delay']))  # a slow API that answers in the end
+        if fault and not fault.get('serve'):
+            with self.state.lock:
+                self.state.api_requests += 1
+                self.state.api_log.append(dict(method=method, path=path, query=query, fault=True, status=None if fault.get(
+                    'drop') else int(fault.get('status', FAULT_STATUS.get(fault.get('echo_token'), 500)))))
+            return self.fault(fault, raw)
         # Routes match at the end of the path, so an API URL under another prefix (a token for another
         # audience) reaches the token check and gets its 401.
         route = next((handler for suffix, handler in routes.items() if path.endswith(suffix)), None)
@@ -525,7 +565,12 @@ class Control:
         return self._call('reset', {})
 
     def faults(self, *faults):
+        """Line faults up for the identity provider's next token requests."""
         return self._call('faults', {'faults': list(faults)})
+
+    def api_faults(self, *faults):
+        """Line faults up for the API's next requests."""
+        return self._call('api_faults', {'faults': list(faults)})
 
     def add_client(self, client_id, client_secret, lifetime=3600):
         return self._call('clients', {'client_id': client_id, 'client_secret': client_secret, 'lifetime': lifetime})
