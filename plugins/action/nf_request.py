@@ -13,23 +13,32 @@ from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, proxy_password, redact, secret_forms
-from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, CORE, argspec
+from ansible_collections.netfoundry.api.plugins.module_utils import _session
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
+    NFTokenError, proxy_password, proxy_secret_forms, redact, secret_forms, token_forms)
+from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import PROXY_VARIABLES
+from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, CORE, argspec, plain, validate
 from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
-from ansible_collections.netfoundry.api.plugins.plugin_utils._api import METHODS, READ_ONLY, Client, target_url
+from ansible_collections.netfoundry.api.plugins.plugin_utils._api import (
+    MAX_BYTES, MAX_PAGES, METHODS, READ_ONLY, Client, target_url)
 from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather, needs_template
 
 display = Display()
 
 NO_LOG = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+# The role's output: the session handle nf_request uses when the task names no option of the token itself.
+SESSION_VARIABLE = 'netfoundry_api_session'
 # The action's own options are typed here; the core's stay raw, for the one validation of the core (the same as the
 # module's and the lookup's, with the same sources: keyword, netfoundry_<option> variable, ansible.cfg).
 ARGSPEC = dict(argspec('request'), **dict((name, dict(type='raw', no_log=BY_NAME[name].secret)) for name in CORE))
+ARGSPEC.update(max_pages=dict(type='int', default=MAX_PAGES), max_bytes=dict(type='int', default=MAX_BYTES),
+               send_token_to_other_hosts=dict(type='bool', default=False), session=dict(type='raw', no_log=True))
 
 
 def _shown(args):
-    """The arguments for invocation: the secret masked, and the password of a proxy URL."""
-    shown = dict(args, client_secret=NO_LOG if args.get('client_secret') else None)
+    """The arguments for invocation: the secret and the session masked, and the password of a proxy URL."""
+    shown = dict(args, client_secret=NO_LOG if args.get('client_secret') else None,
+                 session=NO_LOG if args.get('session') else None)
     password = proxy_password(args.get('proxy'))
     if password:
         shown['proxy'] = args['proxy'].replace(password, NO_LOG)
@@ -51,6 +60,33 @@ def _failed(result, message):
     return result
 
 
+def redact_data(value, secrets):
+    """value with every form of every secret replaced in its strings and keys, however deep (JSON from the API)."""
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return dict((redact_data(k, secrets), redact_data(v, secrets)) for k, v in value.items())
+    if isinstance(value, list):
+        return [redact_data(item, secrets) for item in value]
+    return value
+
+
+class Secrets:
+    """Every form of every secret this task knows: the client secret, the proxy passwords and each token sent."""
+
+    def __init__(self):
+        self.forms = []
+        self._tokens = set()
+
+    def add_token(self, token):
+        if token and token not in self._tokens:
+            self._tokens.add(token)
+            self.forms += token_forms(token)
+
+    def redact(self, value):
+        return redact_data(value, self.forms) if self.forms else value
+
+
 class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
@@ -59,17 +95,60 @@ class ActionModule(ActionBase):
     def _template(self, value):
         return self._templar.template(value) if needs_template(value) else value
 
+    def _auth(self, args, task_vars, secrets):
+        """(token(refused), static headers or None, API URL, settings) from the session handle or the options.
+
+        A session (option session, or the role's netfoundry_api_session when the task names no option of the token)
+        holds the play's token: no request while it is fresh, whatever the role's force and cache inputs were."""
+        direct = dict((name, args[name]) for name in CORE if args.get(name) is not None)
+        session = args.get('session')
+        if session is None and not direct and task_vars.get(SESSION_VARIABLE) is not None:
+            session = self._template(task_vars[SESSION_VARIABLE])
+        if session is not None:
+            session = plain(session)
+            settings = validate(session.get('options') or {}) if isinstance(session, dict) else None
+            if isinstance(session, dict) and session.get('kind') == 'static':
+                return None, session['headers'], session['api_url'], settings
+            first = _session.session_token(session, warn=display.warning)
+            secrets.add_token(first['access_token'])
+
+            def renew(refused):
+                if refused is None:
+                    return first['access_token']
+                got = _session.session_token(session, warn=display.warning, refused=refused)
+                secrets.add_token(got['access_token'])
+                return got['access_token']
+            return renew, None, first['api_url'], settings
+        raw, origins = gather(direct, task_vars, self._template, CORE, display.warning)
+        request = prepare(raw, origins=origins)
+        secrets.forms += secret_forms(request.credential.client_secret, request.credential.client_id)
+        secrets.forms += proxy_secret_forms([request.settings['proxy']] + [os.environ.get(n) for n in PROXY_VARIABLES])
+        first = get_token(request, warn=display.warning)
+        secrets.add_token(first['access_token'])
+
+        def token(refused):
+            if refused is None:
+                return first['access_token']
+            got = get_token(request, warn=display.warning, refused=refused)
+            secrets.add_token(got['access_token'])
+            return got['access_token']
+        return token, None, first['api_url'], request.settings
+
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
         _validation, args = self.validate_argument_spec(ARGSPEC, mutually_exclusive=[('path', 'url')],
                                                         required_one_of=[('path', 'url')])
-        if _inject_invocation(task_vars or {}):
+        if _inject_invocation(task_vars):
             result['invocation'] = dict(module_args=_shown(args))
         method = args['method'].strip().upper()
         if method not in METHODS:
             return _failed(result, 'option method must be one of %s, got %r' % (', '.join(METHODS), args['method']))
         if args['all_pages'] and method != 'GET':
             return _failed(result, 'all_pages: true needs method GET, got %s' % method)
+        for name in ('max_pages', 'max_bytes'):
+            if args[name] < 1:
+                return _failed(result, 'option %s must be 1 or more, got %d' % (name, args[name]))
         if self._task.check_mode and method not in READ_ONLY:
             result.update(skipped=True, changed=False, msg='check mode: the %s was not sent (only GET and HEAD run in '
                                                            'check mode)' % method)
@@ -77,32 +156,21 @@ class ActionModule(ActionBase):
         body = args['body']
         if body is not None and not isinstance(body, str):
             body = json.dumps(body)
-        secrets = []
+        secrets = Secrets()
+
+        def warn(text):
+            display.warning(secrets.redact(text))
         try:
-            direct = dict((name, args[name]) for name in CORE if args.get(name) is not None)
-            raw, origins = gather(direct, task_vars or {}, self._template, CORE, display.warning)
-            request = prepare(raw, origins=origins)
-            secrets = secret_forms(request.credential.client_secret, request.credential.client_id)
-            first = get_token(request, warn=display.warning)
-            secrets.append(first['access_token'])
-            url = target_url(first['api_url'], args['path'], args['url'], args['query'])
-
-            def token(force):
-                if not force:
-                    return first['access_token']
-                request.settings['force'] = True
-                got = get_token(request, warn=display.warning)
-                secrets.append(got['access_token'])
-                return got['access_token']
-
-            client = Client(request.settings, os.environ, token, display.warning)
+            token, static, api_url, settings = self._auth(args, task_vars, secrets)
+            url = target_url(api_url, args['path'], args['url'], args['query'], args['send_token_to_other_hosts'])
+            client = Client(settings, os.environ, token, warn, static)
             if args['all_pages']:
-                reply, pages = client.all_pages(url)
+                reply, pages = client.all_pages(url, args['max_pages'], args['max_bytes'])
                 result['pages'] = pages
             else:
                 reply = client.call(method, url, body.encode('utf-8') if body is not None else None)
         except NFTokenError as exc:
-            return _failed(result, redact(exc.message, secrets))
+            return _failed(result, secrets.redact(exc.message))
         result.update(status=reply.status, url=reply.url, headers=reply.headers, elapsed=round(client.elapsed, 3),
                       changed=method not in READ_ONLY, token_renewed=client.renewed)
         if reply.json is not None:
@@ -110,9 +178,11 @@ class ActionModule(ActionBase):
         if reply.content is not None:
             result['content'] = reply.content
         if reply.status not in args['status_code']:
-            _failed(result, redact(
-                '%s %s answered HTTP %d%s; expected %s%s' % (
-                    method, reply.url, reply.status, reply.reason(), ', '.join(str(c) for c in args['status_code']),
-                    ' (a new token was refused too: check audience and the credential\'s environment)'
-                    if reply.status == 401 else ''), secrets))
+            _failed(result, '%s %s answered HTTP %d%s; expected %s%s' % (
+                method, reply.url, reply.status, reply.reason(), ', '.join(str(c) for c in args['status_code']),
+                ' (a new token was refused too: check audience and the credential\'s environment)'
+                if reply.status == 401 and client.renewed else ''))
+        for key in ('json', 'content', 'headers', 'url', 'msg'):
+            if key in result:
+                result[key] = secrets.redact(result[key])
         return result

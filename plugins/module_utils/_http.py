@@ -2,9 +2,13 @@
 # Copyright (c) netfoundry.api contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""One HTTPS POST with bounded retries (urllib3's Retry), a deadline per attempt, TLS and proxy settings."""
+"""The one HTTP client of the collection: every request it sends (the token request and every API call) goes through
+send(). One proxy rule, one deadline per attempt, one retry and Retry-After rule (urllib3's Retry), one body reader
+and one wording of TLS, proxy and network failures."""
 
+import codecs
 import contextlib
+import json
 import random
 import socket
 import threading
@@ -31,7 +35,9 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 BACKOFF_MAX = 30.0
 RETRY_AFTER_CAP = 30  # seconds: a longer Retry-After is cut to this
 LONGEST_WAIT = max(BACKOFF_MAX, RETRY_AFTER_CAP)  # the longest pause before a retry
-MAX_BODY_BYTES = 1024 * 1024
+MAX_BODY_BYTES = 1024 * 1024  # a token endpoint's answer
+MAX_API_BYTES = 16 * 1024 * 1024  # one API answer
+MAX_JSON_DEPTH = 64  # deeper JSON is not read as JSON (ansible-core's result handling recurses through it)
 CA_BUNDLE_ENV = ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE')
 
 
@@ -66,7 +72,7 @@ class _Retry(Retry):
             # Fixed now, so that the warning names the wait urllib3 then sleeps.
             wait = new.planned_backoff = new.get_backoff_time()
         if self.on_retry:
-            reason = 'HTTP %d' % response.status if response is not None and error is None else _describe(error)
+            reason = 'HTTP %d' % response.status if response is not None and error is None else describe(error)
             self.on_retry(len(new.history), reason, wait)
         return new
 
@@ -165,6 +171,31 @@ def backoff(factor, retries):
     return base / 2 + random.uniform(0, base / 2)
 
 
+
+class Target:
+    """Whose server a request goes to, and how its failures read: label opens every warning ('token request to
+    https://...', 'GET https://...'); url_words and server name what to check; retry says whether an attempt that
+    failed may be sent again (a POST or PATCH to the API that failed after it was sent may have been applied)."""
+
+    def __init__(self, label, url_words, server, retry, max_bytes, large_fix):
+        self.label = label
+        self.url_words = url_words
+        self.server = server
+        self.retry = retry
+        self.max_bytes = max_bytes
+        self.large_fix = large_fix
+
+    @classmethod
+    def token(cls, url):
+        return cls('token request to %s' % display_url(url), 'token_url', 'the identity provider', True,
+                   MAX_BODY_BYTES, 'check token_url')
+
+    @classmethod
+    def api(cls, method, url, retry, max_bytes=MAX_API_BYTES):
+        return cls('%s %s' % (method, display_url(url)), 'the API URL', 'the API', retry, max_bytes,
+                   'ask for smaller pages (query size)')
+
+
 class _BrokenAnswer(Exception):
     """The connection broke after the status line, while the body was read (urllib3's Retry is over by then)."""
 
@@ -176,21 +207,75 @@ class _BrokenAnswer(Exception):
 
 
 class Answer:
-    """What the server said: status, headers, body (at most MAX_BODY_BYTES), and how many attempts it took."""
+    """What the server said: status, headers, body (at most the target's max_bytes), how many attempts it took and
+    the seconds they took."""
 
-    def __init__(self, status, headers, body, attempts):
+    def __init__(self, status, headers, body, attempts, elapsed=0.0):
         self.status = status
+        self.headers = headers
         self.content_type = headers.get('Content-Type', '')
         self.location = headers.get('Location')
         self.body = body
         self.attempts = attempts
+        self.elapsed = elapsed
+
+    def text(self):
+        """The body as text: in the charset the Content-Type names when Python knows it as a text encoding, else
+        UTF-8; undecodable bytes (and lone surrogates, which ansible-core cannot serialise) become U+FFFD."""
+        encoding = charset(self.content_type) or 'utf-8'
+        try:
+            codecs.lookup(encoding)
+            text = self.body.decode(encoding, 'replace')
+        except (LookupError, UnicodeError, ValueError, TypeError):  # unknown, or not a text encoding (base64...)
+            text = self.body.decode('utf-8', 'replace')
+        return scrub(text)
+
+    def json(self):
+        """The body's JSON value, or None when it is not JSON or is nested deeper than MAX_JSON_DEPTH."""
+        text = self.text()
+        try:
+            return bounded(json.loads(text), '\\u' in text)
+        except (ValueError, RecursionError):  # RecursionError: thousands of nested arrays
+            return None
+
+
+def charset(content_type):
+    """The charset parameter of a Content-Type, or None."""
+    for parameter in (content_type or '').split(';')[1:]:
+        name, _sep, value = parameter.partition('=')
+        if name.strip().lower() == 'charset':
+            return value.strip().strip('"\'') or None
+    return None
+
+
+def scrub(text):
+    """text with lone surrogates (from \\ud800 in JSON, or odd codecs) replaced: nothing downstream can encode them."""
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:
+        return ''.join('\ufffd' if '\ud800' <= char <= '\udfff' else char for char in text)
+    return text
+
+
+def bounded(value, escapes=True, depth=0):
+    """value, its strings scrubbed (only escapes can put lone surrogates there); ValueError when it nests deeper than
+    MAX_JSON_DEPTH."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError('nested too deeply')
+    if isinstance(value, str):
+        return scrub(value) if escapes else value
+    if isinstance(value, dict):
+        return dict(((scrub(key) if escapes else key), bounded(item, escapes, depth + 1)) for key, item in value.items())
+    if isinstance(value, list):
+        return [bounded(item, escapes, depth + 1) for item in value]
+    return value
 
 
 def _attempts(count):
     return '%d attempt%s' % (count, '' if count == 1 else 's')
 
 
-def _describe(error):
+def describe(error):
     """A short cause for a low-level connection error."""
     text = str(error)
     lowered = text.lower()
@@ -219,25 +304,27 @@ def _describe(error):
 LATE = 'read timed out'
 
 
-def _network_failure(error, timeout, attempts, late=False):
+def _network_failure(error, timeout, attempts, target=None, late=False):
     """The message for a connection that failed or timed out on its last attempt."""
-    cause = LATE if late else _describe(error)
+    target = target or Target.token('')
+    cause = LATE if late else describe(error)
     if isinstance(error, requests.exceptions.ReadTimeout) or cause == 'read timed out':
         return 'no answer within %s s (%s); raise timeout or try again later' % (timeout, _attempts(attempts))
     if isinstance(error, requests.exceptions.ConnectTimeout) or cause == 'timed out':
-        return 'could not connect within %s s (%s); check token_url, proxy and the network' % (timeout, _attempts(attempts))
-    return '%s (%s); check token_url, proxy and that the identity provider is up' % (cause, _attempts(attempts))
+        return 'could not connect within %s s (%s); check %s, proxy and the network' % (
+            timeout, _attempts(attempts), target.url_words)
+    return '%s (%s); check %s, proxy and that %s is up' % (cause, _attempts(attempts), target.url_words, target.server)
 
 
-def _tls_reason(error):
+def _tls_reason(error, target):
     text = str(error)
     if 'match' in text.lower() and ('hostname' in text.lower() or 'ip address' in text.lower()):
         return "the server's TLS certificate is not for this host name", \
-            'use the host name the certificate names in token_url, or fix the server certificate'
+            'use the host name the certificate names in %s, or fix the server certificate' % target.url_words
     if 'CERTIFICATE_VERIFY_FAILED' in text or 'certificate verify failed' in text:
         return "the server's TLS certificate is not trusted (%s)" % _verify_detail(text), \
             'set ca_path to the CA bundle that signed it (validate_certs: false skips the check, insecurely)'
-    return 'the TLS handshake failed (%s)' % _describe(error), 'check token_url, ca_path and proxy'
+    return 'the TLS handshake failed (%s)' % describe(error), 'check %s, ca_path and proxy' % target.url_words
 
 
 def _verify_detail(text):
@@ -262,7 +349,7 @@ def verify_setting(settings, environ):
 
 def proxies_for(url, settings):
     """The proxies of a request: the proxy option, else the *_PROXY/NO_PROXY variables; never any for a plain-http
-    URL (only a literal loopback address gets this far, and a proxy would see the secret in clear)."""
+    URL (only a literal loopback address gets this far, and a proxy would see the secret or the token in clear)."""
     if urlsplit(url).scheme == 'http' and is_loopback((urlsplit(url).hostname or '').lower()):
         return {}
     proxy = settings['proxy']
@@ -272,38 +359,43 @@ def proxies_for(url, settings):
 
 
 def post(url, headers, body, settings, environ, warn):
-    """POST body to url; returns an Answer. Raises NFTokenError('reason; fix') without the URL.
+    """The token request: POST body to url (retried: the grant has no side effect)."""
+    return send('POST', url, headers, body, settings, environ, warn, Target.token(url))
 
-    Failures before the answer's headers are retried by urllib3's Retry; a connection that breaks while the body
-    is read is retried here, from the same budget of retries. Each attempt, connection to last byte, ends within
-    timeout seconds."""
+
+def send(method, url, headers, body, settings, environ, warn, target):
+    """Send one request; returns an Answer. Raises NFTokenError('reason; fix') without the URL (the caller knows
+    what the request was for and says it).
+
+    Failures before the answer's headers are retried by urllib3's Retry (when target.retry); a connection that breaks
+    while the body is read is retried here, from the same budget of retries. Each attempt, connection to last byte,
+    ends within timeout seconds."""
     if not HAS_REQUESTS:
         raise NFTokenError('the Python library requests is not installed for this Python: pip install requests')
     if not settings['validate_certs']:
         warn('validate_certs is false: the TLS certificate of %s is not checked' % display_url(url))
-    total = settings['retries']['total']
+    total = settings['retries']['total'] if target.retry else 0
     done = 0
+    elapsed = [0.0]
     while True:
         try:
-            return _post(url, headers, body, settings, environ, warn, done)
+            return _send(method, url, headers, body, settings, environ, warn, target, done, total, elapsed)
         except _BrokenAnswer as exc:
             done = exc.attempts
             if done > total and exc.late:
-                raise NFTokenError(_network_failure(None, settings['timeout'], done, late=True))
+                raise NFTokenError(_network_failure(None, settings['timeout'], done, target, late=True))
             if done > total:
                 raise NFTokenError('the connection broke while the answer was read (%s, %s); try again later'
                                    % (exc.cause, _attempts(done)))
             wait = backoff(settings['retries']['backoff_factor'], done)
             reason = LATE if exc.late else 'the connection broke while the answer was read (%s)' % exc.cause
-            warn('token request to %s: %s; retry %d of %d in %.1f s' % (display_url(url), reason, done, total, wait))
+            warn('%s: %s; retry %d of %d in %.1f s' % (target.label, reason, done, total, wait))
             time.sleep(wait)
 
 
-def _post(url, headers, body, settings, environ, warn, done):
-    """One session.post with the retries left after done attempts."""
+def _send(method, url, headers, body, settings, environ, warn, target, done, total, elapsed):
+    """One session.request with the retries left after done attempts."""
     attempts = [done + 1]
-    total = settings['retries']['total']
-
     timeout = settings['timeout']
     deadline = _Deadline(timeout)
 
@@ -311,12 +403,13 @@ def _post(url, headers, body, settings, environ, warn, done):
         attempts[0] = done + number + 1
         if deadline.expired:
             reason = LATE
-        warn('token request to %s: %s; retry %d of %d in %.1f s' % (display_url(url), reason, done + number, total, wait))
+        warn('%s: %s; retry %d of %d in %.1f s' % (target.label, reason, done + number, total, wait))
 
     left = total - done
     retry = _Retry(total=left, connect=left, read=left, status=left, other=0, redirect=0,
-                   backoff_factor=settings['retries']['backoff_factor'], status_forcelist=RETRY_STATUSES,
-                   allowed_methods=frozenset(['POST']), respect_retry_after_header=True,
+                   backoff_factor=settings['retries']['backoff_factor'],
+                   status_forcelist=RETRY_STATUSES if target.retry else (),
+                   allowed_methods=frozenset([method]), respect_retry_after_header=True,
                    raise_on_status=False, raise_on_redirect=False, on_retry=on_retry)
     session = requests.Session()
     # trust_env off: no .netrc credentials or ambient settings leak into the request; proxies are read below.
@@ -326,36 +419,38 @@ def _post(url, headers, body, settings, environ, warn, done):
     session.mount('https://', adapter)
     proxies = proxies_for(url, settings)
     verify = verify_setting(settings, environ)
+    started = time.monotonic()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', InsecureRequestWarning)
-            response = session.post(url, data=body, headers=headers, timeout=timeout,
-                                    verify=verify, proxies=proxies, allow_redirects=False, stream=True)
+            response = session.request(method, url, data=body, headers=headers, timeout=timeout, verify=verify,
+                                       proxies=proxies, allow_redirects=False, stream=True)
             content = b''
             try:
                 for chunk in response.iter_content(65536):
                     content += chunk
-                    if len(content) > MAX_BODY_BYTES:
-                        raise NFTokenError('the answer is larger than %d bytes; check token_url' % MAX_BODY_BYTES)
+                    if len(content) > target.max_bytes:
+                        raise NFTokenError('the answer is larger than %d bytes; %s' % (target.max_bytes, target.large_fix))
             except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as exc:
-                raise _BrokenAnswer(attempts[0], LATE if deadline.expired else _describe(exc), deadline.expired)
+                raise _BrokenAnswer(attempts[0], LATE if deadline.expired else describe(exc), deadline.expired)
     except requests.exceptions.SSLError as exc:
         if deadline.expired:
-            raise NFTokenError(_network_failure(exc, timeout, attempts[0], late=True))
-        reason, fix = _tls_reason(exc)
+            raise NFTokenError(_network_failure(exc, timeout, attempts[0], target, late=True))
+        reason, fix = _tls_reason(exc, target)
         raise NFTokenError('%s; %s' % (reason, fix))
     except requests.exceptions.ProxyError as exc:
         raise NFTokenError('could not get through the proxy %s (%s); check proxy or HTTPS_PROXY/NO_PROXY'
-                           % (display_url(proxies.get(url.split(':', 1)[0]) or '') or 'from the environment', _describe(exc)))
+                           % (display_url(proxies.get(url.split(':', 1)[0]) or '') or 'from the environment', describe(exc)))
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-        raise NFTokenError(_network_failure(exc, timeout, attempts[0], deadline.expired))
+        raise NFTokenError(_network_failure(exc, timeout, attempts[0], target, deadline.expired))
     except requests.exceptions.ContentDecodingError as exc:
-        raise NFTokenError('the answer could not be decoded (%s); check token_url' % _describe(exc))
+        raise NFTokenError('the answer could not be decoded (%s); check %s' % (describe(exc), target.url_words))
     except requests.exceptions.RequestException as exc:
-        raise NFTokenError('the request failed (%s); check token_url and proxy' % _describe(exc))
+        raise NFTokenError('the request failed (%s); check %s and proxy' % (describe(exc), target.url_words))
     except (OSError, ValueError) as exc:
-        raise NFTokenError('the request could not be made (%s); check ca_path and proxy' % _describe(exc))
+        raise NFTokenError('the request could not be made (%s); check ca_path and proxy' % describe(exc))
     finally:
+        elapsed[0] += time.monotonic() - started
         deadline.stop()
         session.close()
-    return Answer(response.status_code, response.headers, content, attempts[0])
+    return Answer(response.status_code, response.headers, content, attempts[0], elapsed[0])

@@ -2,33 +2,32 @@
 # Copyright (c) netfoundry.api contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""NetFoundry API calls on the controller (the nf_request action): the bearer token in a header and nowhere else,
-one renewal of the token on a 401, bounded retries of idempotent calls, HAL paging."""
+"""NetFoundry API calls on the controller (nf_request, the role's verify): the bearer token in a header and nowhere
+else, one renewal of the token on a 401, HAL paging. Every request goes through the one HTTP client
+(module_utils/_http.py: proxies, deadline, retries, Retry-After, body reading and failure wording live there)."""
 
-import json
-import time
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+from ansible_collections.netfoundry.api.plugins.module_utils import _http
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import check_url, display_url, is_loopback
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
-from ansible_collections.netfoundry.api.plugins.module_utils._http import (
-    HAS_REQUESTS, RETRY_AFTER_CAP, RETRY_STATUSES, backoff, verify_setting)
-
-if HAS_REQUESTS:
-    import requests
 
 METHODS = ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS')
 # Calls that may be sent twice: a POST or PATCH that failed after it was sent may have been applied.
 IDEMPOTENT = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
 READ_ONLY = frozenset(('GET', 'HEAD'))
-MAX_ANSWER_BYTES = 16 * 1024 * 1024
-MAX_PAGES = 10000
+MAX_PAGES = 1000
+MAX_BYTES = 64 * 1024 * 1024  # the bodies of all pages of one all_pages call, added up
+MAX_PAGE_NUMBER = 2 ** 31
 HIDDEN_HEADERS = frozenset(('authorization', 'proxy-authorization'))
 
 
-def target_url(api_url, path, url, query):
-    """The URL to call: url as given, or path under the API URL; query (a dict) appended."""
+def target_url(api_url, path, url, query, other_hosts=False):
+    """The URL to call: url as given, or path under the API URL; query (a dict) appended. url on another scheme, host
+    or port than the API URL is refused unless other_hosts (the token would go there)."""
     if url is None:
+        if '\r' in path or '\n' in path:
+            raise NFTokenError('option path %r holds a line break: give the API path on one line' % path[:200])
         if urlsplit(path).scheme or path.startswith('//'):
             raise NFTokenError('option path %r is an absolute URL: give it relative to the API URL (core/v2/networks), '
                                'or use url' % display_url(path))
@@ -36,7 +35,17 @@ def target_url(api_url, path, url, query):
     scheme, host = check_url(url, 'option url' if path is None else 'the API URL')
     if scheme == 'http' and not is_loopback(host):
         raise NFTokenError('refusing to send the token over plain http:// to %s: use https://' % host)
+    if path is None and not other_hosts and origin(url) != origin(api_url):
+        raise NFTokenError('option url %s is not on the API\'s host (%s): the token is not sent there; give path, or '
+                           'set send_token_to_other_hosts: true to send the token to that host'
+                           % (display_url(url), display_url(api_url)))
     return with_query(url, query)
+
+
+def origin(url):
+    """(scheme, host, port) of a URL, the port made explicit."""
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or '').lower(), parts.port or {'http': 80, 'https': 443}.get(parts.scheme)
 
 
 def with_query(url, query):
@@ -51,21 +60,19 @@ def with_query(url, query):
 class Reply:
     """One answer: status, headers (never Authorization), the decoded JSON or the text, the URL (no query)."""
 
-    def __init__(self, method, url, response, content):
+    def __init__(self, method, url, answer):
         self.method = method
-        self.status = response.status_code
+        self.status = answer.status
         self.url = display_url(url)
-        self.headers = dict((k, v) for k, v in response.headers.items() if k.lower() not in HIDDEN_HEADERS)
+        self.headers = dict((k, v) for k, v in answer.headers.items() if k.lower() not in HIDDEN_HEADERS)
+        self.size = len(answer.body)
         self.json = None
         self.content = None
-        if content:
-            text = content.decode(response.encoding or 'utf-8', 'replace')
-            try:
-                self.json = json.loads(text) if 'json' in response.headers.get('Content-Type', '').lower() else None
-            except ValueError:
-                self.json = None
+        if answer.body:
+            if 'json' in answer.content_type.lower():
+                self.json = answer.json()
             if self.json is None:
-                self.content = text
+                self.content = answer.text()
 
     def reason(self):
         """The API's own words for a refusal, when it gave any."""
@@ -77,140 +84,135 @@ class Reply:
 
 
 class Client:
-    """Calls the API with a token from token(force), asked once per client; on a 401 gets a new token once (force)
-    and sends again."""
+    """Calls the API with the token from token(None), asked once per client; on a 401 asks token(refused) once for
+    a token other than the refused one, and sends again. With static headers (RapidAPI) there is no token.
 
-    def __init__(self, settings, environ, token, warn):
-        if not HAS_REQUESTS:
+    tokens: every token the client sent, for the caller's redaction."""
+
+    def __init__(self, settings, environ, token, warn, static_headers=None):
+        if not _http.HAS_REQUESTS:
             raise NFTokenError('the Python library requests is not installed for the controller Python: pip install requests')
         self.settings = settings
         self.environ = environ
         self.token = token
         self.warn = warn
+        self.static_headers = static_headers
         self.renewed = False
         self.elapsed = 0.0
-        self._token = None
+        self.tokens = []
 
     def call(self, method, url, body=None):
-        self._token = self._token or self.token(False)
-        reply = self._send(method, url, body, self._token)
+        if self.static_headers is not None:
+            return self._send(method, url, body, dict(self.static_headers))
+        if not self.tokens:
+            self.tokens.append(self.token(None))
+        reply = self._send(method, url, body, {'Authorization': 'Bearer ' + self.tokens[-1]})
         if reply.status == 401 and not self.renewed:
             self.renewed = True
-            self._token = self.token(True)
-            reply = self._send(method, url, body, self._token)
+            self.tokens.append(self.token(self.tokens[-1]))
+            reply = self._send(method, url, body, {'Authorization': 'Bearer ' + self.tokens[-1]})
         return reply
 
-    def all_pages(self, url):
-        """GET every page of a HAL list from url; returns (first reply with the _embedded lists merged, page count)."""
+    def all_pages(self, url, max_pages=MAX_PAGES, max_bytes=MAX_BYTES):
+        """GET every page of a HAL list from url; returns (first reply with the _embedded lists merged, page count).
+        A page that is not HAL, a next link that is not a URL, on another host or back to a page already read, more
+        than max_pages pages or more than max_bytes in all: NFTokenError naming the page and the rule."""
         first = reply = self.call('GET', url)
         merged = {}
         seen = {url}
-        pages = 0
+        pages = size = 0
         while True:
-            if reply.status != 200 or not isinstance(reply.json, dict):
-                return reply, pages
+            if reply.status != 200 or (pages == 0 and not isinstance(reply.json, dict)):
+                return reply, pages  # an error, or a first answer that is no list: the caller shows it as it is
             pages += 1
-            for kind, items in (reply.json.get('_embedded') or {}).items():
-                if isinstance(items, list):
-                    merged.setdefault(kind, []).extend(items)
-            url = next_page(reply.json, url)
+            size += reply.size
+            where = 'page %d of %s' % (pages, first.url)
+            if not isinstance(reply.json, dict):
+                raise NFTokenError('%s is not a JSON object: the API\'s list stopped being HAL' % where)
+            if size > max_bytes:
+                raise NFTokenError('stopped at %s: the pages add up to more than %d bytes (max_bytes); ask for fewer '
+                                   'items with query, or raise max_bytes' % (where, max_bytes))
+            embedded = reply.json.get('_embedded', {})
+            if not isinstance(embedded, dict):
+                raise NFTokenError('%s is malformed HAL: _embedded is %s, not an object' % (where, _kind(embedded)))
+            for kind, items in embedded.items():
+                if not isinstance(items, list):
+                    raise NFTokenError('%s is malformed HAL: _embedded.%s is %s, not a list' % (where, kind, _kind(items)))
+                merged.setdefault(kind, []).extend(items)
+            url = next_page(reply.json, url, where)
             if url is None:
                 break
-            if urlsplit(url)[:2] != urlsplit(first.url)[:2] or url in seen or pages >= MAX_PAGES:
-                raise NFTokenError('the API\'s next page %s is on another host, repeats a page, or is past %d pages: '
-                                   'the token is not sent there; read the pages one by one with query page'
-                                   % (display_url(url), MAX_PAGES))
+            if pages >= max_pages:
+                raise NFTokenError('stopped after %d pages of %s (max_pages): ask for larger pages (query size), or '
+                                   'raise max_pages' % (pages, first.url))
+            if origin(url) != origin(first.url):
+                raise NFTokenError('%s links its next page to another host (%s): the token is not sent there'
+                                   % (where, display_url(url)))
+            if url in seen:
+                raise NFTokenError('%s links its next page back to a page already read (%s): the pages loop'
+                                   % (where, display_url(url)))
             seen.add(url)
             reply = self.call('GET', url)
         first.json = dict(first.json, _embedded=merged, page=reply.json.get('page', first.json.get('page')))
         first.json.pop('_links', None)
         return first, pages
 
-    def _send(self, method, url, body, token):
-        headers = {'Authorization': 'Bearer ' + token, 'Accept': 'application/hal+json, application/json'}
+    def _send(self, method, url, body, headers):
+        headers['Accept'] = 'application/hal+json, application/json'
         if body is not None:
             headers['Content-Type'] = 'application/json'
-        retries = self.settings['retries'] if method in IDEMPOTENT else dict(total=0, backoff_factor=0)
-        attempt = 0
-        while True:
-            attempt += 1
-            wait = None
-            started = time.monotonic()
-            try:
-                reply = self._once(method, url, body, headers)
-                if reply.status in RETRY_STATUSES and attempt <= retries['total']:
-                    wait = _retry_after(reply.headers.get('Retry-After'))
-                    cause = 'HTTP %d' % reply.status
-                else:
-                    return reply
-            except requests.exceptions.SSLError:
-                raise NFTokenError("%s %s failed: the API's TLS certificate is not trusted or not for this host; set "
-                                   "ca_path to the CA that signed it" % (method, display_url(url)))
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
-                    requests.exceptions.ChunkedEncodingError) as exc:
-                cause = _cause(exc, self.settings['timeout'])
-                if attempt > retries['total']:
-                    raise NFTokenError('%s %s failed: %s (%d attempt%s); check the API URL (audience), proxy and the network'
-                                       % (method, display_url(url), cause, attempt, '' if attempt == 1 else 's'))
-            except (requests.exceptions.RequestException, ValueError) as exc:
-                raise NFTokenError('%s %s failed: %s; check the API URL (audience) and proxy'
-                                   % (method, display_url(url), type(exc).__name__))
-            finally:
-                self.elapsed += time.monotonic() - started
-            if wait is None:
-                wait = backoff(retries['backoff_factor'], attempt)
-            self.warn('%s %s: %s; retry %d of %d in %.1f s' % (method, display_url(url), cause, attempt, retries['total'], wait))
-            time.sleep(wait)
-
-    def _once(self, method, url, body, headers):
-        session = requests.Session()
-        session.trust_env = False  # no .netrc credentials; the proxy variables are read below
-        proxy = self.settings['proxy']
-        proxies = {'http': proxy, 'https': proxy} if proxy else requests.utils.get_environ_proxies(url)
+        target = _http.Target.api(method, url, method in IDEMPOTENT)
         try:
-            response = session.request(method, url, data=body, headers=headers, timeout=self.settings['timeout'],
-                                       verify=verify_setting(self.settings, self.environ), proxies=proxies,
-                                       allow_redirects=False, stream=True)
-            content = b''
-            for chunk in response.iter_content(65536):
-                content += chunk
-                if len(content) > MAX_ANSWER_BYTES:
-                    raise NFTokenError('%s %s: the answer is larger than %d bytes; ask for smaller pages (query size)'
-                                       % (method, display_url(url), MAX_ANSWER_BYTES))
-        finally:
-            session.close()
-        return Reply(method, url, response, content)
+            answer = _http.send(method, url, headers, body, self.settings, self.environ, self.warn, target)
+        except NFTokenError as exc:
+            raise NFTokenError('%s failed: %s' % (target.label, exc.message))
+        self.elapsed += answer.elapsed
+        return Reply(method, url, answer)
 
 
-def next_page(document, url):
-    """The next page's URL: the HAL link, else the page number after page.number while below page.totalPages."""
-    link = ((document.get('_links') or {}).get('next') or {})
-    if isinstance(link, dict) and isinstance(link.get('href'), str):
-        return urljoin(url, link['href'])
-    page = document.get('page') or {}
-    try:
-        number, total = int(page['number']), int(page['totalPages'])
-    except (KeyError, TypeError, ValueError):
+def _kind(value):
+    return {dict: 'an object', list: 'a list', str: 'a string', bool: 'a boolean', type(None): 'null'}.get(
+        type(value), 'a number')
+
+
+def next_page(document, url, where='the page'):
+    """The next page's URL: the HAL link, else the page number after page.number while below page.totalPages; None
+    on the last page. NFTokenError when the links or page numbers are malformed."""
+    links = document.get('_links')
+    if links is not None and not isinstance(links, dict):
+        raise NFTokenError('%s is malformed HAL: _links is %s, not an object' % (where, _kind(links)))
+    link = (links or {}).get('next')
+    if link is not None:
+        href = link.get('href') if isinstance(link, dict) else None
+        if not isinstance(href, str):
+            raise NFTokenError('%s is malformed HAL: _links.next has no href string' % where)
+        try:
+            resolved = urljoin(url, href)
+            parts = urlsplit(resolved)
+            parts.port  # pylint: disable=pointless-statement  # raises ValueError on a bad port
+            valid = parts.scheme in ('http', 'https') and bool(parts.hostname)
+        except ValueError:
+            valid = False
+        if not valid:
+            raise NFTokenError('%s is malformed HAL: its next link %r is not an http(s) URL' % (where, href[:200]))
+        return resolved
+    page = document.get('page')
+    if page is None:
         return None
-    if number + 1 >= total:
+    if not isinstance(page, dict):
+        raise NFTokenError('%s is malformed HAL: page is %s, not an object' % (where, _kind(page)))
+    number, total = page.get('number'), page.get('totalPages')
+    if number is None or total is None:
         return None
-    return with_query(url, {'page': number + 1})
-
-
-def _retry_after(value):
-    try:
-        return min(max(float(value), 0), RETRY_AFTER_CAP)
-    except (TypeError, ValueError):
+    if not all(_page_number(value) for value in (number, total)):
+        raise NFTokenError('%s is malformed HAL: page.number %s and page.totalPages %s are not page numbers'
+                           % (where, repr(number)[:40], repr(total)[:40]))
+    if int(number) + 1 >= int(total):
         return None
+    return with_query(url, {'page': int(number) + 1})
 
 
-def _cause(exc, timeout):
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return 'could not connect within %s s' % timeout
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return 'no answer within %s s' % timeout
-    if isinstance(exc, requests.exceptions.ProxyError):
-        return 'could not get through the proxy'
-    if 'refused' in str(exc).lower():
-        return 'connection refused'
-    return 'connection failed (%s)' % type(exc).__name__
+def _page_number(value):
+    """A whole number from 0 to MAX_PAGE_NUMBER (JSON may write it 3 or 3.0)."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+            and 0 <= value <= MAX_PAGE_NUMBER and int(value) == value)

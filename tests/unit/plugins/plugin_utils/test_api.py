@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from ansible_collections.netfoundry.api.plugins.module_utils import _http
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.plugin_utils import _api
 
@@ -17,27 +18,26 @@ SETTINGS = dict(proxy=None, timeout=5, validate_certs=True, ca_path=None, retrie
 
 
 class FakeResponse:
-    encoding = 'utf-8'
+    """A canned answer in the shape of the one HTTP client's Answer."""
 
-    def __init__(self, status, data=None, headers=None):
-        self.status_code = status
-        self.headers = dict({'Content-Type': 'application/hal+json'}, **(headers or {}))
-        self.content = json.dumps(data).encode('utf-8') if data is not None else b''
+    def __init__(self, status, data=None, headers=None, body=None):
+        headers = dict({'Content-Type': 'application/hal+json'}, **(headers or {}))
+        raw = body if body is not None else json.dumps(data).encode('utf-8') if data is not None else b''
+        self.answer = _http.Answer(status, headers, raw, 1)
 
 
 def client_with(answers, monkeypatch):
     """A Client whose requests get the canned answers in turn; returns (client, calls, warnings)."""
     calls, warnings = [], []
 
-    def once(self, method, url, body, headers):
-        calls.append((method, url, headers['Authorization']))
-        response = answers.pop(0)
-        return _api.Reply(method, url, response, response.content)
-    monkeypatch.setattr(_api.Client, '_once', once)
+    def send(method, url, headers, body, settings, environ, warn, target):
+        calls.append((method, url, headers.get('Authorization'), target.retry))
+        return answers.pop(0).answer
+    monkeypatch.setattr(_http, 'send', send)
     asked = []
 
-    def token(force):
-        asked.append(force)
+    def token(refused):
+        asked.append(refused)
         return 'token-%d' % len(asked)
     client = _api.Client(SETTINGS, {}, token, warnings.append)
     client.asked = asked
@@ -54,17 +54,32 @@ def page(number, total, items, link=None):
 @pytest.mark.parametrize('path, url, query, expected', [
     ('core/v2/networks', None, None, API + 'core/v2/networks'),
     ('/core/v2/networks', None, {'size': 5}, API + 'core/v2/networks?size=5'),
-    (None, 'https://other.example/x?a=1&size=1', {'size': 5, 'flag': True}, 'https://other.example/x?a=1&size=5&flag=true'),
-    (None, 'http://127.0.0.1:8080/x', None, 'http://127.0.0.1:8080/x'),
+    (None, API + 'x?a=1&size=1', {'size': 5, 'flag': True}, API + 'x?a=1&size=5&flag=true'),
+    (None, 'https://GATEWAY.production.netfoundry.io:443/x', None, 'https://GATEWAY.production.netfoundry.io:443/x'),
 ])
 def test_target_url(path, url, query, expected):
     assert _api.target_url(API, path, url, query) == expected
+
+
+@pytest.mark.parametrize('url', ['https://other.example/x', 'https://gateway.production.netfoundry.io:8443/x'])
+def test_the_token_goes_to_another_host_only_when_asked(url):
+    with pytest.raises(NFTokenError, match="option url .* is not on the API's host .*send_token_to_other_hosts: true"):
+        _api.target_url(API, None, url, None)
+    if url.startswith('https'):
+        assert _api.target_url(API, None, url, None, other_hosts=True) == url
+
+
+def test_a_path_with_a_line_break_is_refused():
+    with pytest.raises(NFTokenError) as caught:
+        _api.target_url(API, 'core/v2\r\nX: 1', None, None)
+    assert caught.value.message == "option path 'core/v2\\r\\nX: 1' holds a line break: give the API path on one line"
 
 
 @pytest.mark.parametrize('path, url, message', [
     ('https://evil.example/x', None, "option path 'https://evil.example/x' is an absolute URL"),
     ('//evil.example/x', None, 'is an absolute URL'),
     (None, 'http://gateway.example/x', 'refusing to send the token over plain http:// to gateway.example'),
+    (None, 'http://[::1/x', 'is not a valid URL'),
     (None, 'ftp://gateway.example/x', 'is not an absolute http(s) URL'),
 ])
 def test_target_url_refuses(path, url, message):
@@ -77,25 +92,66 @@ def test_next_page_prefers_the_link_then_counts_pages():
     assert _api.next_page({'_links': {'next': {'href': '/core/v2/networks?page=1'}}}, url) == API + 'core/v2/networks?page=1'
     assert _api.next_page({'page': {'number': 0, 'totalPages': 3}}, url) == API + 'core/v2/networks?size=2&page=1'
     assert _api.next_page({'page': {'number': 2, 'totalPages': 3}}, url) is None
-    assert _api.next_page({'page': {'number': 'x'}}, url) is None
+    assert _api.next_page({'page': {'number': 2.0, 'totalPages': 3}}, url) is None
+    assert _api.next_page({'page': {'number': 0}}, url) is None
     assert _api.next_page({}, url) is None
+
+
+@pytest.mark.parametrize('document, words', [
+    ({'_links': 'next'}, '_links is a string, not an object'),
+    ({'_links': {'next': 5}}, '_links.next has no href string'),
+    ({'_links': {'next': {'href': 7}}}, '_links.next has no href string'),
+    ({'_links': {'next': {'href': 'http://[::1'}}}, "its next link 'http://[::1' is not an http(s) URL"),
+    ({'_links': {'next': {'href': 'javascript:alert(1)'}}}, 'is not an http(s) URL'),
+    ({'_links': {'next': {'href': 'https://h:99999/'}}}, 'is not an http(s) URL'),
+    ({'page': [0]}, 'page is a list, not an object'),
+    ({'page': {'number': 1e308, 'totalPages': 2}}, 'page.number 1e+308 and page.totalPages 2 are not page numbers'),
+    ({'page': {'number': 'x', 'totalPages': 2}}, "page.number 'x'"),
+    ({'page': {'number': -1, 'totalPages': 2}}, 'are not page numbers'),
+    ({'page': {'number': float('nan'), 'totalPages': 2}}, 'are not page numbers'),
+    ({'page': {'number': True, 'totalPages': 2}}, 'are not page numbers'),
+])
+def test_malformed_hal_is_one_line_naming_what_is_wrong(document, words):
+    with pytest.raises(NFTokenError) as caught:
+        _api.next_page(document, API + 'core/v2/networks', 'page 1 of x')
+    assert caught.value.message.startswith('page 1 of x is malformed HAL: ') and words in caught.value.message
 
 
 def test_all_pages_by_page_numbers(monkeypatch):
     client, calls, _warnings = client_with([page(0, 3, [1, 2]), page(1, 3, [3, 4]), page(2, 3, [5])], monkeypatch)
     reply, pages = client.all_pages(API + 'core/v2/networks?size=2')
     assert (reply.json['_embedded'], pages, reply.json['page']['number']) == ({'networkList': [1, 2, 3, 4, 5]}, 3, 2)
-    assert [url for _m, url, _t in calls] == [API + 'core/v2/networks?size=2', API + 'core/v2/networks?size=2&page=1',
+    assert [url for _m, url, _t, _r in calls] == [API + 'core/v2/networks?size=2', API + 'core/v2/networks?size=2&page=1',
                                               API + 'core/v2/networks?size=2&page=2']
-    assert client.asked == [False]  # one token for every page
+    assert client.asked == [None]  # one token for every page
 
 
-@pytest.mark.parametrize('link', ['https://evil.example/core/v2/networks?page=1', API + 'core/v2/networks?size=2'])
-def test_all_pages_never_sends_the_token_to_another_host_or_in_circles(monkeypatch, link):
+@pytest.mark.parametrize('link, words', [
+    ('https://evil.example/core/v2/networks?page=1', 'links its next page to another host (https://evil.example/core/v2/'
+                                                    'networks): the token is not sent there'),
+    (API + 'core/v2/networks?size=2', 'links its next page back to a page already read'),
+])
+def test_all_pages_never_sends_the_token_to_another_host_or_in_circles(monkeypatch, link, words):
     client, calls, _warnings = client_with([page(0, 2, [1], link=link)], monkeypatch)
-    with pytest.raises(NFTokenError, match='the token is not sent there'):
+    with pytest.raises(NFTokenError, match='^page 1 of %score/v2/networks ' % API) as caught:
         client.all_pages(API + 'core/v2/networks?size=2')
+    assert words in caught.value.message
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize('answers, limits, words', [
+    ([page(0, 3, [1]), page(1, 3, [2])], dict(max_pages=2), 'stopped after 2 pages of %score/v2/networks (max_pages)' % API),
+    ([page(0, 3, ['x' * 100]), page(1, 3, ['y' * 100])], dict(max_bytes=200),
+     'stopped at page 2 of %score/v2/networks: the pages add up to more than 200 bytes (max_bytes)' % API),
+    ([FakeResponse(200, {'_embedded': [1]})], {}, '_embedded is a list, not an object'),
+    ([FakeResponse(200, {'_embedded': {'networkList': 'x'}})], {}, '_embedded.networkList is a string, not a list'),
+    ([page(0, 2, [1]), FakeResponse(200, [1])], {}, 'page 2 of %score/v2/networks is not a JSON object' % API),
+])
+def test_all_pages_stops_and_names_the_rule(monkeypatch, answers, limits, words):
+    client, _calls, _warnings = client_with(answers, monkeypatch)
+    with pytest.raises(NFTokenError) as caught:
+        client.all_pages(API + 'core/v2/networks', **limits)
+    assert words in caught.value.message
 
 
 def test_all_pages_returns_a_failed_page_as_it_is(monkeypatch):
@@ -104,26 +160,30 @@ def test_all_pages_returns_a_failed_page_as_it_is(monkeypatch):
     assert (reply.status, reply.reason(), pages) == (404, ' (gone)', 1)
 
 
-def test_a_401_renews_the_token_once(monkeypatch):
+def test_a_401_renews_the_token_once_naming_the_refused_one(monkeypatch):
     client, calls, _warnings = client_with([FakeResponse(401), FakeResponse(401)], monkeypatch)
     assert client.call('GET', API + 'x').status == 401
-    assert [token for _m, _u, token in calls] == ['Bearer token-1', 'Bearer token-2']
-    assert client.renewed and client.asked == [False, True]
+    assert [token for _m, _u, token, _r in calls] == ['Bearer token-1', 'Bearer token-2']
+    assert client.renewed and client.asked == [None, 'token-1'] and client.tokens == ['token-1', 'token-2']
 
 
-def test_only_idempotent_calls_are_retried(monkeypatch):
-    client, calls, warnings = client_with([FakeResponse(503), FakeResponse(429, headers={'Retry-After': '0'}),
-                                           FakeResponse(200, {})], monkeypatch)
-    assert client.call('GET', API + 'x').status == 200
-    assert len(calls) == 3
-    assert warnings == ['GET %sx: HTTP 503; retry 1 of 2 in 0.0 s' % API, 'GET %sx: HTTP 429; retry 2 of 2 in 0.0 s' % API]
-    client, calls, warnings = client_with([FakeResponse(503)], monkeypatch)
-    assert client.call('POST', API + 'x', b'{}').status == 503
-    assert (len(calls), warnings) == (1, [])
+def test_static_headers_are_sent_as_they_are_and_never_renewed(monkeypatch):
+    client, calls, _warnings = client_with([FakeResponse(401)], monkeypatch)
+    client.static_headers = {'X-RapidAPI-Key': 'k'}
+    assert client.call('GET', API + 'x').status == 401
+    assert (calls, client.asked, client.renewed) == ([('GET', API + 'x', None, True)], [], False)
+
+
+def test_only_idempotent_calls_may_be_retried(monkeypatch):
+    client, calls, _warnings = client_with([FakeResponse(503), FakeResponse(503)], monkeypatch)
+    client.call('GET', API + 'x')
+    client.call('POST', API + 'x', b'{}')
+    assert [retry for _m, _u, _t, retry in calls] == [True, False]
 
 
 def test_the_answer_hides_authorization_headers_and_keeps_text():
-    response = FakeResponse(200, headers={'Authorization': 'Bearer x', 'Content-Type': 'text/plain', 'X-Id': '1'})
-    reply = _api.Reply('GET', API + 'x?secret=1', response, b'plain words')
+    response = FakeResponse(200, headers={'Authorization': 'Bearer x', 'Content-Type': 'text/plain', 'X-Id': '1'},
+                            body=b'plain words')
+    reply = _api.Reply('GET', API + 'x?secret=1', response.answer)
     assert (reply.headers, reply.json, reply.content, reply.url) == (
         {'Content-Type': 'text/plain', 'X-Id': '1'}, None, 'plain words', API + 'x')
