@@ -35,8 +35,27 @@ options:
     type: str
   url:
     description:
-      - The absolute URL to call instead of O(path). Plain C(http://) is refused for every host but loopback.
+      - The absolute URL to call instead of O(path). Plain C(http://) is refused for every host but a literal
+        loopback address.
+      - It must be on the API URL's scheme, host and port, unless O(send_token_to_other_hosts=true), since the bearer
+        token is sent with the request.
     type: str
+  send_token_to_other_hosts:
+    description:
+      - Send the bearer token to a O(url) on another scheme, host or port than the API URL. Only for a service you
+        trust with the token (it can call the NetFoundry API as your API account until the token expires).
+    type: bool
+    default: false
+  session:
+    description:
+      - A session handle, as the role C(netfoundry.api.token) sets it (C(netfoundry_api_session)) or the
+        P(netfoundry.api.nf_token#lookup) lookup returns it with C(output=session). Its token is used while it is
+        fresh (no token request), then renewed through the token cache.
+      - When not given, the variable C(netfoundry_api_session) is used if it is set and the task gives none of the
+        token's options (the auth, connection and cache options below) itself. So after the role, a task needs
+        only O(path), and the role's C(netfoundry_force) and C(netfoundry_cache) inputs apply to the play's one token,
+        not to every call.
+    type: dict
   method:
     description:
       - The HTTP method; one of C(GET), C(HEAD), C(POST), C(PUT), C(PATCH), C(DELETE), C(OPTIONS).
@@ -64,11 +83,31 @@ options:
         C(page.totalPages). Use O(query) C(size) for fewer, larger pages. The token is never sent to a next page
         on another host.
       - Only with O(method=GET).
+      - A page that is not a HAL object, a next link that is not an http(s) URL, on another host or back to a page
+        already read, fail the task with one line naming the page and what was wrong; so do O(max_pages) and
+        O(max_bytes).
     type: bool
     default: false
+  max_pages:
+    description:
+      - With O(all_pages), the most pages read; more fail the task (ask for larger pages with O(query) C(size)).
+    type: int
+    default: 1000
+  max_bytes:
+    description:
+      - With O(all_pages), the most bytes the pages' bodies may add up to (the merged answer is held in memory and
+        returned); more fail the task. One answer is never read past 16 MiB.
+    type: int
+    default: 67108864
 notes:
-  - O(timeout), O(retries), O(validate_certs), O(ca_path) and O(proxy) apply to the API calls as they do to the token
-    request.
+  - The API calls and the token request go through one HTTP client, with the same rules. O(timeout), O(retries),
+    O(validate_certs), O(ca_path) and O(proxy) apply to both. O(timeout) bounds each attempt as a whole, from the
+    connection to the answer's last byte, however slowly a server sends. A plain C(http://) API URL (a literal
+    loopback address only) is never sent through a proxy, neither O(proxy) nor C(HTTP_PROXY).
+  - The API's answer is returned with every token the task sent (and the client secret) replaced by C(********),
+    in RV(json), RV(content), RV(headers), RV(url) and C(msg), should the API repeat it. An answer's text is read in
+    the charset its C(Content-Type) names when Python knows it, else as UTF-8; JSON nested deeper than 64 levels is
+    returned as RV(content).
   - "O(retries): API calls with C(GET), C(HEAD), C(PUT), C(DELETE) or C(OPTIONS) are retried after a connection
     error, a timeout, or HTTP 429, 500, 502, 503 or 504, with a warning per retry. C(POST) and C(PATCH) are never
     retried: a call that failed after it was sent may have been applied."
@@ -127,9 +166,15 @@ EXAMPLES = r'''
   vars:
     netfoundry_client_id: "{{ vault_nf_client_id }}"
     netfoundry_client_secret: "{{ vault_nf_client_secret }}"
+    netfoundry_token_url: "{{ vault_nf_token_url }}"  # authenticationUrl in NF Console's credentials.json
   netfoundry.api.nf_request:
     path: identity/v1/identities/self
   register: me
+
+- name: After the role netfoundry.api.token, a task needs only the path (it uses the play's token)
+  netfoundry.api.nf_request:
+    path: core/v2/networks
+  run_once: true
 
 - name: Create a network (not sent in check mode)
   netfoundry.api.nf_request:
@@ -189,7 +234,9 @@ pages:
   type: int
   sample: 3
 token_renewed:
-  description: Whether the API refused the cached token (401) and a new one was got for the call.
+  description:
+    - Whether the API refused the token (401) and another one was got for the call. When many tasks or hosts are
+      refused at once, one new token is asked for; the others take it from the token cache.
   returned: when the API answered
   type: bool
   sample: false
