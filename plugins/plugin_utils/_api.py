@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """NetFoundry API calls on the controller (nf_request, the role's verify): the bearer token in a header and nowhere
 else, one renewal of the token on a 401, HAL paging. Every request goes through the one HTTP client
-(module_utils/_http.py: proxies, deadline, retries, Retry-After, body reading and failure wording live there)."""
+(module_utils/_http.py: proxies, deadline, retries and their waits, body reading and failure wording live there)."""
 
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
