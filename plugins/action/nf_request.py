@@ -163,7 +163,7 @@ class ActionModule(ActionBase):
         try:
             token, static, api_url, settings = self._auth(args, task_vars, secrets)
             url = target_url(api_url, args['path'], args['url'], args['query'], args['send_token_to_other_hosts'])
-            client = Client(settings, os.environ, token, warn, static)
+            client = Client(settings, os.environ, token, warn, static, secrets.redact)
             if args['all_pages']:
                 reply, pages = client.all_pages(url, args['max_pages'], args['max_bytes'])
                 result['pages'] = pages
@@ -182,7 +182,7 @@ class ActionModule(ActionBase):
                 method, reply.url, reply.status, reply.reason(), ', '.join(str(c) for c in args['status_code']),
                 ' (a new token was refused too: check audience and the credential\'s environment)'
                 if reply.status == 401 and client.renewed else ''))
-        for key in ('json', 'content', 'headers', 'url', 'msg'):
+        for key in ('url', 'msg'):  # the answer's JSON, text and headers were redacted as they were read
             if key in result:
                 result[key] = secrets.redact(result[key])
         return result

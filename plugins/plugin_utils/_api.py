@@ -87,9 +87,11 @@ class Client:
     """Calls the API with the token from token(None), asked once per client; on a 401 asks token(refused) once for
     a token other than the refused one, and sends again. With static headers (RapidAPI) there is no token.
 
-    tokens: every token the client sent, for the caller's redaction."""
+    redact(value) is applied to each answer's JSON, text and headers as soon as it is read, before any message is
+    made of it (a message cuts long values short, and a token cut short is still a piece of the token).
+    tokens: every token the client sent."""
 
-    def __init__(self, settings, environ, token, warn, static_headers=None):
+    def __init__(self, settings, environ, token, warn, static_headers=None, redact=None):
         if not _http.HAS_REQUESTS:
             raise NFTokenError('the Python library requests is not installed for the controller Python: pip install requests')
         self.settings = settings
@@ -97,6 +99,7 @@ class Client:
         self.token = token
         self.warn = warn
         self.static_headers = static_headers
+        self.redact = redact or (lambda value: value)
         self.renewed = False
         self.elapsed = 0.0
         self.tokens = []
@@ -167,7 +170,9 @@ class Client:
         except NFTokenError as exc:
             raise NFTokenError('%s failed: %s' % (target.label, exc.message))
         self.elapsed += answer.elapsed
-        return Reply(method, url, answer)
+        reply = Reply(method, url, answer)
+        reply.json, reply.content, reply.headers = (self.redact(value) for value in (reply.json, reply.content, reply.headers))
+        return reply
 
 
 def _kind(value):
