@@ -14,7 +14,8 @@ Tokens are RS256 JWTs (JWKS at /.well-known/jwks.json). The API emulator accepts
 for its own base URL (aud, or a Cognito scope under it) and answers 401 otherwise.
 
 API: GET identity/v1/identities/self; GET core/v2/networks (HAL pages: query page, size; _links.next);
-POST core/v2/networks {name} (202, the new network is listed from then on).
+POST core/v2/networks {name} (202, the new network is listed from then on). The stats' api_log has each request
+(method, path, query, status, at: when it came).
 
 Control (JSON): GET /_control/stats; POST /_control/reset, /_control/clients {client_id, client_secret, lifetime},
 /_control/faults {"faults": [{status, body, content_type, headers, delay, drop, reset, times}]}: the identity
@@ -422,8 +423,9 @@ class ApiHandler(Handler):
         if fault and not fault.get('serve'):
             with self.state.lock:
                 self.state.api_requests += 1
-                self.state.api_log.append(dict(method=method, path=path, query=query, fault=True, status=None if fault.get(
-                    'drop') else int(fault.get('status', FAULT_STATUS.get(fault.get('echo_token'), 500)))))
+                self.state.api_log.append(dict(method=method, path=path, query=query, at=time.time(), fault=True, status=None
+                                               if fault.get('drop') else int(fault.get('status', FAULT_STATUS.get(
+                                                   fault.get('echo_token'), 500)))))
             return self.fault(fault, raw)
         # Routes match at the end of the path, so an API URL under another prefix (a token for another
         # audience) reaches the token check and gets its 401.
@@ -434,7 +436,8 @@ class ApiHandler(Handler):
         with self.state.lock:
             self.state.api_requests += 1
             self.state.api_refused += 1 if problem else 0
-            self.state.api_log.append(dict(method=method, path=path, query=query, status=401 if problem else None))
+            self.state.api_log.append(dict(method=method, path=path, query=query, at=time.time(),
+                                           status=401 if problem else None))
             entry = self.state.api_log[-1]
         if problem:
             return self.send_json(401, dict(error='unauthorized', message=problem),
