@@ -33,9 +33,11 @@ options:
       - "V(headers) returns a dictionary with the C(Authorization: Bearer ...) header, ready for the C(headers) of
         M(ansible.builtin.uri)."
       - V(full) returns the dictionary the module returns (without C(ansible_facts)).
-      - V(session) returns a handle that holds the token B(and the credential) for later evaluations with O(session).
-        The role keeps it in memory this way. It is a secret; keep it in a C(no_log) task's
-        M(ansible.builtin.set_fact) (not C(cacheable)) and never print it.
+      - V(session) returns a handle that holds the token B(and the credential) for later evaluations with O(session)
+        and for M(netfoundry.api.nf_request) (its C(session) option). The role keeps it in memory this way, as the
+        fact C(netfoundry_api_session). It is a secret; keep it in a C(no_log) task's M(ansible.builtin.set_fact) (not
+        C(cacheable)) and never print it. Its documented keys are C(kind) (V(token), or V(static) for RapidAPI),
+        C(api_url), C(info) (where the token came from, never the token) and C(identity) (with O(verify=true)).
     type: str
     choices: [token, headers, full, session]
     default: token
@@ -48,10 +50,44 @@ options:
     description:
       - What an earlier evaluation with O(output=session) returned. The token it holds is returned while it is fresh
         (see O(min_ttl)), with no file read; then a renewed one is got through the token cache with the options of
-        that evaluation (with O(cache=false) there, through a private directory of the session).
+        that evaluation. With O(cache=false) there, renewals go through a private directory under ansible-core's
+        temporary directory of the run, which C(ansible-playbook) removes when it ends; O(force=true) there was for
+        the session's first token only.
       - Lets later tasks use a token whose inputs (role parameters, C(include_role) variables) they cannot see.
         Every other option is ignored with it.
+      - A RapidAPI session (see O(rapidapi_key)) gives only O(output=headers).
     type: dict
+  rapidapi_key:
+    description:
+      - Only with O(output=session). A RapidAPI key; when set (not empty), the session holds the headers
+        C(X-RapidAPI-Key) and C(X-RapidAPI-Host) instead of a token, no token is asked for, and the API URL is
+        C(https://<rapidapi_host>/).
+    type: str
+    vars:
+      - name: netfoundry_rapidapi_key
+  rapidapi_host:
+    description:
+      - Only with O(output=session). The C(X-RapidAPI-Host) value RapidAPI shows for the NetFoundry API (a host
+        name); required with O(rapidapi_key).
+    type: str
+    vars:
+      - name: netfoundry_rapidapi_host
+    ini:
+      - section: netfoundry
+        key: rapidapi_host
+  verify:
+    description:
+      - Only with O(output=session). Call C(identity/v1/identities/self) once with the new session's token and fail
+        with one line when the API refuses it (a token for another environment or audience); the session then holds
+        the answer as C(identity). A 401 renews the token once first (a revoked cached token).
+      - Not with O(rapidapi_key).
+    type: bool
+    default: false
+    vars:
+      - name: netfoundry_verify
+    ini:
+      - section: netfoundry
+        key: verify
 extends_documentation_fragment:
   - netfoundry.api.auth
   - netfoundry.api.auth.plugins

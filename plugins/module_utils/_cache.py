@@ -25,20 +25,19 @@ import tempfile
 import time
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 from ansible_collections.netfoundry.api.plugins.module_utils._response import MAX_TOKEN_LIFE
 
 ENV_CACHE_DIR = 'NETFOUNDRY_CACHE_DIR'
 FORMAT = 2
 MAX_FILE_BYTES = 256 * 1024
-STORED_KEYS = ('access_token', 'token_type', 'expires_at', 'audience', 'api_url', 'token_url', 'auth_method',
-               'credential_source', 'environment', 'claims')
 VERIFIER_ITERATIONS = 10000
 SALT_BYTES = 16
 
-# Entries this process has read or written, by (directory, key): (entry, fingerprint of the secret it was verified
-# for), so repeated evaluations neither re-read the file nor re-run the slow verifier. The fingerprint is an HMAC
-# under a key that lives only in this process's memory.
-_MEMO = {}
+# Entries this process has read or written are kept in the memo by (directory, key), checked against a fingerprint
+# of the secret they were verified for, so repeated evaluations neither re-read the file nor re-run the slow
+# verifier. The fingerprint is an HMAC under a key that lives only in this process's memory.
+MEMO_SPACE = 'token cache'
 _PROCESS_KEY = os.urandom(32)
 
 
@@ -137,20 +136,21 @@ class TokenCache:
             return False
         return True
 
-    def get(self, key, min_ttl, now, secret):
-        """A fresh entry for key, stored under this secret, or None."""
+    def get(self, key, min_ttl, now, secret, refused=None):
+        """A fresh entry for key, stored under this secret, or None; never one that holds the token refused (the API
+        refused it: the file may hold a newer one, which another process got meanwhile)."""
         fingerprint = _fingerprint(secret)
-        entry, known = _MEMO.get((self.directory, key), (None, None))
-        if entry is None or known != fingerprint or not is_fresh(entry, min_ttl, now):
+        entry = MEMO.get(MEMO_SPACE, (self.directory, key), fingerprint)
+        if entry is None or not is_fresh(entry, min_ttl, now) or entry['access_token'] == refused:
             entry = self._read(key)
-            if entry is not None and not is_fresh(entry, min_ttl, now):
+            if entry is not None and (not is_fresh(entry, min_ttl, now) or entry['access_token'] == refused):
                 entry = None
             if entry is not None and not verifies(entry['verifier'], secret):
                 self.warn('token cache file %s holds a token got with another client secret (a rotated one?): asking '
                           'for a new token' % self._path(key))
                 entry = None
         if entry is not None:
-            _MEMO[(self.directory, key)] = (entry, fingerprint)
+            MEMO.put(MEMO_SPACE, (self.directory, key), entry, fingerprint)
         return entry
 
     def _read(self, key):
@@ -180,15 +180,16 @@ class TokenCache:
             return None
         return entry
 
-    def put(self, key, result, fetched_at, secret):
-        """Store a token with a known expiry (atomically); a token without one is not cached. A file that cannot be
-        written is a warning: the token is still returned, and no temporary file is left behind."""
-        if result['expires_at'] is None or result['expires_at'] <= fetched_at:
+    def put(self, key, record, fetched_at, secret):
+        """Store a token's record (Token.record()) with a known expiry, atomically; a token without one is not
+        cached. A file that cannot be written is a warning: the token is still returned, and no temporary file is
+        left behind."""
+        if record['expires_at'] is None or record['expires_at'] <= fetched_at:
             return
-        entry = dict((name, result[name]) for name in STORED_KEYS)
-        entry.update(format=FORMAT, key=key, lifetime=result['expires_at'] - fetched_at, stored_at=int(time.time()),
+        entry = dict(record)
+        entry.update(format=FORMAT, key=key, lifetime=record['expires_at'] - fetched_at, stored_at=int(time.time()),
                      verifier=new_verifier(secret))
-        _MEMO[(self.directory, key)] = (entry, _fingerprint(secret))
+        MEMO.put(MEMO_SPACE, (self.directory, key), entry, _fingerprint(secret))
         if not self.trusted():
             return
         fd = temporary = None
@@ -217,7 +218,7 @@ class TokenCache:
     def forget(self, key, check_mode=False):
         """Remove the cached token for key; True when there was one. The directory and the file must pass the checks
         a read makes; anything else is an NFTokenError (one line), and nothing is removed."""
-        _MEMO.pop((self.directory, key), None)
+        MEMO.forget(MEMO_SPACE, (self.directory, key))
         path = self._path(key)
         try:
             info = os.lstat(self.directory)

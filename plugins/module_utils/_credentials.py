@@ -9,6 +9,7 @@ import os
 import stat
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, stat_signature
 
 ENV_ACCOUNT = 'NETFOUNDRY_API_ACCOUNT'
 ENV_CLIENT_ID = 'NETFOUNDRY_CLIENT_ID'
@@ -74,30 +75,21 @@ def default_files(cwd=None, home=None, environ=None):
     return [os.path.join(folder, FILE_NAME) for folder in default_dirs(cwd, home, environ)]
 
 
-# Files this process has read, by path: (stat signature, parsed values). A lookup evaluated many times in one
-# process stats the file each time and reads it again only when it changed.
-_FILE_MEMO = {}
-
-
-def _signature(path):
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError):  # ValueError: a NUL byte in the path
-        return None
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-
-
 def read_credentials_file(path, source):
-    """Read NF Console's API account file: clientId, password, authenticationUrl; other keys are ignored."""
+    """Read NF Console's API account file: clientId, password, authenticationUrl; other keys are ignored.
+
+    A lookup evaluated many times in one process stats the file each time and reads it again only when it changed
+    (the memo's check value is the file's stat signature)."""
     path = os.path.expanduser(path)
-    signature = _signature(path)
-    known = _FILE_MEMO.get(path)
-    if signature is not None and known is not None and known[0] == signature:
-        client_id, password, url = known[1]
+    signature = stat_signature(path)
+    known = MEMO.get('credentials files', path, signature) if signature is not None else None
+    if known is not None:
+        client_id, password, url = known
         return Credential(client_id, password, url, '%s %s' % (source, path), _no_url_in(path))
     credential = _read_credentials_file(path, source)
     if signature is not None:
-        _FILE_MEMO[path] = (signature, (credential.client_id, credential.client_secret, credential.token_url))
+        MEMO.put('credentials files', path, (credential.client_id, credential.client_secret, credential.token_url),
+                 signature)
     return credential
 
 

@@ -16,6 +16,7 @@ import re
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 
 AUTH_METHODS = ('auto', 'client_secret_json', 'client_secret_basic', 'client_secret_post')
 OUTPUTS = ('token', 'headers', 'full', 'session')
@@ -28,12 +29,14 @@ INI_SECTION = 'netfoundry'
 class Option:
     """One option: its type, default and choices; whether it is a secret (no_log, never from ansible.cfg) or may
     hold one (never from ansible.cfg); the environment variable the core falls back to; the front-ends that take it
-    (group); whether it is a keyword only (no variable, no ansible.cfg)."""
+    (group, and the other front-ends that take it too: also); whether it is a keyword only (no variable, no
+    ansible.cfg)."""
 
-    __slots__ = ('name', 'type', 'default', 'choices', 'secret', 'env', 'group', 'keyword_only', 'credentials')
+    __slots__ = ('name', 'type', 'default', 'choices', 'secret', 'env', 'group', 'keyword_only', 'credentials', 'also')
 
     def __init__(self, name, type, group, default=None, choices=None, secret=False, env=None,  # pylint: disable=redefined-builtin
-                 keyword_only=False, credentials=False):
+                 keyword_only=False, credentials=False, also=()):
+        self.also = also
         self.keyword_only = keyword_only
         self.credentials = credentials  # may carry a secret inside (user:password@): never from ansible.cfg
         self.name = name
@@ -43,6 +46,10 @@ class Option:
         self.choices = choices
         self.secret = secret
         self.env = env
+
+    @property
+    def groups(self):
+        return (self.group,) + self.also
 
     @property
     def variable(self):
@@ -86,14 +93,22 @@ OPTIONS = (
     Option('query', 'dict', 'request', keyword_only=True),
     Option('status_code', 'list', 'request', default=[200], keyword_only=True),
     Option('all_pages', 'bool', 'request', default=False, keyword_only=True),
+    Option('max_pages', 'int', 'request', default=1000, keyword_only=True),
+    Option('max_bytes', 'int', 'request', default=64 * 1024 * 1024, keyword_only=True),
+    Option('send_token_to_other_hosts', 'bool', 'request', default=False, keyword_only=True),
     # The lookup's own options.
     Option('output', 'str', 'lookup', default='token', choices=OUTPUTS),
     # What output=session returned: the role keeps it in memory and hands it to later evaluations.
-    Option('session', 'dict', 'lookup', secret=True, keyword_only=True),
+    Option('session', 'dict', 'lookup', secret=True, keyword_only=True, also=('request',)),
+    # Only with output=session: the RapidAPI grant and the check the role's one task makes when it opens the session.
+    Option('rapidapi_key', 'str', 'lookup', secret=True),
+    Option('rapidapi_host', 'str', 'lookup'),
+    Option('verify', 'bool', 'lookup', default=False),
 )
 BY_NAME = dict((option.name, option) for option in OPTIONS)
 CORE_GROUPS = ('auth', 'connection', 'cache')
 CORE = tuple(option.name for option in OPTIONS if option.group in CORE_GROUPS)
+SESSION_ONLY = ('rapidapi_key', 'rapidapi_host', 'verify')
 
 
 def names(*groups):
@@ -104,7 +119,7 @@ def argspec(*groups):
     """An AnsibleModule argument_spec for the options of the given groups (a fresh dict each call)."""
     spec = {}
     for option in OPTIONS:
-        if option.group in groups:
+        if set(option.groups) & set(groups):
             entry = dict(type=option.type, no_log=option.secret)
             if option.type == 'list':
                 entry['elements'] = 'int'  # status_code, the only list
@@ -120,11 +135,9 @@ def argspec(*groups):
 # same), so a wrong type reads the same from every front-end; the defaults are applied afterwards, by the core.
 _TYPE_VALIDATOR = ArgumentSpecValidator(dict(
     (name, dict(type=BY_NAME[name].type, no_log=BY_NAME[name].secret, choices=BY_NAME[name].choices))
-    for name in CORE + ('output', 'session')))
+    for name in CORE + ('output', 'session') + SESSION_ONLY))
 _ARGUMENT_RE = re.compile(r"(?:argument '|value of )([a-z_]+)")
 _CLASS_RE = re.compile(r"<class '([A-Za-z_]+)'>")
-_MEMO = {}
-MEMO_SIZE = 64
 
 
 class _Bad(NFTokenError):
@@ -225,17 +238,32 @@ def validate(raw, origins=None):
         key = json.dumps([raw, origins], sort_keys=True)
     except (TypeError, ValueError):
         key = None
-    if key is not None and key in _MEMO:
-        return dict(_MEMO[key])
+    known = MEMO.get('options', key) if key is not None else None
+    if known is not None:
+        return dict(known)
     try:
         settings = _checked(raw)
     except _Bad as exc:
-        origin = (origins or {}).get(exc.option)
-        raise NFTokenError(exc.message + (' (from %s)' % origin if origin else ''))
+        raise _located(exc, origins)
     if key is not None:
-        if len(_MEMO) >= MEMO_SIZE:
-            _MEMO.clear()
-        _MEMO[key] = dict(settings)
+        MEMO.put('options', key, dict(settings))
+    return settings
+
+
+def _located(exc, origins):
+    origin = (origins or {}).get(exc.option)
+    return NFTokenError(exc.message + (' (from %s)' % origin if origin else ''))
+
+
+def session_settings(raw, origins=None):
+    """The output=session options, typed: rapidapi_key and rapidapi_host (None when not given or empty, as the
+    role's defaults are) and verify."""
+    try:
+        given = _typed(dict((name, raw.get(name)) for name in SESSION_ONLY))
+    except _Bad as exc:
+        raise _located(exc, origins)
+    settings = dict((name, (given.get(name) or '').strip() or None) for name in ('rapidapi_key', 'rapidapi_host'))
+    settings['verify'] = bool(given.get('verify'))
     return settings
 
 

@@ -2,56 +2,113 @@
 # Copyright (c) netfoundry.api contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""A session: one token plus the options that got it, which the caller keeps in memory (the role: in a fact that is
-never cached). Later evaluations given the session need neither the original inputs (role params, include vars are
-gone by then) nor a file while the token is fresh, and renew it through the token cache, one request per grant."""
+"""A session handle: what the role keeps for the play (the fact netfoundry_api_session) and what the lookup and
+nf_request accept instead of the inputs, which later tasks may not see (role params, include vars are gone by then).
+One shape, made only here (format netfoundry.api/session/2):
 
-import tempfile
+- every kind: format, kind, api_url, info (the role's netfoundry_api_token_info), options (the core options of the
+  evaluation that opened it, raw), identity (identity/v1/identities/self, only when it was verified);
+- kind token: token (Token.record(): the token and what its grant says), min_ttl, opened_at;
+- kind static (RapidAPI): headers.
+
+It holds the token and the credential: a secret, kept in memory (never a cacheable fact) and never shown. Its token is
+served while fresh with no I/O at all; then a renewed one comes through the token cache, one request per grant."""
+
+import os
 import time
 
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import is_fresh
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
-from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, plain
-from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
+from ansible_collections.netfoundry.api.plugins.module_utils._options import (
+    CORE, VARIABLE_PREFIX, names, plain, session_settings, validate)
+from ansible_collections.netfoundry.api.plugins.module_utils._token import StaticGrant, Token, fetch, prepare
 
-FORMAT = 'netfoundry.api/session/1'
-INFO_KEYS = ('credential_source', 'token_url', 'auth_method', 'environment', 'api_url', 'api_url_source',
-             'api_url_guessed', 'cached', 'expires_in', 'expires_at')
-
-
-def open_session(options, request, result, clock=time.time):
-    """The session for a token just got with options (raw values) and their request."""
-    kept = dict((name, plain(options[name])) for name in CORE if options.get(name) is not None)
-    kept['force'] = False  # force is for the first token, not for every renewal
-    if not request.settings['cache']:
-        # Forks cannot share memory: a play that outlives the token renews it through a directory of its own (0700),
-        # so that renewals stay one per token lifetime without touching the user's token cache.
-        kept.update(cache=True, cache_dir=tempfile.mkdtemp(prefix='netfoundry-api-session-'))
-    expires_in = result['expires_in']
-    return dict(format=FORMAT, options=kept, result=dict(result), api_url=result['api_url'], min_ttl=request.settings['min_ttl'],
-                lifetime=expires_in, opened_at=clock(),
-                info=dict((key, result.get(key)) for key in INFO_KEYS))
+FORMAT = 'netfoundry.api/session/2'
+KINDS = ('token', 'static')
+# Below the front-end's per-run temporary directory: ansible-playbook removes it at exit, so nothing outlives the play.
+LOCAL_DIR = 'netfoundry-api-session'
+BAD = "option session must be what lookup('netfoundry.api.nf_token', output='session') returned, unchanged"
 
 
-def _check(session):
+def _names(origins):
+    """What the RapidAPI inputs are called where they came from: the role's variables, or the lookup's options."""
+    if (origins.get('rapidapi_key') or '').startswith('variable '):
+        return VARIABLE_PREFIX + 'rapidapi_key', VARIABLE_PREFIX + 'rapidapi_host'
+    return 'option rapidapi_key', 'option rapidapi_host'
+
+
+def open_session(options, origins=None, local_tmp=None, warn=None, clock=time.time, check=None):
+    """The session for the raw options of one evaluation (the lookup's output=session).
+
+    local_tmp: the front-end's per-run temporary directory (ansible-core's DEFAULT_LOCAL_TMP, which ansible-playbook
+    removes at exit). With cache=false a play that outlives its token renews it through a directory under it, so that
+    forks share one renewal per token lifetime without touching the user's token cache; without local_tmp each
+    renewal is an exchange. check(session) -> identity runs when verify is true (the front-end's API call)."""
+    origins = origins or {}
+    extra = session_settings(options, origins)
+    if extra['rapidapi_key']:
+        grant = StaticGrant(extra['rapidapi_key'], extra['rapidapi_host'], _names(origins))
+        kept = dict((name, plain(options[name])) for name in names('connection') if options.get(name) is not None)
+        session = dict(format=FORMAT, kind='static', api_url=grant.api_url, info=grant.info(), options=kept,
+                       headers=grant.headers)
+    else:
+        request = prepare(options, origins=origins)
+        token = fetch(request, warn=warn, clock=clock)
+        kept = dict((name, plain(options[name])) for name in CORE if options.get(name) is not None)
+        kept['force'] = False  # force is for the session's first token, not for every renewal
+        if not request.settings['cache'] and local_tmp:
+            kept.update(cache=True, cache_dir=os.path.join(local_tmp, LOCAL_DIR))
+        now = clock()
+        session = dict(format=FORMAT, kind='token', api_url=token.api_url, info=token.info(now), options=kept,
+                       token=token.record(), min_ttl=request.settings['min_ttl'], opened_at=now)
+    if extra['verify'] and check is not None:
+        session['identity'] = check(session)
+    return session
+
+
+def check_session(session):
+    """Raise the one line when session is not a handle open_session made."""
     try:
-        ok = (session['format'] == FORMAT and isinstance(session['options'], dict)
-              and isinstance(session['result']['access_token'], str))
+        kind = session['kind']
+        ok = session['format'] == FORMAT and kind in KINDS and isinstance(session['options'], dict) and (
+            isinstance(session['headers'], dict) if kind == 'static' else isinstance(session['token']['access_token'], str))
     except (KeyError, TypeError):
         ok = False
     if not ok:
-        raise NFTokenError("option session must be what lookup('netfoundry.api.nf_token', output='session') "
-                           "returned, unchanged")
+        raise NFTokenError(BAD)
 
 
-def session_token(session, warn=None, clock=time.time):
-    """The session's token while it is fresh (no I/O at all); else a renewed one through the token cache."""
-    _check(session)
-    result = session['result']
-    expires_at, now = result.get('expires_at'), clock()
-    if expires_at is None:
-        return dict(result, cached=True)
-    entry = dict(expires_at=expires_at, lifetime=session['lifetime'] or 0)
-    if entry['lifetime'] > 0 and is_fresh(entry, session['min_ttl'], now):
-        return dict(result, expires_in=int(expires_at - now), cached=True)
-    return get_token(prepare(session['options']), warn=warn, clock=clock)
+def session_fetch(session, warn=None, clock=time.time, refused=None):
+    """The session's Token while it is fresh (no I/O at all), else a renewed one through the token cache; never the
+    token refused (fetch's rule: a newer one another fork got is used, else one exchange)."""
+    check_session(session)
+    if session['kind'] != 'token':
+        raise NFTokenError('this session is a RapidAPI one: it holds no bearer token, only headers (use output=headers)')
+    record = session['token']
+    if record['access_token'] != refused:
+        expires_at = record['expires_at']
+        if expires_at is None:
+            return Token.from_record(record)  # no expiry known: the identity provider said nothing, nothing to renew
+        lifetime = record['lifetime'] or expires_at - session['opened_at']
+        if lifetime > 0 and is_fresh(dict(expires_at=expires_at, lifetime=lifetime), session['min_ttl'], clock()):
+            return Token.from_record(record)
+    return fetch(prepare(session['options']), warn=warn, clock=clock, refused=refused)
+
+
+def session_token(session, warn=None, clock=time.time, refused=None):
+    """session_fetch() as the module's result (state=present, without ansible_facts)."""
+    return session_fetch(session, warn, clock, refused).result(clock())
+
+
+def session_headers(session, warn=None, clock=time.time, refused=None):
+    """The headers that authorize a call: RapidAPI's, or the Authorization of the session's (renewed) token."""
+    check_session(session)
+    if session['kind'] == 'static':
+        return dict(session['headers'])
+    return session_fetch(session, warn, clock, refused).headers()
+
+
+def session_connection(session):
+    """The connection settings (timeout, retries, proxy, CA...) of the evaluation that opened the session."""
+    check_session(session)
+    return validate(session['options'])

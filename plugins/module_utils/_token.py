@@ -2,7 +2,8 @@
 # Copyright (c) netfoundry.api contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The token exchange every front-end calls: validate, resolve the credential, POST, read the answer."""
+"""The token every front-end gets: validate, resolve the credential, then a Token from the cache, one exchange or a
+ready token (and the RapidAPI grant, which has fixed headers and no token at all)."""
 
 import math
 import os
@@ -40,6 +41,68 @@ def prepare(options, environ=None, cwd=None, home=None, origins=None):
 
 JWT_RE = re.compile(r'^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$')
 READY_FIX = 'get a new one (for example nfctl login --eval) or unset it to use the API account'
+# What a Token holds: the token, its life, and what its grant says about it (where it came from, which API it is for).
+_FIELDS = ('access_token', 'expires_at', 'lifetime', 'claims', 'audience', 'token_url', 'auth_method',
+           'credential_source', 'api_url', 'environment', 'api_url_source')
+
+
+class Token:
+    """One bearer token. Made one way (__init__, reached through from_grant for an exchange answer, a cache file or a
+    ready token, and through from_record for a session's own record); shown three ways: result() for the module and
+    the lookup, record() for the cache file and the session, info() for the role. Never prints the token."""
+
+    __slots__ = _FIELDS + ('cached',)
+
+    def __init__(self, cached, **fields):
+        for name in _FIELDS:
+            setattr(self, name, fields[name])
+        self.cached = cached
+
+    @classmethod
+    def from_grant(cls, request, access_token, expires_at, claims, lifetime, cached):
+        """What the request determines (API URL, audience, source...) is taken from the request, never from a file;
+        credential_source is this call's, not the one of the call that filled the cache."""
+        api_url, environment, api_source = request.locate_api(claims)
+        return cls(cached, access_token=access_token, expires_at=expires_at, lifetime=lifetime, claims=claims,
+                   audience=request.audience, token_url=display_url(request.token_url) if request.token_url else None,
+                   auth_method=request.auth_method, credential_source=request.credential.source,
+                   api_url=api_url if api_url.endswith('/') else api_url + '/', environment=environment,
+                   api_url_source=api_source)
+
+    @classmethod
+    def from_record(cls, record, cached=True):
+        """The token of a record this collection made (a session's, held in memory), as it was made."""
+        return cls(cached, **dict((name, record[name]) for name in _FIELDS))
+
+    def __repr__(self):
+        return 'Token(credential_source=%r, expires_at=%r, cached=%r)' % (self.credential_source, self.expires_at,
+                                                                          self.cached)
+
+    def expires_in(self, now):
+        return max(0, int(self.expires_at - now)) if self.expires_at is not None else None
+
+    def result(self, now):
+        """The nf_token module's result for state=present, without ansible_facts (the lookup's output=full)."""
+        return dict(
+            access_token=self.access_token, token_type='Bearer', expires_in=self.expires_in(now),
+            expires_at=self.expires_at, audience=self.audience, headers=self.headers(), token_url=self.token_url,
+            auth_method=self.auth_method, credential_source=self.credential_source, claims=self.claims,
+            cached=self.cached, api_url=self.api_url, environment=self.environment,
+            api_url_source=self.api_url_source, api_url_guessed=self.api_url_source == GUESSED)
+
+    def headers(self):
+        return {'Authorization': 'Bearer ' + self.access_token}
+
+    def record(self):
+        """Everything from_record needs; the cache adds its own fields (format, key, verifier...)."""
+        return dict(((name, getattr(self, name)) for name in _FIELDS), token_type='Bearer')
+
+    def info(self, now):
+        """The role's netfoundry_api_token_info: where the token came from and how long it lasts, never the token."""
+        return dict(credential_source=self.credential_source, token_url=self.token_url, auth_method=self.auth_method,
+                    environment=self.environment, api_url=self.api_url, api_url_source=self.api_url_source,
+                    api_url_guessed=self.api_url_source == GUESSED, cached=self.cached,
+                    expires_in=self.expires_in(now), expires_at=self.expires_at)
 
 
 class ReadyTokenRequest:
@@ -63,8 +126,14 @@ class ReadyTokenRequest:
                                                   ready.source)
         self.audience = settings['audience']
 
-    def result(self, clock):
+    def locate_api(self, claims):
+        return locate_api(self.settings, None, claims)
+
+    def token(self, clock, refused=None):
         now = clock()
+        if refused is not None and refused == self.access_token:
+            raise NFTokenError('the API refused the token in %s (HTTP 401) and it cannot be renewed: %s (credential '
+                               'source: %s)' % (_credentials.ENV_API_TOKEN, READY_FIX, self.credential.source))
         exp = self.claims.get('exp')
         expires_at = int(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) and math.isfinite(exp) else None
         if expires_at is not None and expires_at <= now:
@@ -72,22 +141,35 @@ class ReadyTokenRequest:
                                % (_credentials.ENV_API_TOKEN, int(now - expires_at),
                                   time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(expires_at)), READY_FIX,
                                   self.credential.source))
-        api_url, environment, api_source = locate_api(self.settings, None, self.claims)
-        return dict(
-            access_token=self.access_token, token_type='Bearer',
-            expires_in=max(0, int(expires_at - now)) if expires_at is not None else None, expires_at=expires_at,
-            audience=self.audience, headers={'Authorization': 'Bearer ' + self.access_token}, token_url=None,
-            auth_method=None, credential_source=self.credential.source, claims=self.claims, cached=False,
-            **_api_keys(api_url, environment, api_source))
+        return Token.from_grant(self, self.access_token, expires_at, self.claims, None, cached=False)
 
 
-def _api_keys(api_url, environment, api_source):
-    return dict(api_url=api_url if api_url.endswith('/') else api_url + '/', environment=environment,
-                api_url_source=api_source, api_url_guessed=api_source == GUESSED)
+class StaticGrant:
+    """RapidAPI's grant: two fixed headers and the API URL of its host; nothing is exchanged or cached.
+
+    names: what the key and the host are called where they came from (options, or the role's variables)."""
+
+    HOST_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?$')
+
+    def __init__(self, key, host, names=('option rapidapi_key', 'option rapidapi_host')):
+        if not host:
+            raise NFTokenError('%s is set but %s is not: set it to the X-RapidAPI-Host value RapidAPI shows for the '
+                               'NetFoundry API' % names)
+        if not self.HOST_RE.match(host):
+            raise NFTokenError('%s %r is not a host name: give the X-RapidAPI-Host value itself, without https:// or a '
+                               'path' % (names[1], host))
+        if any(ord(char) < 32 or ord(char) == 127 for char in key):
+            raise NFTokenError('%s holds a control character: give the key RapidAPI shows, on one line' % names[0])
+        self.headers = {'X-RapidAPI-Key': key, 'X-RapidAPI-Host': host}
+        self.api_url = 'https://%s/' % host
+
+    @staticmethod
+    def info():
+        return dict(credential_source='RapidAPI key')
 
 
 def exchange(request, environ=None, warn=None, clock=time.time):
-    """POST the grant and turn the answer into the result every front-end returns."""
+    """POST the grant and turn the answer into a Token."""
     environ = os.environ if environ is None else environ
     warn = warn or (lambda _text: None)
     secrets = secret_forms(request.credential.client_secret, request.credential.client_id) + proxy_secret_forms(
@@ -116,24 +198,12 @@ def exchange(request, environ=None, warn=None, clock=time.time):
         retried = ' after %d attempts' % answer.attempts if answer.attempts > 1 else ''
         fail('%s was refused%s: %s; %s' % (where, retried, reason, fix))
     try:
-        token = _response.parse_token(answer.body, answer.content_type, started, secrets)
+        parsed = _response.parse_token(answer.body, answer.content_type, started, secrets)
     except NFTokenError as exc:
         fail('%s got no usable token: %s; check token_url and auth_method' % (where, exc.message))
-    now = clock()
-    expires_at = token['expires_at']
-    return dict(
-        access_token=token['access_token'],
-        token_type=token['token_type'],
-        expires_in=max(0, int(expires_at - now)) if expires_at is not None else None,
-        expires_at=expires_at,
-        audience=request.audience,
-        headers={'Authorization': 'Bearer ' + token['access_token']},
-        token_url=display_url(request.token_url),
-        auth_method=request.auth_method,
-        credential_source=source,
-        claims=token['claims'],
-        **_api_keys(*request.locate_api(token['claims']))
-    )
+    expires_at = parsed['expires_at']
+    return Token.from_grant(request, parsed['access_token'], expires_at, parsed['claims'],
+                            expires_at - started if expires_at is not None else None, cached=False)
 
 
 def _store(request, environ, warn):
@@ -150,42 +220,45 @@ def _lock_timeout(settings):
     return settings['timeout'] * (retries + 1) + LONGEST_WAIT * retries + 5
 
 
-def from_cache(entry, now, request):
-    """The cached token; what the request itself determines (api_url, audience, source...) is taken from the
-    request, not from the file."""
-    result = dict((name, entry[name]) for name in ('access_token', 'expires_at', 'claims'))
-    result.update(token_type='Bearer', expires_in=max(0, int(entry['expires_at'] - now)), cached=True,
-                  headers={'Authorization': 'Bearer ' + entry['access_token']}, audience=request.audience,
-                  token_url=display_url(request.token_url), auth_method=request.auth_method,
-                  credential_source=request.credential.source,  # this call's source, not the one that filled the cache
-                  **_api_keys(*request.locate_api(entry['claims'])))
-    return result
+def fetch(request, environ=None, warn=None, clock=time.time, refused=None):
+    """After prepare(): a Token, fresh from the cache or from one exchange (one process per grant at a time).
 
-
-def get_token(request, environ=None, warn=None, clock=time.time):
-    """After prepare(): a fresh token from the cache, or one exchange (one process per grant at a time)."""
+    refused: the token the API just refused (HTTP 401); it is never returned. A cached token other than it is one
+    that another fork or process got since, so under the grant's lock it is used as it is: ten forks refused at once
+    renew once. (force is then moot: the refusal already says which token not to reuse.)"""
     environ = os.environ if environ is None else environ
     warn = warn or (lambda _text: None)
     settings = request.settings
     if isinstance(request, ReadyTokenRequest):
-        return request.result(clock)
+        return request.token(clock, refused)
     if not settings['cache']:
-        return dict(exchange(request, environ, warn, clock), cached=False)
+        return exchange(request, environ, warn, clock)
     store = _store(request, environ, warn)
     key = cache_key(request)
-    if not settings['force']:
-        entry = store.get(key, settings['min_ttl'], clock(), request.credential.client_secret)
-        if entry is not None:
-            return from_cache(entry, clock(), request)
+    secret = request.credential.client_secret
+    reuse = refused is not None or not settings['force']
+
+    def cached():
+        entry = store.get(key, settings['min_ttl'], clock(), secret, refused) if reuse else None
+        return entry and Token.from_grant(request, entry['access_token'], entry['expires_at'], entry['claims'],
+                                          entry['lifetime'], cached=True)
+
+    token = cached()
+    if token:
+        return token
     with store.lock(key, _lock_timeout(settings)):
-        if not settings['force']:
-            entry = store.get(key, settings['min_ttl'], clock(), request.credential.client_secret)
-            if entry is not None:
-                return from_cache(entry, clock(), request)
+        token = cached()
+        if token:
+            return token
         fetched_at = clock()
-        result = exchange(request, environ, warn, clock)
-        store.put(key, result, fetched_at, request.credential.client_secret)
-    return dict(result, cached=False)
+        token = exchange(request, environ, warn, clock)
+        store.put(key, token.record(), fetched_at, secret)
+    return token
+
+
+def get_token(request, environ=None, warn=None, clock=time.time, refused=None):
+    """fetch() as the module's result (state=present, without ansible_facts)."""
+    return fetch(request, environ, warn, clock, refused).result(clock())
 
 
 def forget_token(request, environ=None, warn=None, check_mode=False):

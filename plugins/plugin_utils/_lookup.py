@@ -2,15 +2,23 @@
 # Copyright (c) netfoundry.api contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The nf_token lookup's work, apart from ansible-core's plugin class: read the options, get the token, shape it."""
+"""The nf_token lookup's work, apart from ansible-core's plugin class: read the options, get the token (or open or
+use a session), shape it."""
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
-from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, OUTPUTS, plain
-from ansible_collections.netfoundry.api.plugins.module_utils._session import open_session, session_token
-from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
+import os
+import time
+
+from ansible import constants as C
+
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, redact, token_forms
+from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, OUTPUTS, SESSION_ONLY, plain
+from ansible_collections.netfoundry.api.plugins.module_utils._session import (
+    open_session, session_connection, session_fetch, session_headers)
+from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare
 from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather
 
-ACCEPTED = CORE + ('output', 'session')
+ACCEPTED = CORE + ('output', 'session') + SESSION_ONLY
+SELF = 'identity/v1/identities/self'
 
 
 def _shape(result, output):
@@ -21,12 +29,54 @@ def _shape(result, output):
     return result['access_token']
 
 
-def _origin(result):
-    if result['token_url'] is None:
-        return 'NetFoundry API token given ready (credential from %s)' % result['credential_source']
+def _origin(info):
+    if info['token_url'] is None:
+        return 'NetFoundry API token given ready (credential from %s)' % info['credential_source']
     return 'NetFoundry API token %s by %s (%s, credential from %s)' % (
-        'from the cache' if result['cached'] else 'newly issued', result['token_url'], result['auth_method'],
-        result['credential_source'])
+        'from the cache' if info['cached'] else 'newly issued', info['token_url'], info['auth_method'],
+        info['credential_source'])
+
+
+def _say(display, info):
+    display.v('netfoundry.api.nf_token: %s, %s s left, API %s (%s)'
+              % (_origin(info), info['expires_in'] if info['expires_in'] is not None else 'unknown', info['api_url'],
+                 info['api_url_source']))
+
+
+def verify(session, warn):
+    """GET identity/v1/identities/self with the session's token (or RapidAPI headers) through the one API client; the
+    identity, or the one line the role shows, with every token sent (the renewed one too) redacted. A 401 renews the
+    token once (a revoked cached one: the session then holds the new one)."""
+    from ansible_collections.netfoundry.api.plugins.plugin_utils._api import Client
+
+    def token(refused):
+        got = session_fetch(session, warn=warn, refused=refused)
+        if refused is not None:
+            session['token'] = got.record()
+        return got.access_token
+
+    client = Client(session_connection(session), os.environ, token, warn,
+                    static_headers=session['headers'] if session['kind'] == 'static' else None)
+    url = session['api_url'] + SELF
+
+    def forms():
+        return [form for sent in client.tokens for form in token_forms(sent)]
+    try:
+        reply = client.call('GET', url)
+        if reply.status in (401, 403):
+            said = reply.json.get('message') if isinstance(reply.json, dict) else None
+            # Redacted before it is cut short: a token cut short is still a piece of the token.
+            said = ' '.join(redact(said, forms()).split())[:200] if isinstance(said, str) else ''
+            raise NFTokenError(
+                "the NetFoundry API at %s refused the token: HTTP %d%s; the token is for another environment or "
+                "audience (check netfoundry_environment, netfoundry_audience and the credential's token URL)"
+                % (session['api_url'], reply.status, ' ' + said if said else ''))
+        if reply.status != 200 or not isinstance(reply.json, dict):
+            raise NFTokenError('%s at %s answered HTTP %d%s, not an identity: the token could not be checked; try again '
+                               'later, or leave verify out' % (SELF, session['api_url'], reply.status, reply.reason()))
+    except NFTokenError as exc:
+        raise NFTokenError(redact(exc.message, forms()))
+    return reply.json
 
 
 def evaluate(terms, direct, variables, template, display):
@@ -38,15 +88,25 @@ def evaluate(terms, direct, variables, template, display):
     output = plain(raw.get('output', 'token'))
     if output not in OUTPUTS:
         raise NFTokenError('option output must be one of %s, got %r' % (', '.join(OUTPUTS), output))
+    if output != 'session':
+        # As keywords they are a mistake; as the role's variables (play vars) they are simply not this call's.
+        misplaced = [name for name in SESSION_ONLY if direct.get(name) is not None]
+        if misplaced:
+            raise NFTokenError('option %s is only for output=session' % ' and '.join(misplaced))
     if raw.get('session') is not None:
         if output == 'session':
             raise NFTokenError('option session cannot be combined with output=session')
-        return _shape(session_token(raw['session'], warn=display.warning), output)
-    request = prepare(raw, origins=origins)
-    result = get_token(request, warn=display.warning)
-    display.v('netfoundry.api.nf_token: %s, %s s left, API %s (%s)'
-              % (_origin(result), result['expires_in'] if result['expires_in'] is not None else 'unknown', result['api_url'],
-                 result['api_url_source']))
+        if output == 'headers':
+            return session_headers(raw['session'], warn=display.warning)
+        return _shape(session_fetch(raw['session'], warn=display.warning).result(time.time()), output)
     if output == 'session':
-        return open_session(raw, request, result)
-    return _shape(result, output)
+        # ansible-core's per-run temporary directory: the only place a cache-off session may renew through.
+        session = open_session(raw, origins, C.DEFAULT_LOCAL_TMP, warn=display.warning,
+                               check=lambda opened: verify(opened, display.warning))
+        if session['kind'] == 'token':
+            _say(display, session['info'])
+        return session
+    token = fetch(prepare(raw, origins=origins), warn=display.warning)
+    now = time.time()
+    _say(display, token.info(now))
+    return _shape(token.result(now), output)

@@ -12,28 +12,32 @@ import difflib
 from ansible import constants as C
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, stat_signature
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, INI_SECTION, OPTIONS, VARIABLE_PREFIX
 
-# Variables of the role that are not options of the plugins, and the role's and the module's outputs.
+# The role's inputs (the lookup's output=session options among them, and no_log), and the role's and the module's
+# outputs (netfoundry_api_session: the role's session handle).
 ROLE_INPUTS = ('verify', 'no_log', 'rapidapi_key', 'rapidapi_host')
-OUTPUTS = ('api_token', 'api_headers', 'api_url', 'api_token_expires_at', 'api_token_info', 'api_identity')
+OUTPUTS = ('api_token', 'api_headers', 'api_url', 'api_token_expires_at', 'api_token_info', 'api_identity',
+           'api_session')
 KNOWN_VARIABLES = frozenset([option.variable for option in OPTIONS if option.variable]
                             + [VARIABLE_PREFIX + name for name in ROLE_INPUTS + OUTPUTS])
 
-_INI = {}
-_WARNED = set()
-
 
 def _ini_section(path):
-    """The [netfoundry] section of the ansible.cfg in use, raw strings by key (read once per process)."""
-    if path not in _INI:
+    """The [netfoundry] section of the ansible.cfg in use, raw strings by key (read again only when the file
+    changed)."""
+    signature = stat_signature(path)
+    section = MEMO.get('ansible.cfg', path, signature)
+    if section is None:
         parser = configparser.ConfigParser(inline_comment_prefixes=(';',), interpolation=None)
         try:
             parser.read(path, encoding='utf-8')
-            _INI[path] = dict(parser.items(INI_SECTION)) if parser.has_section(INI_SECTION) else {}
+            section = dict(parser.items(INI_SECTION)) if parser.has_section(INI_SECTION) else {}
         except (configparser.Error, OSError, UnicodeDecodeError):
-            _INI[path] = {}  # ansible-core has read this file already and said what is wrong with it
-    return _INI[path]
+            section = {}  # ansible-core has read this file already and said what is wrong with it
+        MEMO.put('ansible.cfg', path, section, signature)
+    return section
 
 
 def _check_ini(section, path):
@@ -49,8 +53,8 @@ def warn_misspelled(variables, warn):
     """A netfoundry_* variable the collection does not know is most likely a typo: say so once per process."""
     for name in variables:
         if (isinstance(name, str) and name.startswith(VARIABLE_PREFIX) and name not in KNOWN_VARIABLES
-                and name not in _WARNED):
-            _WARNED.add(name)
+                and not MEMO.get('warned', name)):
+            MEMO.put('warned', name, True)
             close = difflib.get_close_matches(name, sorted(KNOWN_VARIABLES), n=1)
             warn('variable %s is not an input or output of netfoundry.api and is ignored%s'
                  % (name, '; did you mean %s?' % close[0] if close else ''))

@@ -5,10 +5,20 @@
 
 import pytest
 
+from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 from ansible_collections.netfoundry.api.tests.testbed.nf_testbed import Control, Testbed
 
 CLIENT_ID = 'unit-client'
 CLIENT_SECRET = 'unit-s3cret/with+odd=chars&'
+
+
+@pytest.fixture(autouse=True)
+def memo():
+    """Every test starts with an empty in-process memo, as a new process would; memo.clear() in a test stands for the
+    next process."""
+    MEMO.clear()
+    yield MEMO
+    MEMO.clear()
 
 
 @pytest.fixture(scope='session')

@@ -46,7 +46,6 @@ def ini(monkeypatch, tmp_path, text):
     path = tmp_path / 'ansible.cfg'
     path.write_text(text)
     monkeypatch.setattr(_sources.C, 'CONFIG_FILE', str(path))
-    _sources._INI.clear()
     return path
 
 
@@ -100,7 +99,7 @@ def test_a_session_serves_its_token_without_the_inputs_then_renews(testbed, look
     testbed.add_client('short-lived', 'short-secret', lifetime=4)
     session = lookup(output='session', **dict(base, client_id='short-lived', client_secret='short-secret', cache=False))
     assert session['options']['cache'] is True and session['options']['cache_dir'] != base['cache_dir']
-    first = session['result']['access_token']
+    first = session['token']['access_token']
     assert lookup(session=session) == first
     assert lookup(output='full', session=session)['cached'] is True
     assert testbed.stats()['token_requests'] == {'short-lived': 1}

@@ -22,13 +22,6 @@ NOW = 1800000000.0
 SECRET = 'cache-s3cret'
 
 
-@pytest.fixture(autouse=True)
-def no_memo():
-    _cache._MEMO.clear()
-    yield
-    _cache._MEMO.clear()
-
-
 def request(secret=SECRET, **options):
     options.setdefault('token_url', 'https://idp.example.com/token')
     return TokenRequest(validate(options), Credential('cid', secret, None, 'test'))
@@ -41,10 +34,11 @@ def result(expires_at=NOW + 3600, token='tok'):
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(tmp_path, memo):
     warnings = []
     cache = TokenCache(str(tmp_path / 'cache'), warnings.append)
     cache.warnings = warnings
+    cache.memo = memo
     return cache
 
 
@@ -75,7 +69,7 @@ def test_freshness_rule(left, lifetime, min_ttl, fresh):
     assert is_fresh({'expires_at': NOW + left, 'lifetime': lifetime}, min_ttl, NOW) is fresh
 
 
-def test_round_trip_modes_and_no_secret(store, tmp_path):
+def test_round_trip_modes_and_no_secret(memo, store, tmp_path):
     key = cache_key(request())
     store.put(key, result(), NOW, SECRET)
     directory = tmp_path / 'cache'
@@ -85,7 +79,7 @@ def test_round_trip_modes_and_no_secret(store, tmp_path):
     assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
     content = files[0].read_text()
     assert SECRET not in content and json.loads(content)['lifetime'] == 3600
-    _cache._MEMO.clear()
+    memo.clear()
     entry = store.get(key, 600, NOW + 10, SECRET)
     assert entry['access_token'] == 'tok' and store.warnings == []
 
@@ -104,7 +98,7 @@ def test_token_without_expiry_is_not_cached(store, tmp_path):
 
 
 @pytest.mark.parametrize('mode', [0o777, 0o770, 0o722])
-def test_writable_directory_is_not_trusted(tmp_path, mode):
+def test_writable_directory_is_not_trusted(memo, tmp_path, mode):
     directory = tmp_path / 'open'
     directory.mkdir()
     directory.chmod(mode)
@@ -113,7 +107,7 @@ def test_writable_directory_is_not_trusted(tmp_path, mode):
     key = cache_key(request())
     store.put(key, result(), NOW, SECRET)
     assert list(directory.iterdir()) == []
-    _cache._MEMO.clear()
+    memo.clear()
     assert store.get(key, 600, NOW, SECRET) is None
     assert warnings == ['token cache directory %s is not trusted (owned by uid %d, mode %04o; it must be yours and not '
                         'writable by others): the token is not cached; fix it with chmod 700 or set cache_dir'
@@ -122,7 +116,7 @@ def test_writable_directory_is_not_trusted(tmp_path, mode):
 
 def write_entry(store, key, **changes):
     store.put(key, result(), NOW, SECRET)
-    _cache._MEMO.clear()
+    store.memo.clear()  # as a new process would: the file is read again
     path = os.path.join(store.directory, key + '.json')
     entry = json.load(open(path))
     entry.update(changes)
@@ -132,7 +126,7 @@ def write_entry(store, key, **changes):
 
 
 @pytest.mark.parametrize('content', ['', '{', 'null', '[]', '{"format": 1}', '\x00\x01garbage'])
-def test_damaged_file_means_a_fresh_request(store, content):
+def test_damaged_file_means_a_fresh_request(memo, store, content):
     key = cache_key(request())
     path = write_entry(store, key)
     with open(path, 'w') as handle:
@@ -140,7 +134,7 @@ def test_damaged_file_means_a_fresh_request(store, content):
     assert store.get(key, 600, NOW, SECRET) is None
     assert store.warnings == ['token cache file %s is damaged or not for this credential: asking for a new token' % path]
     store.put(key, result(token='new'), NOW, SECRET)
-    _cache._MEMO.clear()
+    memo.clear()
     assert store.get(key, 600, NOW, SECRET)['access_token'] == 'new'
 
 
@@ -171,10 +165,10 @@ def test_file_of_another_user_is_refused(store):
     assert 'owner uid 65534' in store.warnings[0]
 
 
-def test_symlink_is_never_followed(store, tmp_path):
+def test_symlink_is_never_followed(memo, store, tmp_path):
     key = cache_key(request())
     store.put(key, result(), NOW, SECRET)
-    _cache._MEMO.clear()
+    memo.clear()
     target = tmp_path / 'victim.txt'
     target.write_text('precious')
     path = os.path.join(store.directory, key + '.json')
@@ -238,7 +232,7 @@ def test_lock_is_exclusive_and_bounded(store):
 
 # Issue 12: names without the secret, a salted verifier, writes that fail cleanly, forget's checks, directories.
 
-def test_rotated_secret_gets_no_cached_token_and_the_file_holds_a_salted_verifier(store, tmp_path):
+def test_rotated_secret_gets_no_cached_token_and_the_file_holds_a_salted_verifier(memo, store, tmp_path):
     key = cache_key(request())
     store.put(key, result(), NOW, SECRET)
     path = tmp_path / 'cache' / (key + '.json')
@@ -246,7 +240,7 @@ def test_rotated_secret_gets_no_cached_token_and_the_file_holds_a_salted_verifie
     assert set(verifier) == {'salt', 'iterations', 'hash'} and len(bytes.fromhex(verifier['salt'])) == 16
     assert SECRET not in path.read_text()
     assert store.get(key, 600, NOW, 'rotated-' + SECRET) is None  # the memo does not serve it either
-    _cache._MEMO.clear()
+    memo.clear()
     assert store.get(key, 600, NOW, 'rotated-' + SECRET) is None
     assert store.get(key, 600, NOW, SECRET)['access_token'] == 'tok'
     assert store.warnings == ['token cache file %s holds a token got with another client secret (a rotated one?): '

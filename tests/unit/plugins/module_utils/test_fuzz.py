@@ -81,10 +81,10 @@ def test_jwt_claims_never_raises(token):
 @given(st.binary(max_size=4096) | NEAR_ACCOUNTS.map(lambda d: json.dumps(d).encode('utf-8')))
 @example(b'\xef\xbb\xbf{"clientId": "a", "password": "b"}')
 @example(b'{"clientId": "a", "password": "b", "authenticationUrl": 5}')
-def test_credentials_file_on_any_bytes(tmp_path, raw):
+def test_credentials_file_on_any_bytes(memo, tmp_path, raw):
     path = tmp_path / 'credentials.json'
     path.write_bytes(raw)
-    _credentials._FILE_MEMO.clear()  # rewrites within one clock tick could look unchanged to the memo
+    memo.clear()  # rewrites within one clock tick could look unchanged to the memo
     try:
         credential = _credentials.read_credentials_file(str(path), 'option credentials_file')
     except NFTokenError as exc:
@@ -97,13 +97,13 @@ def test_credentials_file_on_any_bytes(tmp_path, raw):
 
 @FUZZ
 @given(st.text(alphabet=st.characters(blacklist_categories=('Cs',)), min_size=6, max_size=40), NEAR_ACCOUNTS)
-def test_a_secret_in_a_bad_credentials_file_never_shows(tmp_path, secret, account):
+def test_a_secret_in_a_bad_credentials_file_never_shows(memo, tmp_path, secret, account):
     secret = 'Zx9-secret-' + secret
     account['password'] = secret
     account['clientId'] = account.get('clientId', 'x')
     path = tmp_path / 'credentials.json'
     path.write_text(json.dumps(account)[:-1])  # cut: never valid JSON
-    _credentials._FILE_MEMO.clear()
+    memo.clear()
     with pytest.raises(NFTokenError) as error:
         _credentials.read_credentials_file(str(path), 'option credentials_file')
     assert secret not in error.value.message

@@ -294,7 +294,7 @@ def test_nul_in_cache_dir_is_one_line_before_the_network(nasty):
 
 # Trust
 
-def test_a_cached_api_url_is_not_trusted(nasty, tmp_path):
+def test_a_cached_api_url_is_not_trusted(memo, nasty, tmp_path):
     cache_dir = str(tmp_path / 'c')
     first = fetch(nasty, cache=True, cache_dir=cache_dir)
     path = os.path.join(cache_dir, [name for name in os.listdir(cache_dir) if name.endswith('.json')][0])
@@ -302,7 +302,7 @@ def test_a_cached_api_url_is_not_trusted(nasty, tmp_path):
     entry.update(api_url='https://evil.example.com/', audience='https://evil.example.com/', token_url='https://e/')
     with open(path, 'w') as handle:
         json.dump(entry, handle)
-    _cache._MEMO.clear()
+    memo.clear()
     second = fetch(nasty, cache=True, cache_dir=cache_dir)
     assert second['cached'] is True and second['access_token'] == first['access_token']
     assert (second['api_url'], second['audience'], second['token_url']) == \

@@ -30,7 +30,8 @@ result = dict(access_token='cached.token.value', token_type='Bearer', expires_at
               api_url=None, token_url='x', auth_method='client_secret_basic', credential_source='x', environment=None,
               claims={})
 TokenCache(options['cache_dir'], print).put(cache_key(request), result, time.time(), request.credential.client_secret)
-sys.modules['ansible_collections.netfoundry.api.plugins.module_utils._cache']._MEMO.clear()
+from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
+MEMO.clear()
 first = evaluate()
 counts = dict(open=0, os_open=0, flock=0)
 real_open, real_os_open, real_flock = builtins.open, os.open, fcntl.flock
