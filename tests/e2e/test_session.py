@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The role's session handle (netfoundry_api_session) through ansible-playbook: with netfoundry_force or the cache off,
+nf_request tasks after the role make no token request while its token is fresh (one for the play, not one per host and
+task), a renewal is one for all forks, and with the cache off nothing is left on disk after the play: no token file in
+the user's cache directory, no temporary directory in TMPDIR or in ansible-core's own temporary directory."""
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.netfoundry.api.tests.e2e.plays import (
+    assert_clean, credential_vars, local_inventory, play, save)
+
+NETWORKS = 'core/v2/networks'
+ROLE = 'netfoundry.api.token'
+
+
+def calls(count, prefix='call'):
+    return [{'name': '%s %d' % (prefix, number), 'netfoundry.api.nf_request': {'path': NETWORKS}, 'register': 'r',
+             'failed_when': 'r.status != 200'} for number in range(count)]
+
+
+@pytest.fixture
+def tmpdir_env():
+    """A fresh, short TMPDIR for the play (ansible-core 2.21 keeps a socket there: its path must stay short)."""
+    folder = Path(tempfile.mkdtemp(prefix='nf-tmp-'))
+    yield folder
+    shutil.rmtree(str(folder), ignore_errors=True)
+
+
+def left_behind(tmp_path, tmpdir):
+    """What a play may have left: token files in the user's cache directory, session directories in TMPDIR, per-run
+    directories in ansible-core's temporary directory (HOME is the playbook fixture's fresh tmp_path/home)."""
+    home = tmp_path / 'home'
+    cache = home / '.cache' / 'netfoundry' / 'ansible'
+    return dict(cache=sorted(p.name for p in cache.iterdir()) if cache.exists() else [],
+                tmpdir=sorted(p.name for p in tmpdir.glob('netfoundry-api-session*')),
+                ansible_tmp=sorted(p.name for p in (home / '.ansible' / 'tmp').glob('ansible-local-*')))
+
+
+@pytest.mark.parametrize('inputs', [{'netfoundry_force': True}, {'netfoundry_cache': False}], ids=['force', 'cache-off'])
+def test_five_hosts_three_calls_one_token_request(inputs, testbed, playbook, tmp_path, tmpdir_env):
+    tasks = calls(3) + [save('info', 'netfoundry_api_token_info')]
+    run = playbook(play(tasks, hosts='nodes', vars=credential_vars(testbed, **inputs), roles=[ROLE]),
+                   inventory=local_inventory(5), args=['--forks', '5'], env={'TMPDIR': str(tmpdir_env)})
+    assert run.rc == 0, run.output
+    stats = testbed.stats()
+    assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 15, 0)
+    assert run.saved('info')['cached'] is False  # force: a new token, not the cached one
+    left = left_behind(tmp_path, tmpdir_env)
+    if inputs.get('netfoundry_cache') is False:
+        assert left == dict(cache=[], tmpdir=[], ansible_tmp=[]), left
+    else:
+        assert len(left['cache']) == 2 and left['tmpdir'] == [] and left['ansible_tmp'] == [], left  # token + lock
+    assert run.token_count(stats['tokens']) == 0
+    assert_clean(run)
+
+
+def test_cache_off_renews_once_for_all_forks_and_leaves_nothing(testbed, playbook, tmp_path, tmpdir_env):
+    """A 12 s token: fresh while 6 s are left. Three forks call, wait past that, call again: one renewal for the
+    three (through the session's directory under ansible-core's per-run temporary directory), not one per fork."""
+    testbed.add_client('brief-session', 'brief-session-secret', lifetime=12)
+    variables = credential_vars(testbed, netfoundry_client_id='brief-session',
+                                netfoundry_client_secret='brief-session-secret', netfoundry_cache=False)
+    tasks = calls(1, 'before') + [{'name': 'wait past half the token life', 'ansible.builtin.pause': {'seconds': 7},
+                                   'run_once': True}] + calls(2, 'after')
+    started = time.monotonic()
+    run = playbook(play(tasks, hosts='nodes', vars=variables, roles=[ROLE]), inventory=local_inventory(3),
+                   args=['--forks', '3'], env={'TMPDIR': str(tmpdir_env)}, secrets=['brief-session-secret'])
+    elapsed = time.monotonic() - started
+    assert run.rc == 0, run.output
+    stats = testbed.stats()
+    assert (stats['api_requests'], stats['api_refused']) == (9, 0)
+    # One renewal per 6 s of the run at most (one, unless the machine is so loaded that the play takes longer).
+    assert 2 <= stats['token_requests']['brief-session'] <= elapsed / 6 + 1, (stats['token_requests'], elapsed)
+    assert left_behind(tmp_path, tmpdir_env) == dict(cache=[], tmpdir=[], ansible_tmp=[])
+    assert run.token_count(stats['tokens']) == 0
+    assert_clean(run)
