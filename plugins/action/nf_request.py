@@ -17,10 +17,9 @@ from ansible_collections.netfoundry.api.plugins.module_utils import _session
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
     NFTokenError, proxy_password, proxy_secret_forms, redact, secret_forms, token_forms)
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import PROXY_VARIABLES
-from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, CORE, argspec, plain, validate
-from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
-from ansible_collections.netfoundry.api.plugins.plugin_utils._api import (
-    MAX_BYTES, MAX_PAGES, METHODS, READ_ONLY, Client, target_url)
+from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, CORE, argspec, plain
+from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare
+from ansible_collections.netfoundry.api.plugins.plugin_utils._api import METHODS, READ_ONLY, Client, target_url
 from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather, needs_template
 
 display = Display()
@@ -31,8 +30,6 @@ SESSION_VARIABLE = 'netfoundry_api_session'
 # The action's own options are typed here; the core's stay raw, for the one validation of the core (the same as the
 # module's and the lookup's, with the same sources: keyword, netfoundry_<option> variable, ansible.cfg).
 ARGSPEC = dict(argspec('request'), **dict((name, dict(type='raw', no_log=BY_NAME[name].secret)) for name in CORE))
-ARGSPEC.update(max_pages=dict(type='int', default=MAX_PAGES), max_bytes=dict(type='int', default=MAX_BYTES),
-               send_token_to_other_hosts=dict(type='bool', default=False), session=dict(type='raw', no_log=True))
 
 
 def _shown(args):
@@ -96,9 +93,10 @@ class ActionModule(ActionBase):
         return self._templar.template(value) if needs_template(value) else value
 
     def _auth(self, args, task_vars, secrets):
-        """(token(refused), static headers or None, API URL, settings) from the session handle or the options.
+        """(token(refused), static headers or None, API URL, connection settings), from a session handle or from the
+        options.
 
-        A session (option session, or the role's netfoundry_api_session when the task names no option of the token)
+        A session (option session, or the role's netfoundry_api_session when the task gives no option of the token)
         holds the play's token: no request while it is fresh, whatever the role's force and cache inputs were."""
         direct = dict((name, args[name]) for name in CORE if args.get(name) is not None)
         session = args.get('session')
@@ -106,33 +104,29 @@ class ActionModule(ActionBase):
             session = self._template(task_vars[SESSION_VARIABLE])
         if session is not None:
             session = plain(session)
-            settings = validate(session.get('options') or {}) if isinstance(session, dict) else None
-            if isinstance(session, dict) and session.get('kind') == 'static':
+            settings = _session.session_connection(session)
+            if session['kind'] == 'static':
                 return None, session['headers'], session['api_url'], settings
-            first = _session.session_token(session, warn=display.warning)
-            secrets.add_token(first['access_token'])
 
-            def renew(refused):
-                if refused is None:
-                    return first['access_token']
-                got = _session.session_token(session, warn=display.warning, refused=refused)
-                secrets.add_token(got['access_token'])
-                return got['access_token']
-            return renew, None, first['api_url'], settings
-        raw, origins = gather(direct, task_vars, self._template, CORE, display.warning)
-        request = prepare(raw, origins=origins)
-        secrets.forms += secret_forms(request.credential.client_secret, request.credential.client_id)
-        secrets.forms += proxy_secret_forms([request.settings['proxy']] + [os.environ.get(n) for n in PROXY_VARIABLES])
-        first = get_token(request, warn=display.warning)
-        secrets.add_token(first['access_token'])
+            def fetch_token(refused):
+                return _session.session_fetch(session, warn=display.warning, refused=refused)
+        else:
+            raw, origins = gather(direct, task_vars, self._template, CORE, display.warning)
+            request = prepare(raw, origins=origins)
+            settings = request.settings
+            secrets.forms += secret_forms(request.credential.client_secret, request.credential.client_id)
+            secrets.forms += proxy_secret_forms([settings['proxy']] + [os.environ.get(n) for n in PROXY_VARIABLES])
+
+            def fetch_token(refused):
+                return fetch(request, warn=display.warning, refused=refused)
+        first = fetch_token(None)
+        secrets.add_token(first.access_token)
 
         def token(refused):
-            if refused is None:
-                return first['access_token']
-            got = get_token(request, warn=display.warning, refused=refused)
-            secrets.add_token(got['access_token'])
-            return got['access_token']
-        return token, None, first['api_url'], request.settings
+            got = first if refused is None else fetch_token(refused)
+            secrets.add_token(got.access_token)
+            return got.access_token
+        return token, None, first.api_url, settings
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)

@@ -11,13 +11,14 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from ansible_collections.netfoundry.api.plugins.module_utils import _http
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import check_url, display_url, is_loopback
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME
 
 METHODS = ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS')
 # Calls that may be sent twice: a POST or PATCH that failed after it was sent may have been applied.
 IDEMPOTENT = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
 READ_ONLY = frozenset(('GET', 'HEAD'))
-MAX_PAGES = 1000
-MAX_BYTES = 64 * 1024 * 1024  # the bodies of all pages of one all_pages call, added up
+MAX_PAGES = BY_NAME['max_pages'].default
+MAX_BYTES = BY_NAME['max_bytes'].default  # the bodies of all pages of one all_pages call, added up
 MAX_PAGE_NUMBER = 2 ** 31
 HIDDEN_HEADERS = frozenset(('authorization', 'proxy-authorization'))
 
