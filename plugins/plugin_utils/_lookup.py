@@ -108,5 +108,6 @@ def evaluate(terms, direct, variables, template, display):
         return session
     token = fetch(prepare(raw, origins=origins), warn=display.warning)
     now = time.time()
-    _say(display, token.info(now))
+    if display.verbosity:  # the hot path: at verbosity 0 a cached evaluation builds no message
+        _say(display, token.info(now))
     return _shape(token.result(now), output)

@@ -15,7 +15,7 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from ansible_collections.netfoundry.api.plugins.module_utils import _cache, _credentials, _http, _token
+from ansible_collections.netfoundry.api.plugins.module_utils import _credentials, _http, _token
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import is_loopback
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
