@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
-    assert_clean, credential_vars, local_inventory, play, save)
+    CLIENT_ID, assert_clean, credential_vars, local_inventory, play, save, task_sections)
 
 NETWORKS = 'core/v2/networks'
 ROLE = 'netfoundry.api.token'
@@ -80,5 +80,26 @@ def test_cache_off_renews_once_for_all_forks_and_leaves_nothing(testbed, playboo
     # One renewal per 6 s of the run at most (one, unless the machine is so loaded that the play takes longer).
     assert 2 <= stats['token_requests']['brief-session'] <= elapsed / 6 + 1, (stats['token_requests'], elapsed)
     assert left_behind(tmp_path, tmpdir_env) == dict(cache=[], tmpdir=[], ansible_tmp=[])
+    assert run.token_count(stats['tokens']) == 0
+    assert_clean(run)
+
+
+def test_the_role_is_one_task_and_its_session_is_the_documented_handle(testbed, playbook):
+    """verify and the RapidAPI check run inside the role's one task (the lookup's output=session): no uri task, no
+    include. netfoundry_api_session is the lookup's handle; nf_request after the role uses it."""
+    tasks = calls(1) + [save('shape', "{'kind': netfoundry_api_session.kind, 'format': netfoundry_api_session.format, "
+                                      "'keys': netfoundry_api_session.keys() | sort}"),
+                        save('identity', 'netfoundry_api_identity')]
+    run = playbook(play(tasks, vars=credential_vars(testbed, netfoundry_verify=True), roles=[ROLE]))
+    assert run.rc == 0, run.output
+    role_tasks = [name for name, _text in task_sections(run.stdout)
+                  if name.startswith(ROLE + ' : ') and 'Validating arguments against arg spec' not in name]
+    assert role_tasks == [ROLE + ' : Get a NetFoundry API token once for the play (on the controller, through the token '
+                                 'cache)'], role_tasks
+    assert run.saved('shape') == {'kind': 'token', 'format': 'netfoundry.api/session/2', 'keys': [
+        'api_url', 'format', 'identity', 'info', 'kind', 'min_ttl', 'opened_at', 'options', 'token']}
+    assert run.saved('identity')['id'] == CLIENT_ID
+    stats = testbed.stats()
+    assert (stats['total'], stats['api_requests']) == (1, 2)  # the check and the call, with one token
     assert run.token_count(stats['tokens']) == 0
     assert_clean(run)

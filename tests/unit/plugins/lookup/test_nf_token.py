@@ -5,11 +5,13 @@
 """The lookup through Ansible's plugin loader against the in-process test bed: option sources (keywords, variables,
 ansible.cfg), the checks on them, and sessions. (Run by ansible-test units, which sets up the collection loader.)"""
 
+import os
 import time
 from pathlib import Path
 
 import pytest
 
+from ansible import constants as C
 from ansible.errors import AnsibleLookupError
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import init_plugin_loader, lookup_loader
@@ -110,3 +112,29 @@ def test_a_session_serves_its_token_without_the_inputs_then_renews(testbed, look
     bad = dict(session, format='x')
     with pytest.raises(AnsibleLookupError, match='option session must be what'):
         lookup(session=bad)
+
+
+def test_a_rapidapi_session_gives_headers_only(testbed, lookup, tmp_path):
+    variables = {'netfoundry_rapidapi_key': 'rapid-key-123', 'netfoundry_rapidapi_host': 'netfoundry.example-rapidapi.test'}
+    session = lookup(variables, output='session')
+    assert (session['kind'], session['api_url']) == ('static', 'https://netfoundry.example-rapidapi.test/')
+    assert lookup(output='headers', session=session) == {'X-RapidAPI-Key': 'rapid-key-123',
+                                                         'X-RapidAPI-Host': 'netfoundry.example-rapidapi.test'}
+    with pytest.raises(AnsibleLookupError, match='this session is a RapidAPI one: it holds no bearer token'):
+        lookup(session=session)
+    with pytest.raises(AnsibleLookupError, match='netfoundry_rapidapi_key is set but netfoundry_rapidapi_host is not'):
+        lookup({'netfoundry_rapidapi_key': 'k'}, output='session')
+    assert testbed.stats()['total'] == 0
+
+
+def test_session_options_are_for_output_session_only(testbed, lookup, base):
+    with pytest.raises(AnsibleLookupError, match='option rapidapi_key and verify is only for output=session'):
+        lookup(verify=True, rapidapi_key='k', **base)
+    # As variables (the role's play vars), they are simply not this evaluation's.
+    assert lookup({'netfoundry_verify': True, 'netfoundry_rapidapi_key': 'k'}, **base)
+    assert testbed.stats()['total'] == 1
+
+
+def test_a_session_with_the_cache_off_renews_under_ansible_cores_per_run_directory(testbed, lookup, base):
+    session = lookup(output='session', **dict(base, cache=False))
+    assert session['options']['cache_dir'] == os.path.join(C.DEFAULT_LOCAL_TMP, 'netfoundry-api-session')
