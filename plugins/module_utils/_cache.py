@@ -141,14 +141,15 @@ class TokenCache:
         refused it: the file may hold a newer one, which another process got meanwhile)."""
         fingerprint = _fingerprint(secret)
         entry = MEMO.get(MEMO_SPACE, (self.directory, key), fingerprint)
-        if entry is None or not is_fresh(entry, min_ttl, now) or entry['access_token'] == refused:
-            entry = self._read(key)
-            if entry is not None and (not is_fresh(entry, min_ttl, now) or entry['access_token'] == refused):
-                entry = None
-            if entry is not None and not verifies(entry['verifier'], secret):
-                self.warn('token cache file %s holds a token got with another client secret (a rotated one?): asking '
-                          'for a new token' % self._path(key))
-                entry = None
+        if entry is not None and is_fresh(entry, min_ttl, now) and entry['access_token'] != refused:
+            return entry
+        entry = self._read(key)
+        if entry is not None and (not is_fresh(entry, min_ttl, now) or entry['access_token'] == refused):
+            entry = None
+        if entry is not None and not verifies(entry['verifier'], secret):
+            self.warn('token cache file %s holds a token got with another client secret (a rotated one?): asking '
+                      'for a new token' % self._path(key))
+            entry = None
         if entry is not None:
             MEMO.put(MEMO_SPACE, (self.directory, key), entry, fingerprint)
         return entry

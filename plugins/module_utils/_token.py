@@ -53,10 +53,20 @@ class Token:
 
     __slots__ = _FIELDS + ('cached',)
 
-    def __init__(self, cached, **fields):
-        for name in _FIELDS:
-            setattr(self, name, fields[name])
+    def __init__(self, cached, access_token, expires_at, lifetime, claims, audience, token_url, auth_method,  # pylint: disable=too-many-arguments
+                 credential_source, api_url, environment, api_url_source):
         self.cached = cached
+        self.access_token = access_token
+        self.expires_at = expires_at
+        self.lifetime = lifetime
+        self.claims = claims
+        self.audience = audience
+        self.token_url = token_url
+        self.auth_method = auth_method
+        self.credential_source = credential_source
+        self.api_url = api_url
+        self.environment = environment
+        self.api_url_source = api_url_source
 
     @classmethod
     def from_grant(cls, request, access_token, expires_at, claims, lifetime, cached):
