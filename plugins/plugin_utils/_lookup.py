@@ -5,6 +5,7 @@
 """The nf_token lookup's work, apart from ansible-core's plugin class: read the options, get the token (or open or
 use a session), shape it."""
 
+import json
 import os
 import time
 
@@ -55,18 +56,21 @@ def verify(session, warn):
             session['token'] = got.record()
         return got.access_token
 
-    client = Client(session_connection(session), os.environ, token, warn,
-                    static_headers=session['headers'] if session['kind'] == 'static' else None)
-    url = session['api_url'] + SELF
-
     def forms():
         return [form for sent in client.tokens for form in token_forms(sent)]
+
+    def redacted(value):
+        # The answer is redacted as it is read (before a message cuts a value short, and before it becomes
+        # netfoundry_api_identity); every form token_forms gives is JSON text already, so the JSON text is redacted.
+        return json.loads(redact(json.dumps(value), forms())) if value is not None else None
+
+    client = Client(session_connection(session), os.environ, token, warn, redact=redacted,
+                    static_headers=session['headers'] if session['kind'] == 'static' else None)
     try:
-        reply = client.call('GET', url)
+        reply = client.call('GET', session['api_url'] + SELF)
         if reply.status in (401, 403):
             said = reply.json.get('message') if isinstance(reply.json, dict) else None
-            # Redacted before it is cut short: a token cut short is still a piece of the token.
-            said = ' '.join(redact(said, forms()).split())[:200] if isinstance(said, str) else ''
+            said = ' '.join(said.split())[:200] if isinstance(said, str) else ''
             raise NFTokenError(
                 "the NetFoundry API at %s refused the token: HTTP %d%s; the token is for another environment or "
                 "audience (check netfoundry_environment, netfoundry_audience and the credential's token URL)"

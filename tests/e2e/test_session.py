@@ -103,3 +103,15 @@ def test_the_role_is_one_task_and_its_session_is_the_documented_handle(testbed, 
     assert (stats['total'], stats['api_requests']) == (1, 2)  # the check and the call, with one token
     assert run.token_count(stats['tokens']) == 0
     assert_clean(run)
+
+
+def test_an_identity_that_echoes_the_token_is_kept_redacted(testbed, playbook):
+    """verify's answer becomes netfoundry_api_identity, a plain output: a token the API repeats in it is redacted."""
+    testbed.api_faults({'echo_token': 'body'})
+    run = playbook(play([save('identity', 'netfoundry_api_identity')], vars=credential_vars(testbed, netfoundry_verify=True),
+                        roles=[ROLE]))
+    assert run.rc == 0, run.output
+    assert run.saved('identity')['received'] == 'Bearer ********'
+    stats = testbed.stats()
+    assert run.token_count(stats['tokens']) == 0
+    assert_clean(run)
