@@ -451,11 +451,11 @@ def main():
             'beforehand + the role\'s validate_argument_spec task (%d interleaved pairs, the order alternating)\n'
             % (P5_HOSTS, P5_CALLS, bench.forks, len(times['role'])))
         out('| play | median s | runs (s) |\n| --- | ---: | --- |')
-        out('| static headers + validate_argument_spec | %.2f | %s |' % (statistics.median(times['static']),
-                                                                      runs_text(times['static'])))
+        out('| static headers + validate_argument_spec | %.2f | %s |'
+            % (statistics.median(times['static']), runs_text(times['static'])))
         out('| role netfoundry.api.token | %.2f | %s |' % (statistics.median(times['role']), runs_text(times['role'])))
-        out('| CPU s: static headers + validate_argument_spec | %.2f | %s |' % (statistics.median(cpu['static']),
-                                                                           runs_text(cpu['static'])))
+        out('| CPU s: static headers + validate_argument_spec | %.2f | %s |'
+            % (statistics.median(cpu['static']), runs_text(cpu['static'])))
         out('| CPU s: role netfoundry.api.token | %.2f | %s |' % (statistics.median(cpu['role']), runs_text(cpu['role'])))
         out('\nRole / static, wall time: **%.3f** (ratio of the medians; target: at most 1.05); per-pair ratios: median '
             '%.3f, min %.3f, max %.3f, 95 %% interval of their median %s'

@@ -171,7 +171,6 @@ def backoff(factor, retries):
     return base / 2 + random.uniform(0, base / 2)
 
 
-
 class Target:
     """Whose server a request goes to, and how its failures read: label opens every warning ('token request to
     https://...', 'GET https://...'); url_words and server name what to check; retry says whether an attempt that

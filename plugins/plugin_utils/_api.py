@@ -220,5 +220,6 @@ def next_page(document, url, where='the page'):
 
 def _page_number(value):
     """A whole number from 0 to MAX_PAGE_NUMBER (JSON may write it 3 or 3.0)."""
-    return (isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
-            and 0 <= value <= MAX_PAGE_NUMBER and int(value) == value)
+    # NaN and infinities fail the range check.
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= MAX_PAGE_NUMBER \
+        and int(value) == value

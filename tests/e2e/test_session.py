@@ -29,7 +29,8 @@ def calls(count, prefix='call'):
 @pytest.fixture
 def tmpdir_env():
     """A fresh, short TMPDIR for the play (ansible-core 2.21 keeps a socket there: its path must stay short)."""
-    folder = Path(tempfile.mkdtemp(prefix='nf-tmp-'))
+    # Under /tmp itself: the test job's own TMPDIR (scripts/test) is too long a path for that socket.
+    folder = Path(tempfile.mkdtemp(prefix='nf-tmp-', dir='/tmp'))
     yield folder
     shutil.rmtree(str(folder), ignore_errors=True)
 

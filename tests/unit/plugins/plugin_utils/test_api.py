@@ -122,13 +122,13 @@ def test_all_pages_by_page_numbers(monkeypatch):
     reply, pages = client.all_pages(API + 'core/v2/networks?size=2')
     assert (reply.json['_embedded'], pages, reply.json['page']['number']) == ({'networkList': [1, 2, 3, 4, 5]}, 3, 2)
     assert [url for _m, url, _t, _r in calls] == [API + 'core/v2/networks?size=2', API + 'core/v2/networks?size=2&page=1',
-                                              API + 'core/v2/networks?size=2&page=2']
+                                                  API + 'core/v2/networks?size=2&page=2']
     assert client.asked == [None]  # one token for every page
 
 
 @pytest.mark.parametrize('link, words', [
-    ('https://evil.example/core/v2/networks?page=1', 'links its next page to another host (https://evil.example/core/v2/'
-                                                    'networks): the token is not sent there'),
+    ('https://evil.example/core/v2/networks?page=1',
+     'links its next page to another host (https://evil.example/core/v2/networks): the token is not sent there'),
     (API + 'core/v2/networks?size=2', 'links its next page back to a page already read'),
 ])
 def test_all_pages_never_sends_the_token_to_another_host_or_in_circles(monkeypatch, link, words):
