@@ -15,7 +15,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _session
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
-    NFTokenError, proxy_password, proxy_secret_forms, redact, secret_forms, token_forms)
+    NFTokenError, proxy_password, proxy_secret_forms, secret_forms)
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import PROXY_VARIABLES
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, CORE, argspec, plain
 from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare
@@ -57,33 +57,6 @@ def _failed(result, message):
     return result
 
 
-def redact_data(value, secrets):
-    """value with every form of every secret replaced in its strings and keys, however deep (JSON from the API)."""
-    if isinstance(value, str):
-        return redact(value, secrets)
-    if isinstance(value, dict):
-        return dict((redact_data(k, secrets), redact_data(v, secrets)) for k, v in value.items())
-    if isinstance(value, list):
-        return [redact_data(item, secrets) for item in value]
-    return value
-
-
-class Secrets:
-    """Every form of every secret this task knows: the client secret, the proxy passwords and each token sent."""
-
-    def __init__(self):
-        self.forms = []
-        self._tokens = set()
-
-    def add_token(self, token):
-        if token and token not in self._tokens:
-            self._tokens.add(token)
-            self.forms += token_forms(token)
-
-    def redact(self, value):
-        return redact_data(value, self.forms) if self.forms else value
-
-
 class ActionModule(ActionBase):
 
     TRANSFERS_FILES = False
@@ -94,7 +67,7 @@ class ActionModule(ActionBase):
 
     def _auth(self, args, task_vars, secrets):
         """(token(refused), static headers or None, API URL, connection settings), from a session handle or from the
-        options.
+        options; secrets gets the forms of the client secret and of a proxy password, for the client's redaction.
 
         A session (option session, or the role's netfoundry_api_session when the task gives no option of the token)
         holds the play's token: no request while it is fresh, whatever the role's force and cache inputs were."""
@@ -114,18 +87,15 @@ class ActionModule(ActionBase):
             raw, origins = gather(direct, task_vars, self._template, CORE, display.warning)
             request = prepare(raw, origins=origins)
             settings = request.settings
-            secrets.forms += secret_forms(request.credential.client_secret, request.credential.client_id)
-            secrets.forms += proxy_secret_forms([settings['proxy']] + [os.environ.get(n) for n in PROXY_VARIABLES])
+            secrets += secret_forms(request.credential.client_secret, request.credential.client_id)
+            secrets += proxy_secret_forms([settings['proxy']] + [os.environ.get(n) for n in PROXY_VARIABLES])
 
             def fetch_token(refused):
                 return fetch(request, warn=display.warning, refused=refused)
         first = fetch_token(None)
-        secrets.add_token(first.access_token)
 
         def token(refused):
-            got = first if refused is None else fetch_token(refused)
-            secrets.add_token(got.access_token)
-            return got.access_token
+            return (first if refused is None else fetch_token(refused)).access_token
         return token, None, first.api_url, settings
 
     def run(self, tmp=None, task_vars=None):
@@ -150,21 +120,20 @@ class ActionModule(ActionBase):
         body = args['body']
         if body is not None and not isinstance(body, str):
             body = json.dumps(body)
-        secrets = Secrets()
-
-        def warn(text):
-            display.warning(secrets.redact(text))
+        secrets = []
+        client = None
         try:
             token, static, api_url, settings = self._auth(args, task_vars, secrets)
             url = target_url(api_url, args['path'], args['url'], args['query'], args['send_token_to_other_hosts'])
-            client = Client(settings, os.environ, token, warn, static, secrets.redact)
+            client = Client(settings, os.environ, token, display.warning, static, secrets)
             if args['all_pages']:
                 reply, pages = client.all_pages(url, args['max_pages'], args['max_bytes'])
                 result['pages'] = pages
             else:
                 reply = client.call(method, url, body.encode('utf-8') if body is not None else None)
         except NFTokenError as exc:
-            return _failed(result, secrets.redact(exc.message))
+            # Before the client, the core's messages are redacted where they are made (and hold no API answer).
+            return _failed(result, client.redact(exc.message) if client else exc.message)
         result.update(status=reply.status, url=reply.url, headers=reply.headers, elapsed=round(client.elapsed, 3),
                       changed=method not in READ_ONLY, token_renewed=client.renewed)
         if reply.json is not None:
@@ -178,5 +147,5 @@ class ActionModule(ActionBase):
                 if reply.status == 401 and client.renewed else ''))
         for key in ('url', 'msg'):  # the answer's JSON, text and headers were redacted as they were read
             if key in result:
-                result[key] = secrets.redact(result[key])
+                result[key] = client.redact(result[key])
         return result

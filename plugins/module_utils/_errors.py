@@ -73,6 +73,17 @@ def proxy_secret_forms(urls):
     return forms
 
 
+def redact_data(value, secrets):
+    """value with every form of every secret replaced in its strings and keys, however deep (JSON from the API)."""
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return dict((redact_data(k, secrets), redact_data(v, secrets)) for k, v in value.items())
+    if isinstance(value, list):
+        return [redact_data(item, secrets) for item in value]
+    return value
+
+
 def redact(text, secrets):
     """Replace every known form of every secret in text (longest first, so no form leaves a piece of a longer one)."""
     for secret in sorted(set(secrets), key=len, reverse=True):

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _http
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import check_url, display_url, is_loopback
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, redact_data, token_forms
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME
 
 METHODS = ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS')
@@ -88,32 +88,40 @@ class Client:
     """Calls the API with the token from token(None), asked once per client; on a 401 asks token(refused) once for
     a token other than the refused one, and sends again. With static headers (RapidAPI) there is no token.
 
-    redact(value) is applied to each answer's JSON, text and headers as soon as it is read, before any message is
-    made of it (a message cuts long values short, and a token cut short is still a piece of the token).
-    tokens: every token the client sent."""
+    Every form of every token it sent, and of the caller's secrets (forms of the client secret, a proxy password), is
+    redacted from each answer's JSON, text and headers as soon as it is read, before any message is made of it (a
+    message cuts long values short, and a token cut short is still a piece of the token), and from its warnings and
+    errors; redact() does the same for the caller's own messages. tokens: every token the client sent."""
 
-    def __init__(self, settings, environ, token, warn, static_headers=None, redact=None):
+    def __init__(self, settings, environ, token, warn, static_headers=None, secrets=()):
         if not _http.HAS_REQUESTS:
             raise NFTokenError('the Python library requests is not installed for the controller Python: pip install requests')
         self.settings = settings
         self.environ = environ
         self.token = token
-        self.warn = warn
+        self.warn = lambda text: warn(self.redact(text))
         self.static_headers = static_headers
-        self.redact = redact or (lambda value: value)
+        self.forms = list(secrets)
         self.renewed = False
         self.elapsed = 0.0
         self.tokens = []
+
+    def redact(self, value):
+        return redact_data(value, self.forms) if self.forms else value
+
+    def _use(self, token):
+        self.tokens.append(token)
+        self.forms += token_forms(token)
 
     def call(self, method, url, body=None):
         if self.static_headers is not None:
             return self._send(method, url, body, dict(self.static_headers))
         if not self.tokens:
-            self.tokens.append(self.token(None))
+            self._use(self.token(None))
         reply = self._send(method, url, body, {'Authorization': 'Bearer ' + self.tokens[-1]})
         if reply.status == 401 and not self.renewed:
             self.renewed = True
-            self.tokens.append(self.token(self.tokens[-1]))
+            self._use(self.token(self.tokens[-1]))
             reply = self._send(method, url, body, {'Authorization': 'Bearer ' + self.tokens[-1]})
         return reply
 
@@ -169,7 +177,7 @@ class Client:
         try:
             answer = _http.send(method, url, headers, body, self.settings, self.environ, self.warn, target)
         except NFTokenError as exc:
-            raise NFTokenError('%s failed: %s' % (target.label, exc.message))
+            raise NFTokenError(self.redact('%s failed: %s' % (target.label, exc.message)))
         self.elapsed += answer.elapsed
         reply = Reply(method, url, answer)
         reply.json, reply.content, reply.headers = (self.redact(value) for value in (reply.json, reply.content, reply.headers))

@@ -5,13 +5,12 @@
 """The nf_token lookup's work, apart from ansible-core's plugin class: read the options, get the token (or open or
 use a session), shape it."""
 
-import json
 import os
 import time
 
 from ansible import constants as C
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, redact, token_forms
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, OUTPUTS, SESSION_ONLY, plain
 from ansible_collections.netfoundry.api.plugins.module_utils._session import (
     open_session, session_connection, session_fetch, session_headers)
@@ -56,15 +55,9 @@ def verify(session, warn):
             session['token'] = got.record()
         return got.access_token
 
-    def forms():
-        return [form for sent in client.tokens for form in token_forms(sent)]
-
-    def redacted(value):
-        # The answer is redacted as it is read (before a message cuts a value short, and before it becomes
-        # netfoundry_api_identity); every form token_forms gives is JSON text already, so the JSON text is redacted.
-        return json.loads(redact(json.dumps(value), forms())) if value is not None else None
-
-    client = Client(session_connection(session), os.environ, token, warn, redact=redacted,
+    # The client redacts every token it sent from the answer as it reads it (before a message cuts a value short,
+    # and before it becomes netfoundry_api_identity) and from its own messages.
+    client = Client(session_connection(session), os.environ, token, warn,
                     static_headers=session['headers'] if session['kind'] == 'static' else None)
     try:
         reply = client.call('GET', session['api_url'] + SELF)
@@ -79,7 +72,7 @@ def verify(session, warn):
             raise NFTokenError('%s at %s answered HTTP %d%s, not an identity: the token could not be checked; try again '
                                'later, or leave verify out' % (SELF, session['api_url'], reply.status, reply.reason()))
     except NFTokenError as exc:
-        raise NFTokenError(redact(exc.message, forms()))
+        raise NFTokenError(client.redact(exc.message))
     return reply.json
 
 
