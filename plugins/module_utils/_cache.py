@@ -79,7 +79,8 @@ def verifies(verifier, secret):
     return hmac.compare_digest(_verifier(secret, salt, iterations), expected)
 
 
-def _fingerprint(secret):
+def fingerprint(secret):
+    """The memo's check value of a secret: an HMAC under this process's key (never stored anywhere)."""
     return hmac.new(_PROCESS_KEY, secret.encode('utf-8'), hashlib.sha256).digest()
 
 
@@ -136,11 +137,12 @@ class TokenCache:
             return False
         return True
 
-    def get(self, key, min_ttl, now, secret, refused=None):
+    def get(self, key, min_ttl, now, secret, refused=None, secret_print=None):
         """A fresh entry for key, stored under this secret, or None; never one that holds the token refused (the API
-        refused it: the file may hold a newer one, which another process got meanwhile)."""
-        fingerprint = _fingerprint(secret)
-        entry = MEMO.get(MEMO_SPACE, (self.directory, key), fingerprint)
+        refused it: the file may hold a newer one, which another process got meanwhile). secret_print: the secret's
+        fingerprint() when the caller has it already."""
+        secret_print = secret_print or fingerprint(secret)
+        entry = MEMO.get(MEMO_SPACE, (self.directory, key), secret_print)
         if entry is not None and is_fresh(entry, min_ttl, now) and entry['access_token'] != refused:
             return entry
         entry = self._read(key)
@@ -151,7 +153,7 @@ class TokenCache:
                       'for a new token' % self._path(key))
             entry = None
         if entry is not None:
-            MEMO.put(MEMO_SPACE, (self.directory, key), entry, fingerprint)
+            MEMO.put(MEMO_SPACE, (self.directory, key), entry, secret_print)
         return entry
 
     def _read(self, key):
@@ -190,7 +192,7 @@ class TokenCache:
         entry = dict(record)
         entry.update(format=FORMAT, key=key, lifetime=record['expires_at'] - fetched_at, stored_at=int(time.time()),
                      verifier=new_verifier(secret))
-        MEMO.put(MEMO_SPACE, (self.directory, key), entry, _fingerprint(secret))
+        MEMO.put(MEMO_SPACE, (self.directory, key), entry, fingerprint(secret))
         if not self.trusted():
             return
         fd = temporary = None

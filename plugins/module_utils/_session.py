@@ -8,7 +8,9 @@ One shape, made only here (format netfoundry.api/session/2):
 
 - every kind: format, kind, api_url, info (the role's netfoundry_api_token_info), options (the core options of the
   evaluation that opened it, raw), identity (identity/v1/identities/self, only when it was verified);
-- kind token: token (Token.record(): the token and what its grant says), min_ttl, opened_at;
+- kind token: token (Token.record(): the token and what its grant says), min_ttl, opened_at, fresh_until (the
+  time until which the token is served as it is, the cache's freshness rule worked out once: None when its expiry is
+  unknown; the role's outputs compare it with now() in Jinja, so a fresh token needs no lookup);
 - kind static (RapidAPI): headers.
 
 It holds the token and the credential: a secret, kept in memory (never a cacheable fact) and never shown. Its token is
@@ -17,7 +19,6 @@ served while fresh with no I/O at all; then a renewed one comes through the toke
 import os
 import time
 
-from ansible_collections.netfoundry.api.plugins.module_utils._cache import is_fresh
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import (
     CORE, VARIABLE_PREFIX, names, plain, session_settings, validate)
@@ -60,18 +61,35 @@ def open_session(options, origins=None, local_tmp=None, warn=None, clock=time.ti
             kept.update(cache=True, cache_dir=os.path.join(local_tmp, LOCAL_DIR))
         now = clock()
         session = dict(format=FORMAT, kind='token', api_url=token.api_url, info=token.info(now), options=kept,
-                       token=token.record(), min_ttl=request.settings['min_ttl'], opened_at=now)
+                       min_ttl=request.settings['min_ttl'], opened_at=now)
+        hold(session, token)
     if extra['verify'] and check is not None:
         session['identity'] = check(session)
     return session
+
+
+def hold(session, token):
+    """Make token the one the session serves while fresh (opening it, or after a renewal the front-end keeps)."""
+    record = token.record()
+    expires_at = record['expires_at']
+    fresh_until = None
+    if expires_at is not None:
+        lifetime = record['lifetime'] or expires_at - session['opened_at']
+        # The cache's rule (is_fresh): fresh while the life left is at least min_ttl, capped at half the life.
+        fresh_until = expires_at - min(session['min_ttl'], lifetime / 2.0) if lifetime > 0 else 0
+    session.update(token=record, fresh_until=fresh_until)
 
 
 def check_session(session):
     """Raise the one line when session is not a handle open_session made."""
     try:
         kind = session['kind']
-        ok = session['format'] == FORMAT and kind in KINDS and isinstance(session['options'], dict) and (
-            isinstance(session['headers'], dict) if kind == 'static' else isinstance(session['token']['access_token'], str))
+        if kind == 'static':
+            held = isinstance(session['headers'], dict)
+        else:
+            held = isinstance(session['token']['access_token'], str) and (
+                session['fresh_until'] is None or isinstance(session['fresh_until'], (int, float)))
+        ok = session['format'] == FORMAT and kind in KINDS and isinstance(session['options'], dict) and held
     except (KeyError, TypeError):
         ok = False
     if not ok:
@@ -86,11 +104,8 @@ def session_fetch(session, warn=None, clock=time.time, refused=None):
         raise NFTokenError('this session is a RapidAPI one: it holds no bearer token, only headers (use output=headers)')
     record = session['token']
     if record['access_token'] != refused:
-        expires_at = record['expires_at']
-        if expires_at is None:
-            return Token.from_record(record)  # no expiry known: the identity provider said nothing, nothing to renew
-        lifetime = record['lifetime'] or expires_at - session['opened_at']
-        if lifetime > 0 and is_fresh(dict(expires_at=expires_at, lifetime=lifetime), session['min_ttl'], clock()):
+        fresh_until = session['fresh_until']
+        if fresh_until is None or clock() < fresh_until:
             return Token.from_record(record)
     return fetch(prepare(session['options']), warn=warn, clock=clock, refused=refused)
 

@@ -11,19 +11,52 @@ import re
 import time
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _credentials, _response
-from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key, default_dir
+from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key, default_dir, fingerprint
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import (
     ENV_ENVIRONMENT, GUESSED, PROXY_VARIABLES, TokenRequest, check_environment, display_url, locate_api)
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
     NFTokenError, proxy_secret_forms, redact, secret_forms)
-from ansible_collections.netfoundry.api.plugins.module_utils._options import validate
+from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, stat_signature
+from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, validate
 
 
 def prepare(options, environ=None, cwd=None, home=None, origins=None):
     """Everything that needs no network: options (raw values by name), credential source, endpoint, request shape.
 
-    origins (name -> where the front-end found the value) only makes error messages say where to look."""
+    origins (name -> where the front-end found the value) only makes error messages say where to look. When the
+    options name the credential (client_id + client_secret, or credentials_file), the request depends on nothing
+    else but NETFOUNDRY_ENVIRONMENT and the files named: it is made once and kept while those are unchanged (a
+    lookup is evaluated again at every use)."""
     environ = os.environ if environ is None else environ
+    key = _prepared_key(options, origins)
+    if key is not None:
+        check = (environ.get(ENV_ENVIRONMENT),) + tuple(
+            stat_signature(path) if isinstance(path, str) else None
+            for path in (options.get('ca_path'), options.get('credentials_file')))
+        known = MEMO.get('prepared', key, check)
+        if known is not None:
+            return known
+    request = _prepare(options, environ, cwd, home, origins)
+    if key is not None:
+        MEMO.put('prepared', key, request, check)
+    return request
+
+
+def _prepared_key(options, origins):
+    """The memo key of options that name the credential (their raw values and types, and where they came from), or
+    None when the credential comes from the environment or a default file, or a value cannot be a key."""
+    if not ((options.get('client_id') and options.get('client_secret')) or options.get('credentials_file')):
+        return None
+    values = tuple((value, type(value)) for value in (options.get(name) for name in CORE))
+    key = (values, tuple(sorted(origins.items())) if origins else ())
+    try:
+        hash(key)
+    except TypeError:  # a list or dict value (retries as a mapping): validated anew each time
+        return None
+    return key
+
+
+def _prepare(options, environ, cwd, home, origins):
     settings = validate(options, origins)
     if settings['environment'] is None and (environ.get(ENV_ENVIRONMENT) or '').strip():
         settings['environment'] = environ[ENV_ENVIRONMENT].strip()
@@ -221,6 +254,16 @@ def _store(request, environ, warn):
     return TokenCache(settings['cache_dir'] or default_dir(environ), warn)
 
 
+def _grant_store(request, environ, warn):
+    """(store, key, fingerprint of the secret) of this request's grant. The key and the fingerprint are worked out
+    once per request (prepare() keeps a request while its options are unchanged); the store is this call's, so it
+    checks its directory anew whenever it reads a file."""
+    known = getattr(request, 'grant_key', None)
+    if known is None:
+        known = request.grant_key = (cache_key(request), fingerprint(request.credential.client_secret))
+    return (_store(request, environ, warn),) + known
+
+
 def _lock_timeout(settings):
     """The lock holder's deadline: every attempt (each ends within timeout, whatever the server trickles) plus the
     longest wait before each retry, plus a margin. Waiters wait that long, so a slow identity provider is still
@@ -243,15 +286,21 @@ def fetch(request, environ=None, warn=None, clock=time.time, refused=None):
         return request.token(clock, refused)
     if not settings['cache']:
         return exchange(request, environ, warn, clock)
-    store = _store(request, environ, warn)
-    key = cache_key(request)
+    store, key, secret_print = _grant_store(request, environ, warn)
     secret = request.credential.client_secret
     reuse = refused is not None or not settings['force']
 
     def cached():
-        entry = store.get(key, settings['min_ttl'], clock(), secret, refused) if reuse else None
-        return entry and Token.from_grant(request, entry['access_token'], entry['expires_at'], entry['claims'],
-                                          entry['lifetime'], cached=True)
+        entry = store.get(key, settings['min_ttl'], clock(), secret, refused, secret_print) if reuse else None
+        if not entry:
+            return None
+        last = getattr(request, 'last_token', None)
+        if last is not None and last[0] is entry:  # the memo's entry again: its Token is made already
+            return last[1]
+        token = Token.from_grant(request, entry['access_token'], entry['expires_at'], entry['claims'],
+                                 entry['lifetime'], cached=True)
+        request.last_token = (entry, token)
+        return token
 
     token = cached()
     if token:

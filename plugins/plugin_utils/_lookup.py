@@ -13,20 +13,12 @@ from ansible import constants as C
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, OUTPUTS, SESSION_ONLY, plain
 from ansible_collections.netfoundry.api.plugins.module_utils._session import (
-    open_session, session_connection, session_fetch, session_headers)
+    hold, open_session, session_connection, session_fetch, session_headers)
 from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare
 from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather
 
 ACCEPTED = CORE + ('output', 'session') + SESSION_ONLY
 SELF = 'identity/v1/identities/self'
-
-
-def _shape(result, output):
-    if output == 'headers':
-        return result['headers']
-    if output == 'full':
-        return result
-    return result['access_token']
 
 
 def _origin(info):
@@ -52,7 +44,7 @@ def verify(session, warn):
     def token(refused):
         got = session_fetch(session, warn=warn, refused=refused)
         if refused is not None:
-            session['token'] = got.record()
+            hold(session, got)
         return got.access_token
 
     # The client redacts every token it sent from the answer as it reads it (before a message cuts a value short,
@@ -95,7 +87,8 @@ def evaluate(terms, direct, variables, template, display):
             raise NFTokenError('option session cannot be combined with output=session')
         if output == 'headers':
             return session_headers(raw['session'], warn=display.warning)
-        return _shape(session_fetch(raw['session'], warn=display.warning).result(time.time()), output)
+        token = session_fetch(raw['session'], warn=display.warning)
+        return token.access_token if output == 'token' else token.result(time.time())
     if output == 'session':
         # ansible-core's per-run temporary directory: the only place a cache-off session may renew through.
         session = open_session(raw, origins, C.DEFAULT_LOCAL_TMP, warn=display.warning,
@@ -104,7 +97,11 @@ def evaluate(terms, direct, variables, template, display):
             _say(display, session['info'])
         return session
     token = fetch(prepare(raw, origins=origins), warn=display.warning)
-    now = time.time()
-    if display.verbosity:  # the hot path: at verbosity 0 a cached evaluation builds no message
-        _say(display, token.info(now))
-    return _shape(token.result(now), output)
+    # The hot path: at verbosity 0 a cached evaluation builds no message, and only output=full builds the result.
+    if display.verbosity:
+        _say(display, token.info(time.time()))
+    if output == 'token':
+        return token.access_token
+    if output == 'headers':
+        return token.headers()
+    return token.result(time.time())

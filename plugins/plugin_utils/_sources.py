@@ -50,7 +50,12 @@ def _check_ini(section, path):
 
 
 def warn_misspelled(variables, warn):
-    """A netfoundry_* variable the collection does not know is most likely a typo: say so once per process."""
+    """A netfoundry_* variable the collection does not know is most likely a typo: say so once per process.
+
+    One template may evaluate the lookup a thousand times with the same variables: they are looked through once
+    (the memo holds the mapping itself, so its id is not reused while it is there, checked by its size)."""
+    if MEMO.get('variables seen', id(variables), len(variables)) is variables:
+        return
     for name in variables:
         if (isinstance(name, str) and name.startswith(VARIABLE_PREFIX) and name not in KNOWN_VARIABLES
                 and not MEMO.get('warned', name)):
@@ -58,6 +63,7 @@ def warn_misspelled(variables, warn):
             close = difflib.get_close_matches(name, sorted(KNOWN_VARIABLES), n=1)
             warn('variable %s is not an input or output of netfoundry.api and is ignored%s'
                  % (name, '; did you mean %s?' % close[0] if close else ''))
+    MEMO.put('variables seen', id(variables), variables, len(variables))
 
 
 def unknown_keywords(direct, accepted):
@@ -69,26 +75,38 @@ def unknown_keywords(direct, accepted):
     return 'unknown option(s) %s; the options are %s' % (suggest, ', '.join(sorted(accepted)))
 
 
+def _plan(accepted):
+    """(name, variable, may come from ansible.cfg) for each accepted option, worked out once per option set."""
+    accepted = tuple(accepted)
+    plan = MEMO.get('source plan', accepted)
+    if plan is None:
+        plan = MEMO.put('source plan', accepted, tuple((name, BY_NAME[name].variable, BY_NAME[name].ini)
+                                                       for name in accepted))
+    return plan
+
+
 def gather(direct, variables, template, accepted, warn, config_file=None):
-    """(raw values, origins) of the accepted options: keyword, else netfoundry_<name> variable, else ansible.cfg.
+    """(raw values, origins) of the accepted options (a tuple): keyword, else netfoundry_<name> variable, else
+    ansible.cfg.
 
     template(value) templates a variable's value (variables reach plugins untemplated); only netfoundry_* values
     are templated, so a variable that holds this very lookup is never evaluated here."""
-    problem = unknown_keywords(direct, accepted)
-    if problem:
-        raise NFTokenError(problem)
+    if direct:
+        problem = unknown_keywords(direct, accepted)
+        if problem:
+            raise NFTokenError(problem)
     path = C.CONFIG_FILE if config_file is None else config_file
     section = _ini_section(path) if path else {}
-    _check_ini(section, path)
+    if section:
+        _check_ini(section, path)
     raw, origins = {}, {}
-    for name in accepted:
-        option = BY_NAME[name]
+    for name, variable, ini in _plan(accepted):
         if direct.get(name) is not None:
             raw[name] = direct[name]
-        elif option.variable and variables.get(option.variable) is not None:
-            raw[name] = template(variables[option.variable])
-            origins[name] = 'variable %s' % option.variable
-        elif option.ini and section.get(name) is not None:
+        elif variable and variables.get(variable) is not None:
+            raw[name] = template(variables[variable])
+            origins[name] = 'variable %s' % variable
+        elif ini and section.get(name) is not None:
             raw[name] = section[name]
             origins[name] = 'ansible.cfg [%s] %s' % (INI_SECTION, name)
     warn_misspelled(variables, warn)

@@ -98,7 +98,7 @@ def test_the_role_is_one_task_and_its_session_is_the_documented_handle(testbed, 
     assert role_tasks == [ROLE + ' : Get a NetFoundry API token once for the play (on the controller, through the token '
                                  'cache)'], role_tasks
     assert run.saved('shape') == {'kind': 'token', 'format': 'netfoundry.api/session/2', 'keys': [
-        'api_url', 'format', 'identity', 'info', 'kind', 'min_ttl', 'opened_at', 'options', 'token']}
+        'api_url', 'format', 'fresh_until', 'identity', 'info', 'kind', 'min_ttl', 'opened_at', 'options', 'token']}
     assert run.saved('identity')['id'] == CLIENT_ID
     stats = testbed.stats()
     assert (stats['total'], stats['api_requests']) == (1, 2)  # the check and the call, with one token

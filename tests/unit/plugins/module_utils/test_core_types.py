@@ -199,7 +199,7 @@ def test_a_refused_token_is_never_returned(testbed):
 
 def test_a_token_session_has_one_shape_and_serves_its_token_without_io(testbed, tmp_path):
     session = open_session(options(testbed, force=True), local_tmp=str(tmp_path))
-    assert sorted(session) == ['api_url', 'format', 'info', 'kind', 'min_ttl', 'opened_at', 'options', 'token']
+    assert sorted(session) == ['api_url', 'format', 'fresh_until', 'info', 'kind', 'min_ttl', 'opened_at', 'options', 'token']
     assert (session['format'], session['kind'], session['api_url']) == (FORMAT, 'token', session['info']['api_url'])
     # force was for the first token; with the cache off, renewals go under the front-end's per-run directory.
     assert (session['options']['force'], session['options']['cache']) == (False, True)
@@ -255,3 +255,23 @@ def test_anything_but_a_session_is_one_line(testbed, tmp_path, change):
     with pytest.raises(NFTokenError) as error:
         session_token(session)
     assert error.value.message == _session.BAD
+
+
+@pytest.mark.parametrize('min_ttl', [0, 300, 3000])
+def test_fresh_until_is_the_cache_rule_worked_out_once(testbed, min_ttl):
+    """The role's outputs compare fresh_until with now() in Jinja: it must say exactly what the cache's is_fresh
+    says, at every moment of the token's life."""
+    session = open_session(options(testbed, min_ttl=min_ttl))  # cache off, no per-run directory: renewals exchange
+    record = session['token']
+    lifetime = record['lifetime']
+    assert session['fresh_until'] == record['expires_at'] - min(min_ttl, lifetime / 2.0)
+    for left in (lifetime, lifetime / 2.0 + 1, 301, 299, 1, 0.5, 0, -1):
+        now = record['expires_at'] - left
+        fresh = _cache.is_fresh(dict(expires_at=record['expires_at'], lifetime=lifetime), min_ttl, now)
+        assert (now < session['fresh_until']) == fresh or now == session['fresh_until'], (left, fresh)
+        before = testbed.stats()['total']
+        try:  # a renewal at a made-up time may find the new token already expired by that clock: it asked, though
+            session_fetch(session, clock=lambda now=now: now)
+        except NFTokenError as exc:
+            assert 'already expired' in exc.message
+        assert testbed.stats()['total'] - before == (0 if fresh else 1), left

@@ -81,3 +81,77 @@ def test_a_changed_credentials_file_is_read_again(tmp_path):
     account.write_text('{"clientId": ')
     with pytest.raises(_credentials.NFTokenError, match='is not valid JSON'):
         _credentials.read_credentials_file(str(account), 'test')
+
+
+# prepare() keeps the request made from options that name the credential, and makes it anew when anything it
+# depends on changes.
+
+def _options(tmp_path, **more):
+    options = {'client_id': 'memo-id', 'client_secret': 'memo-secret', 'token_url': 'https://127.0.0.1:9/token',
+               'cache_dir': str(tmp_path / 'cache')}
+    options.update(more)
+    return options
+
+
+def test_prepare_keeps_the_request_while_nothing_changes(tmp_path):
+    from ansible_collections.netfoundry.api.plugins.module_utils._token import prepare
+    first = prepare(_options(tmp_path), environ={})
+    assert prepare(_options(tmp_path), environ={}) is first
+    assert prepare(_options(tmp_path), environ={}, origins={'client_id': 'variable netfoundry_client_id'}) is not first
+    assert prepare(_options(tmp_path, timeout=5), environ={}) is not first
+    # The same value of another type is another key: True is not 1 (the validation of each differs).
+    assert prepare(_options(tmp_path, cache=True), environ={}) is not prepare(_options(tmp_path, cache=1), environ={})
+
+
+def test_prepare_again_when_the_environment_or_a_file_changes(tmp_path):
+    from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+    from ansible_collections.netfoundry.api.plugins.module_utils._token import prepare
+    first = prepare(_options(tmp_path), environ={})
+    other = prepare(_options(tmp_path), environ={'NETFOUNDRY_ENVIRONMENT': 'sandbox'})
+    assert (first.environment, other.environment) == ('production', 'sandbox')
+    ca = tmp_path / 'ca.pem'
+    ca.write_text('one')
+    with_ca = prepare(_options(tmp_path, ca_path=str(ca)), environ={})
+    assert prepare(_options(tmp_path, ca_path=str(ca)), environ={}) is with_ca
+    ca.unlink()
+    with pytest.raises(NFTokenError, match='ca_path'):
+        prepare(_options(tmp_path, ca_path=str(ca)), environ={})
+    again = prepare(_options(tmp_path), environ={})  # made anew: the key's entry holds the sandbox one since
+    assert (again is first, again.environment) == (False, 'production')
+    account = tmp_path / 'credentials.json'
+    account.write_text(json.dumps({'clientId': 'file-id', 'password': 'file-pw', 'authenticationUrl':
+                                   'https://127.0.0.1:9/token'}))
+    from_file = prepare({'credentials_file': str(account)}, environ={})
+    assert prepare({'credentials_file': str(account)}, environ={}) is from_file
+    account.write_text(json.dumps({'clientId': 'file-id-2', 'password': 'file-pw', 'authenticationUrl':
+                                   'https://127.0.0.1:9/token'}))
+    assert prepare({'credentials_file': str(account)}, environ={}).credential.client_id == 'file-id-2'
+
+
+def test_prepare_anew_for_a_credential_from_the_environment(tmp_path):
+    from ansible_collections.netfoundry.api.plugins.module_utils._token import prepare
+    environ = {'NETFOUNDRY_CLIENT_ID': 'env-id', 'NETFOUNDRY_PASSWORD': 'env-pw'}
+    options = {'token_url': 'https://127.0.0.1:9/token', 'cache_dir': str(tmp_path / 'cache')}
+    assert prepare(dict(options), environ=environ).credential.client_id == 'env-id'
+    environ['NETFOUNDRY_CLIENT_ID'] = 'env-id-2'
+    assert prepare(dict(options), environ=environ).credential.client_id == 'env-id-2'
+
+
+def test_a_cache_hit_gives_the_same_token_until_the_entry_changes(tmp_path):
+    import time
+    from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key
+    from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare
+    request = prepare(_options(tmp_path), environ={})
+    store = TokenCache(str(tmp_path / 'cache'), print)
+
+    def put(token):
+        store.put(cache_key(request), dict(access_token=token, token_type='Bearer', expires_at=time.time() + 3600,
+                                           lifetime=3600, claims={}, audience=None, api_url=None, token_url='x',
+                                           auth_method='client_secret_basic', credential_source='x',
+                                           environment=None, api_url_source=None), time.time(), 'memo-secret')
+    put('first.token.value')
+    one = fetch(request, environ={})
+    assert fetch(prepare(_options(tmp_path), environ={}), environ={}) is one
+    put('second.token.value')
+    two = fetch(request, environ={})
+    assert (one.access_token, two.access_token, two.cached) == ('first.token.value', 'second.token.value', True)
