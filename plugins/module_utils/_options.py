@@ -23,6 +23,11 @@ OUTPUTS = ('token', 'headers', 'full', 'session')
 RETRY_DEFAULTS = dict(total=3, backoff_factor=0.5)
 MAX_TIMEOUT = 3600  # seconds: the deadline of one attempt (and the lock waits derived from it) stay bounded
 VARIABLE_PREFIX = 'netfoundry_'
+# The NetFoundry resource types nf_resource manages (the SDK's mutable network-domain types; the per-type facts are in
+# plugin_utils/_resources.py).
+RESOURCE_TYPES = ('networks', 'endpoints', 'edge-routers', 'edge-router-policies', 'services', 'service-policies',
+                  'service-edge-router-policies', 'app-wans', 'posture-checks', 'certificate-authorities', 'configs',
+                  'config-types', 'terminators')
 INI_SECTION = 'netfoundry'
 
 
@@ -83,23 +88,36 @@ OPTIONS = (
     Option('min_ttl', 'int', 'cache', default=600),
     Option('force', 'bool', 'cache', default=False),
     # The nf_token module's own options.
-    Option('state', 'str', 'module', default='present', choices=('present', 'absent'), keyword_only=True),
+    Option('state', 'str', 'module', default='present', choices=('present', 'absent'), keyword_only=True,
+           also=('resource',)),
     Option('token_facts', 'bool', 'module', keyword_only=True),
     # The nf_request action's own options.
     Option('path', 'str', 'request', keyword_only=True),
     Option('url', 'str', 'request', keyword_only=True),
     Option('method', 'str', 'request', default='GET', keyword_only=True),
     Option('body', 'raw', 'request', keyword_only=True),
-    Option('query', 'dict', 'request', keyword_only=True),
+    Option('query', 'dict', 'request', keyword_only=True, also=('resource_info',)),
     Option('status_code', 'list', 'request', default=[200], keyword_only=True),
     Option('all_pages', 'bool', 'request', default=False, keyword_only=True),
     Option('max_pages', 'int', 'request', default=1000, keyword_only=True),
     Option('max_bytes', 'int', 'request', default=64 * 1024 * 1024, keyword_only=True),
     Option('send_token_to_other_hosts', 'bool', 'request', default=False, keyword_only=True),
+    # The nf_resource action's own options (and nf_resource_info's: also).
+    Option('type', 'str', 'resource', choices=RESOURCE_TYPES, keyword_only=True, also=('resource_info',)),
+    Option('network', 'str', 'resource', keyword_only=True, also=('resource_info',)),
+    Option('name', 'str', 'resource', keyword_only=True, also=('resource_info',)),
+    Option('id', 'str', 'resource', keyword_only=True, also=('resource_info',)),
+    Option('spec', 'dict', 'resource', default={}, keyword_only=True),
+    Option('wait', 'bool', 'resource', default=True, keyword_only=True),
+    Option('wait_timeout', 'int', 'resource', default=600, keyword_only=True),
+    Option('enrollment_jwt_dest', 'path', 'resource', keyword_only=True),
+    Option('registration_key_dest', 'path', 'resource', keyword_only=True),
+    Option('return_enrollment_secrets', 'bool', 'resource', default=False, keyword_only=True,
+           also=('resource_info',)),
     # The lookup's own options.
     Option('output', 'str', 'lookup', default='token', choices=OUTPUTS),
     # What output=session returned: the role keeps it in memory and hands it to later evaluations.
-    Option('session', 'dict', 'lookup', secret=True, keyword_only=True, also=('request',)),
+    Option('session', 'dict', 'lookup', secret=True, keyword_only=True, also=('request', 'resource', 'resource_info')),
     # Only with output=session: the RapidAPI grant and the check the role's one task makes when it opens the session.
     Option('rapidapi_key', 'str', 'lookup', secret=True),
     Option('rapidapi_host', 'str', 'lookup'),

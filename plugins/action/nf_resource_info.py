@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""netfoundry.api.nf_resource_info: find NetFoundry resources, from the controller (the engine is
+plugin_utils/_resources.py; the token and the API client are the ones every action shares)."""
+
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._options import plain
+from ansible_collections.netfoundry.api.plugins.plugin_utils._resources import KINDS, Resources, hide_secrets, network_id
+from ansible_collections.netfoundry.api.plugins.plugin_utils._task import ApiAction, failed
+
+
+class ActionModule(ApiAction):
+
+    GROUP = 'resource_info'
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        task_vars = task_vars or {}
+        args = self.start(result, task_vars, mutually_exclusive=[('name', 'id')])
+        kind = KINDS[args['type']]
+        if not kind.scoped and args['network']:
+            return failed(result, 'option network is not for type networks: use name or id')
+        client = None
+        try:
+            client, api_url = self.client(args, task_vars)
+            engine = Resources(client, api_url, kind.name)
+            found = []
+            net = network_id(client, api_url, args['network']) if args['network'] else None
+            if net is not None or not args['network']:
+                if args['id'] is not None:
+                    one = engine.find(net, rid=args['id'])
+                    found = [one] if one is not None else []
+                else:
+                    found = engine.list(net, args['name'], plain(args['query'] or {}))
+        except NFTokenError as exc:
+            return failed(result, client.redact(exc.message) if client else exc.message)
+        if not args['return_enrollment_secrets']:
+            found = [hide_secrets(kind, item, client)[0] for item in found]
+        result.update(changed=False, resources=found, count=len(found))
+        return result

@@ -1,0 +1,231 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r'''
+module: nf_resource
+short_description: Keep a NetFoundry resource (network, endpoint, edge router, service, policy...) in the wanted state
+version_added: 3.0.0
+description:
+  - Makes one NetFoundry resource of the given O(type) exist with the properties in O(spec) (O(state=present)), or
+    not exist (O(state=absent)), and waits until NetFoundry has finished provisioning or deleting it.
+  - "Idempotent: the resource is found by O(name) within O(network) (names compare case-insensitively, as in
+    NetFoundry's own SDK) or by O(id). It is created when missing; otherwise only the properties of O(spec) whose
+    values differ are sent, in one C(PATCH). C(changed) is true only when something was written."
+  - "How values compare: an object in O(spec) matches when every key it gives matches (keys you leave out are not
+    managed); role-attribute lists (C(#name) or C(@name) items, or a property named C(attributes) or ending in
+    C(Attributes)) compare as sets, so their order does not matter; other lists and values compare exactly."
+  - Check mode (C(--check)) predicts C(changed) without writing; C(--diff) shows the managed properties (O(name) and
+    the keys of O(spec)) before and after.
+  - The token comes from the same place as for M(netfoundry.api.nf_request) (the role's session, or the token options
+    and C(netfoundry_*) variables, through the shared token cache) and is never in the result or the output.
+  - Endpoints carry a one-time enrollment JWT and customer-hosted edge routers a registration key; whoever holds one
+    can enroll or register as that resource. They are replaced by C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER) in the
+    result; O(enrollment_jwt_dest) and O(registration_key_dest) write them to a file only you can read.
+  - This is an action that runs on the controller; nothing is sent to the managed hosts.
+options:
+  type:
+    description:
+      - The resource type, as in the API's path C(core/v2/<type>).
+      - Every type NetFoundry's SDK treats as changeable is supported. C(networks) take minutes to provision.
+    type: str
+    required: true
+    choices: [networks, endpoints, edge-routers, edge-router-policies, services, service-policies,
+              service-edge-router-policies, app-wans, posture-checks, certificate-authorities, configs, config-types,
+              terminators]
+  network:
+    description:
+      - The name or id of the network the resource belongs to. Required for every type but C(networks).
+    type: str
+  name:
+    description:
+      - The resource's name, unique per type within its network. Give O(name) or O(id).
+      - When O(id) is not given, the resource is found by this name.
+    type: str
+  id:
+    description:
+      - The id of an existing resource, instead of O(name). With O(state=present) the resource must exist (an id
+        cannot be chosen at creation).
+    type: str
+  state:
+    description:
+      - V(present) creates the resource or updates the properties of O(spec) that differ; V(absent) deletes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  spec:
+    description:
+      - The properties you manage, as the NetFoundry API names them (for example C(attributes), C(enrollmentMethod),
+        C(serviceRoles)). C(name) and C(networkId) are filled in from O(name) and O(network).
+      - Properties the API sets (C(id), C(networkId), C(status), C(zitiId), C(jwt), ...) are refused.
+      - A property that cannot change after creation (C(networkId); C(registration) of edge routers; C(modelType) of
+        services) and differs fails the task, naming it; delete the resource and create it again to change it.
+      - Endpoints are created with C(enrollmentMethod) C({ott{:} true}) (one-time-token enrollment) unless O(spec)
+        says otherwise, as NetFoundry's SDK does.
+    type: dict
+    default: {}
+  wait:
+    description:
+      - Wait until the resource's status is C(PROVISIONED) (after O(state=present)) or until it is gone (after
+        O(state=absent)), polling with a backoff from 0.5 to 10 seconds.
+      - A resource that ends in C(ERROR) or C(SUSPENDED) fails the task with the status message NetFoundry gives.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait at most. When it runs out the task fails; running it again later finds the
+        resource and waits again.
+    type: int
+    default: 600
+  enrollment_jwt_dest:
+    description:
+      - For C(endpoints) only. Write the endpoint's one-time enrollment JWT to this file on the controller, created
+        with mode C(0600) (replaced atomically, only when it differs). Nothing is written once the endpoint is
+        enrolled (it has no JWT any more).
+    type: path
+  registration_key_dest:
+    description:
+      - For C(edge-routers) only. Write a customer-hosted edge router's registration key to this file on the
+        controller, mode C(0600), as for O(enrollment_jwt_dest).
+    type: path
+  return_enrollment_secrets:
+    description:
+      - Return the enrollment JWT (RV(enrollment_jwt)) or the registration key (RV(registration_key)) in the
+        result. They are then in the task's result, in C(register)ed variables and in what the callback shows, so
+        use C(no_log) on the task.
+    type: bool
+    default: false
+  session:
+    description:
+      - A session handle, as the role C(netfoundry.api.token) sets it (C(netfoundry_api_session)); see
+        M(netfoundry.api.nf_request). When not given, C(netfoundry_api_session) is used if it is set and the task
+        gives no option of the token itself.
+    type: dict
+notes:
+  - The API calls go through the same HTTP client as M(netfoundry.api.nf_request), with the same O(timeout),
+    O(retries) (reads and deletes are retried; creates and updates are never sent twice), proxy and TLS rules.
+  - Creating a resource that another writer created between the look-up and the create (HTTP 409) is not an error;
+    the resource is found again and updated as needed.
+  - Differences from NetFoundry's C(netfoundry.platform) collection, on purpose. C(changed) only when a property
+    differs. Check mode and diff mode are supported. One token for the play, never in the result. Enrollment
+    secrets are hidden unless you ask for them.
+extends_documentation_fragment:
+  - netfoundry.api.auth
+  - netfoundry.api.connection
+  - netfoundry.api.cache
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+  - ansible.builtin.action_common_attributes.flow
+attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - netfoundry.api.nf
+seealso:
+  - module: netfoundry.api.nf_resource_info
+  - module: netfoundry.api.nf_request
+requirements:
+  - requests (on the controller)
+author:
+  - NetFoundry API collection contributors (@netfoundry)
+'''
+
+EXAMPLES = r'''
+- name: An endpoint for a laptop, with its one-time enrollment JWT in a private file
+  netfoundry.api.nf_resource:
+    type: endpoints
+    network: lab-network
+    name: laptop-01
+    spec:
+      attributes: ["#workstations", "#eu"]
+    enrollment_jwt_dest: "{{ playbook_dir }}/laptop-01.jwt"
+
+- name: A customer-hosted edge router, its registration key in a private file
+  netfoundry.api.nf_resource:
+    type: edge-routers
+    network: lab-network
+    name: branch-router
+    spec:
+      attributes: ["#branches"]
+      tunnelerEnabled: true
+    registration_key_dest: "{{ playbook_dir }}/branch-router.key"
+
+- name: A service and who may dial it
+  netfoundry.api.nf_resource:
+    type: "{{ item.type }}"
+    network: lab-network
+    name: "{{ item.name }}"
+    spec: "{{ item.spec }}"
+  loop:
+    - type: services
+      name: wiki
+      spec: {attributes: ["#internal-web"]}
+    - type: service-policies
+      name: workstations-dial-web
+      spec: {type: Dial, semantic: AnyOf, serviceRoles: ["#internal-web"], identityRoles: ["#workstations"]}
+
+- name: Delete an endpoint and wait until it is gone
+  netfoundry.api.nf_resource:
+    type: endpoints
+    network: lab-network
+    name: laptop-01
+    state: absent
+'''
+
+RETURN = r'''
+changed:
+  description: Whether the resource was created, updated or deleted (or a secret file written).
+  returned: always
+  type: bool
+method:
+  description: What was done (or, in check mode, would be done) to the resource.
+  returned: success
+  type: str
+  choices: [create, update, delete, none]
+  sample: update
+id:
+  description: The resource's id.
+  returned: when the resource exists (or existed, after a delete)
+  type: str
+  sample: 5b2a8f4e-0c1d-4e55-9d4b-3f0a2b1c9d8e
+status:
+  description: The resource's status after the wait (C(PROVISIONED)), or as the API last gave it with O(wait=false).
+  returned: when the resource exists
+  type: str
+  sample: PROVISIONED
+resource:
+  description:
+    - The resource as the API gives it, its one-time enrollment JWT and registration key replaced by
+      C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER). In check mode, the resource as it is now (before the change).
+  returned: when the resource exists, except in check mode when it would be created
+  type: dict
+  sample: {"id": "5b2a8f4e-0c1d-4e55-9d4b-3f0a2b1c9d8e", "name": "laptop-01", "attributes": ["#workstations"],
+           "status": "PROVISIONED", "jwt": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"}
+diff:
+  description: The managed properties (O(name) and the keys of O(spec)) before and after.
+  returned: in diff mode, when the resource was (or would be) changed or looked at
+  type: dict
+  sample: {"before": {"name": "laptop-01", "attributes": ["#eu"]}, "after": {"name": "laptop-01", "attributes": ["#eu", "#workstations"]}}
+enrollment_jwt:
+  description: The endpoint's one-time enrollment JWT (a credential).
+  returned: O(return_enrollment_secrets=true), for an endpoint that is not enrolled yet
+  type: str
+registration_key:
+  description: The edge router's registration key (a credential).
+  returned: O(return_enrollment_secrets=true), for a customer-hosted edge router that is not registered yet
+  type: str
+'''

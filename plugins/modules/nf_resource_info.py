@@ -1,0 +1,122 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r'''
+module: nf_resource_info
+short_description: Find NetFoundry resources (networks, endpoints, edge routers, services, policies...)
+version_added: 3.0.0
+description:
+  - Lists the resources of one O(type) (every page), within a O(network) when given, optionally only the one named
+    O(name) (case-insensitively) or with O(id), or those the API's own filters in O(query) select.
+  - Read-only; runs in check mode too. The token comes from the same place as for M(netfoundry.api.nf_request) and
+    is never in the result or the output.
+  - One-time enrollment JWTs and registration keys are replaced by C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER) unless
+    O(return_enrollment_secrets=true).
+  - This is an action that runs on the controller; nothing is sent to the managed hosts.
+options:
+  type:
+    description:
+      - The resource type, as in the API's path C(core/v2/<type>).
+    type: str
+    required: true
+    choices: [networks, endpoints, edge-routers, edge-router-policies, services, service-policies,
+              service-edge-router-policies, app-wans, posture-checks, certificate-authorities, configs, config-types,
+              terminators]
+  network:
+    description:
+      - The name or id of the network to look in (not for C(networks)). When not given, the API lists the type
+        across every network the account sees. A network that does not exist gives an empty list.
+    type: str
+  name:
+    description:
+      - Only the resource with this name (compared case-insensitively, as NetFoundry's SDK does).
+    type: str
+  id:
+    description:
+      - Only the resource with this id (an empty list when there is none).
+    type: str
+  query:
+    description:
+      - More query parameters for the API's list, for example C({status{:} PROVISIONED}).
+    type: dict
+  return_enrollment_secrets:
+    description:
+      - Return endpoints' enrollment JWTs and edge routers' registration keys as the API gives them. Use C(no_log)
+        on the task.
+    type: bool
+    default: false
+  session:
+    description:
+      - A session handle, as the role C(netfoundry.api.token) sets it (C(netfoundry_api_session)); see
+        M(netfoundry.api.nf_request).
+    type: dict
+extends_documentation_fragment:
+  - netfoundry.api.auth
+  - netfoundry.api.connection
+  - netfoundry.api.cache
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+  - ansible.builtin.action_common_attributes.flow
+attributes:
+  action:
+    support: full
+  async:
+    support: none
+  bypass_host_loop:
+    support: none
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - netfoundry.api.nf
+seealso:
+  - module: netfoundry.api.nf_resource
+requirements:
+  - requests (on the controller)
+author:
+  - NetFoundry API collection contributors (@netfoundry)
+'''
+
+EXAMPLES = r'''
+- name: Every endpoint of a network
+  netfoundry.api.nf_resource_info:
+    type: endpoints
+    network: lab-network
+  register: endpoints
+
+- name: Their names
+  ansible.builtin.debug:
+    msg: "{{ endpoints.resources | map(attribute='name') | list }}"
+
+- name: Is there a network named lab-network?
+  netfoundry.api.nf_resource_info:
+    type: networks
+    name: lab-network
+  register: lab
+
+- name: Say so
+  ansible.builtin.debug:
+    msg: "lab-network {{ 'exists' if lab.count else 'does not exist' }}"
+'''
+
+RETURN = r'''
+resources:
+  description: The resources found, as the API gives them (secrets hidden unless O(return_enrollment_secrets=true)).
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"id": "5b2a8f4e-0c1d-4e55-9d4b-3f0a2b1c9d8e", "name": "laptop-01", "status": "PROVISIONED"}]
+count:
+  description: How many resources were found.
+  returned: success
+  type: int
+  sample: 1
+'''

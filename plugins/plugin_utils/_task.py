@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What every controller-side action that calls the NetFoundry API shares (nf_request, nf_resource,
+nf_resource_info): the token's options (keyword, netfoundry_<option> variable, ansible.cfg) or the role's session, the
+one API client, the masked invocation and the failed result. The actions keep only their own options and work."""
+
+import os
+
+from ansible import constants as C
+from ansible.errors import AnsibleError
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.netfoundry.api.plugins.module_utils import _session
+from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import PROXY_VARIABLES
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
+    proxy_password, proxy_secret_forms, secret_forms)
+from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, CORE, argspec, plain
+from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare
+from ansible_collections.netfoundry.api.plugins.plugin_utils._api import Client
+from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather, needs_template
+
+display = Display()
+
+NO_LOG = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+# The role's output: the session handle an action uses when the task names no option of the token itself.
+SESSION_VARIABLE = 'netfoundry_api_session'
+
+
+def action_argspec(group):
+    """The action's own options (typed) and the core's (raw, for the one validation of the core: the same as the
+    module's and the lookup's, with the same sources)."""
+    return dict(argspec(group), **dict((name, dict(type='raw', no_log=BY_NAME[name].secret)) for name in CORE))
+
+
+def shown(args):
+    """The arguments for invocation: the secret and the session masked, and the password of a proxy URL."""
+    masked = dict(args, client_secret=NO_LOG if args.get('client_secret') else None,
+                  session=NO_LOG if args.get('session') else None)
+    password = proxy_password(args.get('proxy'))
+    if password:
+        masked['proxy'] = args['proxy'].replace(password, NO_LOG)
+    return masked
+
+
+def _inject_invocation(task_vars):
+    """ansible-core 2.21 adds a result's invocation only when INJECT_INVOCATION is on; earlier lines always do."""
+    try:
+        return C.config.get_config_value('INJECT_INVOCATION', variables=task_vars)
+    except AnsibleError:
+        return True
+
+
+def failed(result, message):
+    """A failed result, not AnsibleActionFail: before 2.19 that exception adds the traceback of the error being
+    handled ('exception'), which -vvv prints, with the unredacted text of the core's error in it."""
+    result.update(failed=True, changed=False, msg=message)
+    return result
+
+
+class ApiAction(ActionBase):
+    """An action that calls the NetFoundry API from the controller. The token travels only in the request's header:
+    it is in no result, no invocation and no message."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    GROUP = None  # the option table's group of the action's own options
+
+    def _template(self, value):
+        return self._templar.template(value) if needs_template(value) else value
+
+    def start(self, result, task_vars, **rules):
+        """Validate the task's arguments (rules: mutually_exclusive...) and add the masked invocation."""
+        _validation, args = self.validate_argument_spec(action_argspec(self.GROUP), **rules)
+        if _inject_invocation(task_vars):
+            result['invocation'] = dict(module_args=shown(args))
+        return args
+
+    def client(self, args, task_vars):
+        """(Client, API URL): the token from a session handle or from the options.
+
+        A session (option session, or the role's netfoundry_api_session when the task gives no option of the token)
+        holds the play's token: no request while it is fresh, whatever the role's force and cache inputs were."""
+        direct = dict((name, args[name]) for name in CORE if args.get(name) is not None)
+        session = args.get('session')
+        if session is None and not direct and task_vars.get(SESSION_VARIABLE) is not None:
+            session = self._template(task_vars[SESSION_VARIABLE])
+        secrets = []
+        if session is not None:
+            session = plain(session)
+            settings = _session.session_connection(session)
+            if session['kind'] == 'static':
+                return Client(settings, os.environ, None, display.warning, session['headers']), session['api_url']
+
+            def fetch_token(refused):
+                return _session.session_fetch(session, warn=display.warning, refused=refused)
+        else:
+            raw, origins = gather(direct, task_vars, self._template, CORE, display.warning)
+            request = prepare(raw, origins=origins)
+            settings = request.settings
+            secrets += secret_forms(request.credential.client_secret, request.credential.client_id)
+            secrets += proxy_secret_forms([settings['proxy']] + [os.environ.get(n) for n in PROXY_VARIABLES])
+
+            def fetch_token(refused):
+                return fetch(request, warn=display.warning, refused=refused)
+        first = fetch_token(None)
+
+        def token(refused):
+            return (first if refused is None else fetch_token(refused)).access_token
+        return Client(settings, os.environ, token, display.warning, None, secrets), first.api_url
