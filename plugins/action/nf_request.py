@@ -20,6 +20,8 @@ class ActionModule(ApiAction):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         args = self.start(result, task_vars, mutually_exclusive=[('path', 'url')], required_one_of=[('path', 'url')])
+        if args is None:
+            return result
         method = args['method'].strip().upper()
         if method not in METHODS:
             return failed(result, 'option method must be one of %s, got %r' % (', '.join(METHODS), args['method']))

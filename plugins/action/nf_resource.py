@@ -47,6 +47,8 @@ class ActionModule(ApiAction):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         args = self.start(result, task_vars, mutually_exclusive=[('name', 'id')], required_one_of=[('name', 'id')])
+        if args is None:
+            return result
         args['spec'] = plain(args['spec'] or {})
         problem = check_args(args)
         if problem:

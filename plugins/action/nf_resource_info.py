@@ -19,6 +19,8 @@ class ActionModule(ApiAction):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
         args = self.start(result, task_vars, mutually_exclusive=[('name', 'id')])
+        if args is None:
+            return result
         kind = KINDS[args['type']]
         if not kind.scoped and args['network']:
             return failed(result, 'option network is not for type networks: use name or id')

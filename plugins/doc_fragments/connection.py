@@ -40,8 +40,8 @@ options:
     description:
       - How many times to retry after a connection error, a timeout, or HTTP 429, 500, 502, 503 or 504.
         400, 401 and 403 are never retried.
-      - An integer (the number of retries, V(0) for none), or a dictionary with C(total) (default V(3)) and
-        C(backoff_factor) (default V(0.5)).
+      - An integer (the number of retries, V(0) for none, at most V(10)), or a dictionary with C(total) (default
+        V(3), at most V(10)) and C(backoff_factor) (default V(0.5), at most V(60)).
       - The wait before retry N is about C(backoff_factor) x 2^(N-1) seconds (jittered, at most 30), or the
         server's C(Retry-After), honoured up to 30 seconds. Each retry is reported as a warning.
     type: raw

@@ -99,7 +99,13 @@ def is_loopback(host):
 
 
 def check_url(url, option):
-    """Parse an http(s) URL given by the user; returns (scheme, lower-case host)."""
+    """Parse an http(s) URL given by the user (or a link an API gave); returns (scheme, lower-case host).
+
+    A backslash, a space or a control character is refused: HTTP libraries split such a URL elsewhere than
+    urlsplit does (http://evil\\@good/ goes to evil), so the host checked would not be the host reached."""
+    if any(char == '\\' or ord(char) <= 32 or ord(char) == 127 for char in url):
+        raise NFTokenError('%s %r holds a backslash, a space or a control character: give a plain URL'
+                           % (option, display_url(url)[:200]))
     try:
         parts = urlsplit(url)
         host = (parts.hostname or '').lower()

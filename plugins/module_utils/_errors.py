@@ -55,6 +55,34 @@ def token_forms(token):
     return secret_forms(token) + [part for part in token.split('.')[1:] if len(part) >= 16]
 
 
+# A piece of a token this long or longer is redacted wherever it appears (an API that echoes a token cut short,
+# wrapped at 64 columns, or used as a header name), in base64url and standard base64 alike.
+PIECE = 16
+_RUN_RE = re.compile(r'[A-Za-z0-9_+/-]{%d,}' % PIECE)
+
+
+def token_pieces(token):
+    """Every PIECE-character piece of a token, of its base64 and of the base64 of its Authorization header value."""
+    if not token:
+        return set()
+    pieces = set()
+    for form in (token, base64.b64encode(token.encode('utf-8')).decode('ascii'),
+                 base64.b64encode(('Bearer ' + token).encode('utf-8')).decode('ascii')):
+        for run in _RUN_RE.findall(form):
+            pieces.update(run[i:i + PIECE] for i in range(len(run) - PIECE + 1))
+    return pieces
+
+
+def redact_pieces(text, pieces):
+    """text with every run of base64 characters that holds a piece of a token replaced."""
+    def hide(match):
+        run = match.group(0)
+        if any(run[i:i + PIECE] in pieces for i in range(len(run) - PIECE + 1)):
+            return REDACTED
+        return run
+    return _RUN_RE.sub(hide, text) if pieces else text
+
+
 def proxy_password(url):
     """The password a proxy URL carries as user:password@, or None (also for a URL that does not parse)."""
     try:
@@ -73,14 +101,15 @@ def proxy_secret_forms(urls):
     return forms
 
 
-def redact_data(value, secrets):
-    """value with every form of every secret replaced in its strings and keys, however deep (JSON from the API)."""
+def redact_data(value, secrets, pieces=None):
+    """value with every form of every secret (and every run that holds one of the token pieces) replaced in its
+    strings and keys, however deep (JSON from the API)."""
     if isinstance(value, str):
-        return redact(value, secrets)
+        return redact_pieces(redact(value, secrets), pieces) if pieces else redact(value, secrets)
     if isinstance(value, dict):
-        return dict((redact_data(k, secrets), redact_data(v, secrets)) for k, v in value.items())
+        return dict((redact_data(k, secrets, pieces), redact_data(v, secrets, pieces)) for k, v in value.items())
     if isinstance(value, list):
-        return [redact_data(item, secrets) for item in value]
+        return [redact_data(item, secrets, pieces) for item in value]
     return value
 
 

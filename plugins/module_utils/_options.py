@@ -21,6 +21,8 @@ from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 AUTH_METHODS = ('auto', 'client_secret_json', 'client_secret_basic', 'client_secret_post')
 OUTPUTS = ('token', 'headers', 'full', 'session')
 RETRY_DEFAULTS = dict(total=3, backoff_factor=0.5)
+MAX_RETRIES = 10  # retries of one request: with the longest wait between them and timeout, the lock waits stay bounded
+MAX_BACKOFF = 60
 MAX_TIMEOUT = 3600  # seconds: the deadline of one attempt (and the lock waits derived from it) stay bounded
 VARIABLE_PREFIX = 'netfoundry_'
 # The NetFoundry resource types nf_resource manages (the SDK's mutable network-domain types; the per-type facts are in
@@ -213,7 +215,7 @@ def _text(value, name):
     return value if BY_NAME[name].secret else value.strip()
 
 
-def _number(value, name, minimum, integer=False):
+def _number(value, name, minimum, integer=False, maximum=None):
     try:
         number = None if isinstance(value, bool) else float(value)
     except (TypeError, ValueError, OverflowError):
@@ -224,6 +226,9 @@ def _number(value, name, minimum, integer=False):
         if isinstance(shown, float) and shown.is_integer():
             shown = int(shown)  # -5 whether the front-end typed it (the module: -5.0) or not
         raise _Bad(name.split('.')[0], 'option %s must be %s >= %s, got %r' % (name, kind, minimum, shown))
+    if maximum is not None and number > maximum:
+        raise _Bad(name.split('.')[0], 'option %s is %g, more than %d: give at most %d (each retry waits and may '
+                   'take timeout again)' % (name, number, maximum, maximum))
     return int(number) if integer else number
 
 
@@ -237,8 +242,8 @@ def _retries(value):
     else:
         merged = dict(RETRY_DEFAULTS, total=value)
         total_name = 'retries'
-    return dict(total=_number(merged['total'], total_name, 0, True),
-                backoff_factor=_number(merged['backoff_factor'], 'retries.backoff_factor', 0))
+    return dict(total=_number(merged['total'], total_name, 0, True, MAX_RETRIES),
+                backoff_factor=_number(merged['backoff_factor'], 'retries.backoff_factor', 0, False, MAX_BACKOFF))
 
 
 def _check_path(value, name):

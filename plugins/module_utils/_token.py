@@ -31,7 +31,7 @@ def prepare(options, environ=None, cwd=None, home=None, origins=None):
     key = _prepared_key(options, origins)
     if key is not None:
         check = (environ.get(ENV_ENVIRONMENT),) + tuple(
-            stat_signature(path) if isinstance(path, str) else None
+            stat_signature(os.path.expanduser(os.path.expandvars(path))) if isinstance(path, str) else None
             for path in (options.get('ca_path'), options.get('credentials_file')))
         known = MEMO.get('prepared', key, check)
         if known is not None:

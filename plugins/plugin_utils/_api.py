@@ -10,7 +10,8 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _http
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import check_url, display_url, is_loopback
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, redact_data, token_forms
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
+    NFTokenError, redact_data, token_forms, token_pieces)
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME
 
 METHODS = ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS')
@@ -91,7 +92,9 @@ class Client:
     Every form of every token it sent, and of the caller's secrets (forms of the client secret, a proxy password), is
     redacted from each answer's JSON, text and headers as soon as it is read, before any message is made of it (a
     message cuts long values short, and a token cut short is still a piece of the token), and from its warnings and
-    errors; redact() does the same for the caller's own messages. tokens: every token the client sent."""
+    errors, and so is every run of base64 characters that holds a 16-character piece of a token (an echo cut short,
+    wrapped, or re-encoded in base64); redact() does the same for the caller's own messages. tokens: every token the
+    client sent."""
 
     def __init__(self, settings, environ, token, warn, static_headers=None, secrets=()):
         if not _http.HAS_REQUESTS:
@@ -102,16 +105,22 @@ class Client:
         self.warn = lambda text: warn(self.redact(text))
         self.static_headers = static_headers
         self.forms = list(secrets)
+        self.pieces = set()
         self.renewed = False
         self.elapsed = 0.0
         self.tokens = []
 
     def redact(self, value):
-        return redact_data(value, self.forms) if self.forms else value
+        return redact_data(value, self.forms, self.pieces) if self.forms else value
+
+    def learn(self, secret):
+        """Redact secret (a token, an enrollment JWT...) from everything read and said from now on, whole or in part."""
+        self.forms += token_forms(secret)
+        self.pieces |= token_pieces(secret)
 
     def _use(self, token):
         self.tokens.append(token)
-        self.forms += token_forms(token)
+        self.learn(token)
 
     def call(self, method, url, body=None):
         if self.static_headers is not None:
@@ -134,6 +143,9 @@ class Client:
         seen = {url}
         pages = size = 0
         while True:
+            if pages and reply.status != 200:
+                raise NFTokenError('page %d of %s answered HTTP %d%s: the list was not read to its end' % (
+                    pages + 1, first.url, reply.status, reply.reason()))
             if reply.status != 200 or (pages == 0 and not isinstance(reply.json, dict)):
                 return reply, pages  # an error, or a first answer that is no list: the caller shows it as it is
             pages += 1
@@ -202,10 +214,9 @@ def next_page(document, url, where='the page'):
             raise NFTokenError('%s is malformed HAL: _links.next has no href string' % where)
         try:
             resolved = urljoin(url, href)
-            parts = urlsplit(resolved)
-            parts.port  # pylint: disable=pointless-statement  # raises ValueError on a bad port
-            valid = parts.scheme in ('http', 'https') and bool(parts.hostname)
-        except ValueError:
+            check_url(resolved, 'next link')
+            valid = True
+        except (NFTokenError, ValueError):
             valid = False
         if not valid:
             raise NFTokenError('%s is malformed HAL: its next link %r is not an http(s) URL' % (where, href[:200]))

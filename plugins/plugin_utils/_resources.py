@@ -13,7 +13,7 @@ import re
 import tempfile
 import time
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, token_forms
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import RESOURCE_TYPES
 from ansible_collections.netfoundry.api.plugins.plugin_utils._api import with_query
 
@@ -95,7 +95,7 @@ def hide_secrets(kind, resource, client):
         value = _get(resource, dotted)
         if isinstance(value, str) and value:
             found[dotted] = value
-            client.forms += token_forms(value)
+            client.learn(value)
     if not found:
         return resource, found
     hidden = dict(resource)

@@ -72,8 +72,15 @@ class ApiAction(ActionBase):
         return self._templar.template(value) if needs_template(value) else value
 
     def start(self, result, task_vars, **rules):
-        """Validate the task's arguments (rules: mutually_exclusive...) and add the masked invocation."""
-        _validation, args = self.validate_argument_spec(action_argspec(self.GROUP), **rules)
+        """Validate the task's arguments (rules: mutually_exclusive...) and add the masked invocation; None (and result
+        failed) for a list or a dict given to a text option, which ansible-core would turn into text."""
+        spec = action_argspec(self.GROUP)
+        for name, value in self._task.args.items():
+            if spec.get(name, {}).get('type') in ('str', 'path') and isinstance(value, (list, dict)):
+                failed(result, 'option %s must be a string, got a %s' % (name, 'list' if isinstance(value, list)
+                                                                           else 'dictionary'))
+                return None
+        _validation, args = self.validate_argument_spec(spec, **rules)
         if _inject_invocation(task_vars):
             result['invocation'] = dict(module_args=shown(args))
         return args
@@ -92,7 +99,9 @@ class ApiAction(ActionBase):
             session = plain(session)
             settings = _session.session_connection(session)
             if session['kind'] == 'static':
-                return Client(settings, os.environ, None, display.warning, session['headers']), session['api_url']
+                key = session['headers'].get('X-RapidAPI-Key')
+                return (Client(settings, os.environ, None, display.warning, session['headers'], secret_forms(key)),
+                        session['api_url'])
 
             def fetch_token(refused):
                 return _session.session_fetch(session, warn=display.warning, refused=refused)

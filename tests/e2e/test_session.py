@@ -116,3 +116,27 @@ def test_an_identity_that_echoes_the_token_is_kept_redacted(testbed, playbook):
     stats = testbed.stats()
     assert run.token_count(stats['tokens']) == 0
     assert_clean(run)
+
+
+@pytest.mark.parametrize('change, message', [
+    ({'fresh_until': '9999999999'}, None),
+    ({'token': {'access_token': [1, 2]}}, None),
+    ({'kind': 'bogus'}, None),
+    ('a string', "option session must be"),
+])
+def test_a_session_changed_by_hand_is_refused_in_one_line(change, message, testbed, playbook):
+    """The role's outputs read a fresh session in Jinja: anything else goes to the lookup, which says what is wrong
+    (an outsider saw a raw Jinja error, and a list served as the token)."""
+    tamper = ("{{ netfoundry_api_session | combine(%s) }}" % change if isinstance(change, dict) else change)
+    tasks = [{'name': 'tamper', 'ansible.builtin.set_fact': {'netfoundry_api_session': tamper}, 'no_log': True},
+             {'name': 'read', 'ansible.builtin.set_fact': {'h': '{{ netfoundry_api_headers }}'}, 'register': 'r',
+              'ignore_errors': True}, save('read', 'r')]
+    run = playbook(play(tasks, vars=credential_vars(testbed), roles=[ROLE]))
+    assert run.rc == 0, run.output
+    read = run.saved('read')
+    assert read['failed'] is True, read
+    text = read['msg']
+    assert "netfoundry.api.nf_token: " + (message or "option session must be what lookup('netfoundry.api.nf_token', "
+                                          "output='session') returned, unchanged") in text, text
+    assert 'not supported between' not in text and 'has no attribute' not in text
+    assert_clean(run)

@@ -155,3 +155,14 @@ def test_a_cache_hit_gives_the_same_token_until_the_entry_changes(tmp_path):
     put('second.token.value')
     two = fetch(request, environ={})
     assert (one.access_token, two.access_token, two.cached) == ('first.token.value', 'second.token.value', True)
+
+
+def test_a_credentials_file_under_home_is_read_again_when_rotated(tmp_path, monkeypatch):
+    """A ~ path: the memo's check must stat the file itself (an outsider found a rotated ~/creds.json ignored)."""
+    from ansible_collections.netfoundry.api.plugins.module_utils._token import prepare
+    monkeypatch.setenv('HOME', str(tmp_path))
+    account = tmp_path / 'creds.json'
+    account.write_text(json.dumps({'clientId': 'cid-abc', 'password': 'pw', 'authenticationUrl': 'https://127.0.0.1:9/t'}))
+    assert prepare({'credentials_file': '~/creds.json'}, environ={}).credential.client_id == 'cid-abc'
+    account.write_text(json.dumps({'clientId': 'cid-new', 'password': 'pw2', 'authenticationUrl': 'https://127.0.0.1:9/t'}))
+    assert prepare({'credentials_file': '~/creds.json'}, environ={}).credential.client_id == 'cid-new'

@@ -33,6 +33,19 @@ def test_retries_as_int_and_dict():
     assert validate({'retries': 0})['retries'] == {'total': 0, 'backoff_factor': 0.5}
     assert validate({'retries': '2'})['retries']['total'] == 2
     assert validate({'retries': {'backoff_factor': 2}})['retries'] == {'total': 3, 'backoff_factor': 2.0}
+    assert validate({'retries': {'total': 10, 'backoff_factor': 60}})['retries'] == {'total': 10, 'backoff_factor': 60}
+
+
+@pytest.mark.parametrize('retries, message', [
+    (1e9, 'option retries is 1e+09, more than 10: give at most 10'),
+    ({'total': 1000000000}, 'option retries.total is 1e+09, more than 10: give at most 10'),
+    ({'backoff_factor': 61}, 'option retries.backoff_factor is 61, more than 60: give at most 60'),
+])
+def test_retries_are_bounded(retries, message):
+    """A server that answers 503 for ever must not hold a task (and the lock's waiters) for ever (an outsider)."""
+    with pytest.raises(NFTokenError) as error:
+        validate({'retries': retries})
+    assert error.value.message.startswith(message)
 
 
 def test_words_and_strings_of_any_source_are_typed_like_ansible_does():

@@ -154,10 +154,43 @@ def test_all_pages_stops_and_names_the_rule(monkeypatch, answers, limits, words)
     assert words in caught.value.message
 
 
-def test_all_pages_returns_a_failed_page_as_it_is(monkeypatch):
-    client, _calls, _warnings = client_with([page(0, 2, [1]), FakeResponse(404, {'error': 'gone'})], monkeypatch)
+def test_all_pages_returns_a_failed_first_page_as_it_is(monkeypatch):
+    client, _calls, _warnings = client_with([FakeResponse(404, {'error': 'gone'})], monkeypatch)
     reply, pages = client.all_pages(API + 'core/v2/networks')
-    assert (reply.status, reply.reason(), pages) == (404, ' (gone)', 1)
+    assert (reply.status, reply.reason(), pages) == (404, ' (gone)', 0)
+
+
+def test_all_pages_fails_on_a_later_page_that_fails(monkeypatch):
+    """Page 1's items and page 2's error are not one answer: one line naming the page (an outsider's finding)."""
+    client, _calls, _warnings = client_with([page(0, 2, [1]), FakeResponse(404, {'error': 'gone'})], monkeypatch)
+    with pytest.raises(NFTokenError) as error:
+        client.all_pages(API + 'core/v2/networks')
+    assert error.value.message == ('page 2 of %score/v2/networks answered HTTP 404 (gone): the list was not read to '
+                                   'its end' % API)
+
+
+@pytest.mark.parametrize('href', ['http://127.0.0.2:18778\\@127.0.0.1:18777/page2', 'https://evil.example\\@gw/x',
+                                  'https://gw/a b', 'https://gw/\x00'])
+def test_a_next_link_that_http_libraries_split_elsewhere_is_refused(href):
+    """urlsplit reads the host after the backslash, urllib3 before it: the token went to 127.0.0.2 (an outsider)."""
+    with pytest.raises(NFTokenError, match='is malformed HAL: its next link'):
+        _api.next_page({'_links': {'next': {'href': href}}}, 'http://127.0.0.1:18777/first', 'page 1')
+
+
+def test_pieces_of_an_echoed_token_are_redacted(monkeypatch):
+    """An API that echoes the token cut short, wrapped at 64 columns, as a header name or in base64: no piece of 16
+    characters or more survives (an outsider's finding)."""
+    import base64
+    token = 'eyJhbGciOiJSUzI1NiJ9.' + 'eyJzdWIiOiJhYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5eiJ9' + '.' + 'S' * 10 + 'ig-n4tur3_' * 8
+    wrapped = '\n'.join(token[i:i + 64] for i in range(0, len(token), 64))
+    echoed = {'cut': token[:120], 'tail': token[-40:], 'wrapped': wrapped, token[-30:]: 'header name',
+              'b64': base64.b64encode(('Bearer ' + token).encode()).decode(), 'other': 'a-normal_value-of-20+chars/ok'}
+    client, _calls, _warnings = client_with([FakeResponse(200, echoed)], monkeypatch)
+    client.token = lambda refused: token
+    reply = client.call('GET', API + 'x')
+    text = json.dumps(reply.json)
+    assert all(token[i:i + 16] not in text for i in range(len(token) - 15)), text
+    assert reply.json['other'] == 'a-normal_value-of-20+chars/ok'
 
 
 def test_a_401_renews_the_token_once_naming_the_refused_one(monkeypatch):
