@@ -7,7 +7,10 @@
 
 Every run is made at -vvvv with ANSIBLE_LOG_PATH set, and then scanned for the client secret in all its
 encodings (stdout, stderr, the log, the token cache, every file the run wrote): one occurrence fails the test.
-Each scan is appended to the report NF_LEAK_REPORT names (default tests/output/leak-scan.jsonl)."""
+Each scan is appended to the report NF_LEAK_REPORT names (default tests/output/leak-scan.jsonl).
+A test that uses the test bed is also scanned for the one-time credentials its resources carry (endpoints' enrollment
+JWTs, edge routers' registration keys), read from the test bed after each run: in stdout, stderr, the log and cache
+files (not in other files: enrollment_jwt_dest and registration_key_dest write them to files on purpose)."""
 
 import itertools
 import json
@@ -77,6 +80,8 @@ class Run:
         self.log_path = log_path
         self.log = log_path.read_text(errors='replace') if log_path.exists() else ''
         self.leaks = None  # the secret scan's counts by place, set by the playbook fixture
+        self.issued = []  # the enrollment JWTs and registration keys the test bed had issued (set by the fixture)
+        self.issued_leaks = None  # their scan's counts by place
 
     def saved(self, name):
         return json.loads((self.out_dir / (name + '.json')).read_text())
@@ -110,6 +115,31 @@ def leak_counts(run, before, root, forms):
     return counts
 
 
+def issued_secrets(control):
+    """The enrollment JWTs and registration keys of the test bed's endpoints and edge routers, as they are now."""
+    found = set()
+    for item in control.resources('endpoints'):
+        found.add(item.get('jwt'))
+    for item in control.resources('edge-routers'):
+        found.add(item.get('registrationKey'))
+        found.add((item.get('registration') or {}).get('registrationKey'))
+    return set(value for value in found if isinstance(value, str) and value)
+
+
+def issued_counts(run, before, root, issued):
+    """Occurrences of the issued credentials in stdout, stderr, the log and cache files the run wrote."""
+    counts = dict(stdout=0, stderr=0, log=0, cache=0)
+    for value in issued:
+        counts['stdout'] += run.stdout.count(value)
+        counts['stderr'] += run.stderr.count(value)
+        counts['log'] += run.log.count(value)
+    for path, mtime in _files(root).items():
+        if path != run.log_path and before.get(path) != mtime and CACHE_FILE.match(path.name):
+            raw = path.read_bytes()
+            counts['cache'] += sum(raw.count(value.encode('utf-8')) for value in issued)
+    return counts
+
+
 def _report(entry):
     LEAK_REPORT.parent.mkdir(parents=True, exist_ok=True)
     with open(str(LEAK_REPORT), 'a') as handle:  # one short line per write: appends from two workers stay whole
@@ -120,14 +150,18 @@ def _report(entry):
 def playbook(tmp_path, request):
     """playbook(text, extra_vars=None, env=None, args=(), inventory=None, secrets=(), leak_check=True) -> Run.
 
-    At -vvvv; HOME and cwd are fresh dirs; after the run the secret scan must find CLIENT_SECRET (and secrets)
-    nowhere (leak_check=False only for the test that proves the scan finds what it looks for)."""
+    At -vvvv; HOME and cwd are fresh dirs; after the run the secret scan must find CLIENT_SECRET (and secrets), and
+    the test bed's issued enrollment JWTs and registration keys, nowhere (leak_check=False only for the test that proves the scan finds what it looks for)."""
     home = tmp_path / 'home'
     work = tmp_path / 'work'
     out_dir = tmp_path / 'out'
     for folder in (home, work, out_dir):
         folder.mkdir()
     runs = itertools.count(1)
+    # The test bed of the test, if it uses one: its issued credentials, gathered after each run (so a later run is
+    # also scanned for those of an earlier one, enrolled or deleted since).
+    control = request.getfixturevalue('testbed_process') if 'testbed_process' in request.fixturenames else None
+    issued = set()
 
     def run(text, extra_vars=None, env=None, args=(), inventory=None, secrets=(), leak_check=True):
         number = next(runs)
@@ -159,10 +193,17 @@ def playbook(tmp_path, request):
             forms += secret_forms(secret, None)
         result = Run(completed, out_dir, log_path)
         result.leaks = leak_counts(result, before, tmp_path, forms)
+        if control is not None:
+            issued.update(issued_secrets(control))
+        result.issued = sorted(issued)
+        result.issued_leaks = issued_counts(result, before, tmp_path, issued)
         _report(dict(test=request.node.nodeid, run=number, rc=result.rc, canary=not leak_check,
-                     log_chars=len(result.log), cpu_s=round(cpu, 2), secret=result.leaks))
+                     log_chars=len(result.log), cpu_s=round(cpu, 2), secret=result.leaks, issued=result.issued_leaks))
         assert result.log, 'ansible-playbook wrote no log at %s' % log_path
         if leak_check:
             assert sum(result.leaks.values()) == 0, 'the client secret leaked (occurrences by place): %s' % result.leaks
+            assert sum(result.issued_leaks.values()) == 0, (
+                'an enrollment JWT or registration key the test bed issued leaked (occurrences by place): %s'
+                % result.issued_leaks)
         return result
     return run

@@ -1,0 +1,596 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""netfoundry.api.nf_resource and nf_resource_info through ansible-playbook against the test bed's resource API:
+the life of every type (create, unchanged, update, check mode, delete, delete again) counted in the test bed's
+api_log, the comparison rules, properties that cannot change, the faults of the asynchronous progression, the
+one-time credentials of endpoints and edge routers, the info action and the role's session. Every run is at -vvvv;
+the playbook fixture scans it for the client secret and for every enrollment JWT and registration key issued."""
+
+import hashlib
+import os
+import re
+import stat
+import time
+
+import pytest
+
+from ansible_collections.netfoundry.api.tests.e2e.plays import assert_clean, credential_vars, play, save
+
+pytestmark = pytest.mark.core_behaviour
+
+HIDDEN = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+NET = 'demo-network'
+DEMO = '00000000-0000-4000-8000-000000000001'  # the seeded networks
+LAB = '00000000-0000-4000-8000-000000000002'
+ROLE = 'netfoundry.api.token'
+WRITES = ('POST', 'PUT', 'PATCH', 'DELETE')
+PATH = re.compile(r'/core/v2/([a-z-]+)(?:/([^/?]+))?$')
+# Per type: the spec at creation, then the property an update changes, its new value and the value check mode
+# would give it (the diff shows the managed properties: name and the keys of spec).
+TYPES = {
+    'networks': ({}, 'size', 'medium', 'large'),
+    'endpoints': ({'attributes': ['#laptops']}, 'attributes', ['#laptops', '#eu'], ['#us']),
+    'edge-routers': ({'attributes': ['#edge'], 'tunnelerEnabled': False}, 'tunnelerEnabled', True, None),
+    'edge-router-policies': ({'edgeRouterRoles': ['#edge'], 'endpointRoles': ['#laptops'], 'semantic': 'AnyOf'},
+                             'endpointRoles', ['#laptops', '#phones'], ['#all']),
+    'services': ({'attributes': ['#web'], 'modelType': 'TunnelerToEndpoint',
+                  'model': {'clientIngress': {'host': 'wiki.e2e', 'port': 80}}},
+                 'model', {'clientIngress': {'host': 'wiki.e2e', 'port': 8080}}, {'clientIngress': {'port': 1}}),
+    'service-policies': ({'type': 'Dial', 'semantic': 'AnyOf', 'serviceRoles': ['#web'], 'identityRoles': ['#laptops']},
+                         'type', 'Bind', 'Dial!'),
+    'service-edge-router-policies': ({'serviceRoles': ['#web'], 'edgeRouterRoles': ['#all'], 'semantic': 'AnyOf'},
+                                     'semantic', 'AllOf', 'OneOf'),
+    'app-wans': ({'endpointAttributes': ['#laptops'], 'serviceAttributes': ['#web'], 'postureCheckAttributes': []},
+                 'serviceAttributes', ['#web', '#ssh'], ['#none']),
+    'posture-checks': ({'type': 'OS', 'attributes': ['#os'], 'data': {'operatingSystems': [
+        {'type': 'Linux', 'versions': ['5.0']}]}}, 'attributes', ['#os', '#linux'], []),
+    'certificate-authorities': ({'isAutoCaEnrollmentEnabled': True, 'isOttCaEnrollmentEnabled': False,
+                                 'certPem': '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'},
+                                'isAutoCaEnrollmentEnabled', False, None),
+    'config-types': ({'schema': {'type': 'object'}}, 'schema', {'type': 'object', 'title': 'port'}, {'type': 'array'}),
+    'configs': ({'configTypeId': 'ct-1', 'data': {'port': 80}}, 'data', {'port': 81}, {'port': 82}),
+    'terminators': ({'serviceId': 'svc-1', 'routerId': 'er-1', 'binding': 'transport', 'address': 'tcp:10.0.0.1:80'},
+                    'address', 'tcp:10.0.0.1:8080', 'tcp:10.0.0.1:9'),
+}
+
+# The answer of a create (and of an update): 200 for the two types the SDK says are created synchronously.
+CREATED = dict((rtype, 200 if rtype in ('edge-router-policies', 'app-wans') else 202) for rtype in TYPES)
+
+
+def resource_task(name, args, **keywords):
+    """nf_resource with args, never stopping the play; its result saved as out/<name>.json."""
+    task = {'name': name, 'netfoundry.api.nf_resource': args, 'register': 'r_' + name, 'ignore_errors': True}
+    task.update(keywords)
+    return [task, save(name, 'r_' + name)]
+
+
+def info_task(name, args, **keywords):
+    task = {'name': name, 'netfoundry.api.nf_resource_info': args, 'register': 'r_' + name, 'ignore_errors': True}
+    task.update(keywords)
+    return [task, save(name, 'r_' + name)]
+
+
+def name_of(rtype):
+    return 'e2e-' + rtype
+
+
+def items(step):
+    """The loop's items: every type with the spec of the step (create, update, check)."""
+    out = []
+    for rtype, (spec, prop, new, checked) in TYPES.items():
+        spec = dict(spec)
+        if step in ('update', 'check'):
+            spec[prop] = new
+        if step == 'check':
+            spec[prop] = not new if checked is None else checked
+        item = {'type': rtype, 'name': name_of(rtype), 'spec': spec}
+        if rtype != 'networks':
+            item['network'] = NET
+        out.append(item)
+    return out
+
+
+def loop_task(name, step, state='present', **keywords):
+    task = {'name': name, 'register': 'r_' + name, 'ignore_errors': True, 'loop': items(step),
+            'loop_control': {'label': '{{ item.type }}'}, 'netfoundry.api.nf_resource': {
+                'type': '{{ item.type }}', 'network': '{{ item.network | default(omit) }}', 'name': '{{ item.name }}',
+                'spec': '{{ item.spec }}', 'state': state}}
+    task.update(keywords)
+    return [task, save(name, 'r_%s.results' % name)]
+
+
+def entries(testbed, mark=0):
+    """(method, type, id or None, status) of each API request since api_log entry number mark."""
+    out = []
+    for entry in testbed.stats()['api_log'][mark:]:
+        match = PATH.search(entry['path'])
+        out.append((entry['method'], match.group(1) if match else entry['path'], match and match.group(2),
+                    entry['status']))
+    return out
+
+
+def writes_by_type(log):
+    found = {}
+    for method, rtype, _rid, status in log:
+        if method in WRITES:
+            found.setdefault(rtype, []).append((method, status))
+    return found
+
+
+def one(testbed, rtype, name):
+    """The stored resource of rtype named name (exactly one)."""
+    found = [item for item in testbed.resources(rtype) if item['name'].lower() == name.lower()]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def sha256(text):
+    return hashlib.sha256(text.encode('utf-8')).hexdigest()
+
+
+def assert_quiet(run, testbed, *values):
+    """Neither a token the test bed issued nor the given values occur in stdout, stderr or the log."""
+    tokens = testbed.stats()['tokens']
+    assert tokens and run.token_count(tokens) == 0
+    assert all(values) and run.token_count(values) == 0
+    assert_clean(run)
+
+
+# 1. Every type's life
+
+
+def test_every_type_create_rerun_update_check_delete(testbed, playbook):
+    testbed.resource_settings(provision_after_gets=1)
+    variables = credential_vars(testbed)
+    types = list(TYPES)
+
+    # Create: one POST per type, changed, method create, PROVISIONED after the wait.
+    run = playbook(play(loop_task('create', 'create'), vars=variables))
+    assert run.rc == 0, run.output
+    results = run.saved('create')
+    assert [(r['item']['type'], r.get('failed', False), r['changed'], r['method'], r['status']) for r in results] == [
+        (rtype, False, True, 'create', 'PROVISIONED') for rtype in types], [r.get('msg') for r in results]
+    assert writes_by_type(entries(testbed)) == dict((rtype, [('POST', CREATED[rtype])]) for rtype in types)
+    ids = dict((r['item']['type'], r['id']) for r in results)
+    for rtype, (spec, _prop, _new, _checked) in TYPES.items():
+        stored = one(testbed, rtype, name_of(rtype))
+        assert stored['id'] == ids[rtype] and stored['status'] == 'PROVISIONED'
+        assert dict((key, stored.get(key)) for key in spec) == spec
+        assert rtype == 'networks' or stored['networkId'] == DEMO
+
+    # The same again: found, nothing written, unchanged.
+    mark = len(testbed.stats()['api_log'])
+    writes = testbed.stats()['api_writes']
+    run = playbook(play(loop_task('again', 'create'), vars=variables))
+    assert run.rc == 0, run.output
+    assert [(r.get('failed', False), r['changed'], r['method'], r['id']) for r in run.saved('again')] == [
+        (False, False, 'none', ids[rtype]) for rtype in types]
+    assert testbed.stats()['api_writes'] == writes, entries(testbed, mark)
+
+    # Update one property, --diff: exactly one PATCH per type, before/after of the managed properties.
+    mark = len(testbed.stats()['api_log'])
+    run = playbook(play(loop_task('update', 'update'), vars=variables), args=['--diff'])
+    assert run.rc == 0, run.output
+    results = run.saved('update')
+    assert [(r.get('failed', False), r['changed'], r['method'], r['status']) for r in results] == [
+        (False, True, 'update', 'PROVISIONED')] * len(types), [r.get('msg') for r in results]
+    assert writes_by_type(entries(testbed, mark)) == dict((rtype, [('PATCH', CREATED[rtype])]) for rtype in types)
+    for result in results:
+        rtype = result['item']['type']
+        spec, prop, new, _checked = TYPES[rtype]
+        before = dict(spec, name=name_of(rtype))
+        before.setdefault(prop, None)
+        assert result['diff'] == {'before': before, 'after': dict(before, **{prop: new})}, rtype
+        assert one(testbed, rtype, name_of(rtype)).get(prop) == new
+    assert run.stdout.count('+++ after') >= len(types)
+
+    # Check mode on an update: changed predicted, nothing written, nothing changed.
+    writes = testbed.stats()['api_writes']
+    run = playbook(play(loop_task('check', 'check', check_mode=True), vars=variables))
+    assert run.rc == 0, run.output
+    assert [(r.get('failed', False), r['changed'], r['method']) for r in run.saved('check')] == [
+        (False, True, 'update')] * len(types)
+    assert testbed.stats()['api_writes'] == writes
+    for rtype, (_spec, prop, new, _checked) in TYPES.items():
+        assert one(testbed, rtype, name_of(rtype)).get(prop) == new
+
+    # Delete and wait: one DELETE each, then the resource answers 404 (the wait saw it) and is gone.
+    mark = len(testbed.stats()['api_log'])
+    run = playbook(play(loop_task('delete', 'create', state='absent'), vars=variables))
+    assert run.rc == 0, run.output
+    assert [(r.get('failed', False), r['changed'], r['method'], r['id']) for r in run.saved('delete')] == [
+        (False, True, 'delete', ids[rtype]) for rtype in types]
+    log = entries(testbed, mark)
+    assert writes_by_type(log) == dict((rtype, [('DELETE', 202)]) for rtype in types)
+    for rtype in types:
+        assert ('GET', rtype, ids[rtype], 404) in log, rtype
+        assert [item['name'] for item in testbed.resources(rtype) if item['name'] == name_of(rtype)] == []
+
+    # Delete of what is missing: ok, unchanged, nothing written.
+    writes = testbed.stats()['api_writes']
+    run = playbook(play(loop_task('missing', 'create', state='absent'), vars=variables))
+    assert run.rc == 0, run.output
+    assert [(r.get('failed', False), r['changed'], r['method']) for r in run.saved('missing')] == [
+        (False, False, 'none')] * len(types)
+    assert testbed.stats()['api_writes'] == writes
+    assert_quiet(run, testbed)
+
+
+# 2. Idempotence rules
+
+
+def test_attribute_order_and_nested_subsets_are_unchanged(testbed, playbook):
+    endpoint = testbed.seed('endpoints', name='ep-order', attributes=['#a', '#b', '#c'])
+    policy = testbed.seed('service-policies', name='sp-order', type='Dial', semantic='AnyOf',
+                          serviceRoles=['@wiki', '#web'], identityRoles=['#laptops', '@admin'])
+    model = {'clientIngress': {'host': 'wiki.e2e', 'port': 80},
+             'serverEgress': {'protocol': 'tcp', 'host': '10.0.0.5', 'port': 8080}}
+    service = testbed.seed('services', name='svc-nested', modelType='TunnelerToEndpoint', model=model)
+    tasks = (resource_task('order', {'type': 'endpoints', 'network': NET, 'name': 'ep-order',
+                                     'spec': {'attributes': ['#c', '#a', '#b']}})
+             + resource_task('roles', {'type': 'service-policies', 'network': NET, 'name': 'sp-order', 'spec': {
+                 'type': 'Dial', 'serviceRoles': ['#web', '@wiki'], 'identityRoles': ['@admin', '#laptops']}})
+             + resource_task('subset', {'type': 'services', 'network': NET, 'name': 'svc-nested', 'spec': {
+                 'model': {'serverEgress': {'port': 8080}}}})
+             + resource_task('by_id', {'type': 'services', 'network': DEMO, 'id': service['id'], 'spec': {
+                 'modelType': 'TunnelerToEndpoint'}}))
+    run = playbook(play(tasks, vars=credential_vars(testbed)), args=['--diff'])
+    assert run.rc == 0, run.output
+    results = dict((name, run.saved(name)) for name in ('order', 'roles', 'subset', 'by_id'))
+    assert dict((name, (r.get('failed', False), r['changed'], r['method'], r['id'])) for name, r in results.items()) == {
+        'order': (False, False, 'none', endpoint['id']), 'roles': (False, False, 'none', policy['id']),
+        'subset': (False, False, 'none', service['id']), 'by_id': (False, False, 'none', service['id'])}
+    assert testbed.stats()['api_writes'] == 0
+    # A list that is not of role attributes keeps its order: another order is a change (check mode: predicted).
+    tasks = resource_task('ordered', {'type': 'posture-checks', 'network': NET, 'name': 'pc-ordered', 'spec': {
+        'data': {'versions': ['6', '5']}}}, check_mode=True)
+    testbed.seed('posture-checks', name='pc-ordered', data={'versions': ['5', '6']})
+    run = playbook(play(tasks, vars=credential_vars(testbed)))
+    assert (run.rc, run.saved('ordered')['changed'], testbed.stats()['api_writes']) == (0, True, 0), run.output
+    assert_quiet(run, testbed)
+
+
+def test_a_name_in_another_case_finds_the_resource_and_changes_nothing(testbed, playbook):
+    """Names compare case-insensitively (the docs, as the SDK): the resource is found by 'EP-Mixed', and
+    nothing is written, with no spec change."""
+    seeded = testbed.seed('endpoints', name='ep-mixed', attributes=['#a'])
+    tasks = resource_task('upper', {'type': 'endpoints', 'network': 'DEMO-NETWORK', 'name': 'EP-Mixed',
+                                    'spec': {'attributes': ['#a']}})
+    run = playbook(play(tasks, vars=credential_vars(testbed)))
+    assert run.rc == 0, run.output
+    result = run.saved('upper')
+    log = entries(testbed)
+    assert ('POST', 'endpoints', None) not in [entry[:3] for entry in log]
+    assert result.get('id') == seeded['id'], result
+    assert (result.get('failed', False), result['changed'], result['method']) == (False, False, 'none'), result
+    assert testbed.stats()['api_writes'] == 0, log
+    assert one(testbed, 'endpoints', 'ep-mixed')['name'] == 'ep-mixed'
+    assert_quiet(run, testbed)
+
+
+# 3. Properties that cannot change
+
+
+def test_properties_that_cannot_change_fail_naming_them(testbed, playbook):
+    testbed.seed('services', name='svc-model', modelType='TunnelerToEndpoint', attributes=['#web'])
+    testbed.seed('endpoints', name='ep-elsewhere', networkId=LAB)
+    tasks = (resource_task('model_type', {'type': 'services', 'network': NET, 'name': 'svc-model', 'spec': {
+        'modelType': 'AdvancedTunnelerToEndpoint', 'attributes': ['#web', '#new']}})
+             + resource_task('registration', {'type': 'edge-routers', 'network': NET, 'name': 'er-x', 'spec': {
+                 'registration': {'registrationKey': 'X'}}})
+             + resource_task('network_id', {'type': 'endpoints', 'network': NET, 'name': 'ep-x', 'spec': {
+                 'networkId': LAB}}))
+    run = playbook(play(tasks, vars=credential_vars(testbed)))
+    assert run.rc == 0, run.output
+    messages = dict((name, (run.saved(name)['failed'], run.saved(name)['msg'])) for name in (
+        'model_type', 'registration', 'network_id'))
+    assert messages == {
+        'model_type': (True, "services 'svc-model': modelType cannot be changed after creation (the API keeps "
+                             "modelType='TunnelerToEndpoint'): delete it (state: absent) and create it again, or leave "
+                             "modelType out of spec"),
+        'registration': (True, 'spec.registration is set by the API and cannot be managed: leave it out of spec'),
+        'network_id': (True, 'spec.networkId is set by the API: give the network in option network and the id in '
+                             'option id'),
+    }
+    assert all('\n' not in message for _failed, message in messages.values())
+    assert testbed.stats()['api_writes'] == 0
+    assert one(testbed, 'services', 'svc-model')['attributes'] == ['#web']
+    assert_quiet(run, testbed)
+
+
+# 4. Faults of the asynchronous progression
+
+
+def endpoint_task(name, endpoint, attributes=('#a',), **options):
+    args = {'type': 'endpoints', 'network': NET, 'name': endpoint, 'spec': {'attributes': list(attributes)}}
+    args.update(options)
+    return resource_task(name, args)
+
+
+@pytest.mark.parametrize('outcome,on', [('ERROR', 'create'), ('SUSPENDED', 'update')])
+def test_error_and_suspended_fail_with_the_reason_and_a_rerun_says_so_again(outcome, on, testbed, playbook):
+    testbed.resource_settings(provision_after_gets=1)
+    if on == 'update':
+        testbed.seed('endpoints', name='ep-fault', attributes=['#old'])
+    testbed.resource_faults({'name': 'ep-fault', 'type': 'endpoints', 'outcome': outcome, 'on': on, 'times': 1,
+                             'message': 'no capacity left in  the\nregion'})
+    variables = credential_vars(testbed)
+    run = playbook(play(endpoint_task('first', 'ep-fault'), vars=variables))
+    assert run.rc == 0, run.output
+    rid = one(testbed, 'endpoints', 'ep-fault')['id']
+    expected = "endpoints 'ep-fault' (%s) ended in %s: no capacity left in the region" % (rid, outcome)
+    first = run.saved('first')
+    assert (first['failed'], first['msg']) == (True, expected)
+    assert [m for m, _t, _i, _s in entries(testbed) if m in WRITES] == ['POST' if on == 'create' else 'PATCH']
+    # Run again: found by name, nothing to write, the same state reported.
+    mark = len(testbed.stats()['api_log'])
+    run = playbook(play(endpoint_task('again', 'ep-fault'), vars=variables))
+    again = run.saved('again')
+    assert (again['failed'], again['msg']) == (True, expected)
+    assert [m for m, _t, _i, _s in entries(testbed, mark) if m in WRITES] == []
+    # Repair: delete it (wait until gone), create it again.
+    mark = len(testbed.stats()['api_log'])
+    tasks = endpoint_task('delete', 'ep-fault', state='absent') + endpoint_task('create', 'ep-fault')
+    run = playbook(play(tasks, vars=variables))
+    assert [(run.saved(n).get('failed', False), run.saved(n)['method']) for n in ('delete', 'create')] == [
+        (False, 'delete'), (False, 'create')]
+    assert run.saved('create')['status'] == 'PROVISIONED'
+    assert [m for m, _t, _i, _s in entries(testbed, mark) if m in WRITES] == ['DELETE', 'POST']
+    assert_quiet(run, testbed)
+
+
+def test_stuck_fails_naming_wait_timeout_and_is_found_again(testbed, playbook):
+    testbed.resource_settings(provision_after_gets=1)
+    testbed.resource_faults({'name': 'ep-stuck', 'outcome': 'stuck', 'on': 'create', 'times': 1})
+    variables = credential_vars(testbed)
+    started = time.monotonic()
+    run = playbook(play(endpoint_task('first', 'ep-stuck', wait_timeout=2), vars=variables))
+    elapsed = time.monotonic() - started
+    assert run.rc == 0, run.output
+    rid = one(testbed, 'endpoints', 'ep-stuck')['id']
+    expected = ("endpoints 'ep-stuck' (%s) is still PROVISIONING after 2 s (wait_timeout): the API has not finished; "
+                "run again later (it is found by name), or raise wait_timeout" % rid)
+    assert (run.saved('first')['failed'], run.saved('first')['msg']) == (True, expected)
+    assert 2 <= elapsed < 60, elapsed
+    gets = [e for e in entries(testbed) if e[:3] == ('GET', 'endpoints', rid)]
+    assert 2 <= len(gets) <= 4, gets  # the backoff: 0.5 s, 1 s, then what is left of the 2 s
+    # Again: no second POST, the same line.
+    mark = len(testbed.stats()['api_log'])
+    run = playbook(play(endpoint_task('again', 'ep-stuck', wait_timeout=2), vars=variables))
+    assert (run.saved('again')['failed'], run.saved('again')['msg']) == (True, expected)
+    assert [e[0] for e in entries(testbed, mark) if e[0] in WRITES] == []
+    # A change restarts the progression (the fault was for the create): PATCH, PROVISIONED.
+    mark = len(testbed.stats()['api_log'])
+    run = playbook(play(endpoint_task('fixed', 'ep-stuck', ['#a', '#b'], wait_timeout=10), vars=variables))
+    fixed = run.saved('fixed')
+    assert (fixed.get('failed', False), fixed['changed'], fixed['method'], fixed['status'], fixed['id']) == (
+        False, True, 'update', 'PROVISIONED', rid), fixed
+    assert [e[0] for e in entries(testbed, mark) if e[0] in WRITES] == ['PATCH']
+    assert_quiet(run, testbed)
+
+
+def test_a_delete_that_is_stuck_names_wait_timeout(testbed, playbook):
+    testbed.resource_settings(provision_after_gets=1)
+    seeded = testbed.seed('endpoints', name='ep-undying')
+    testbed.resource_faults({'name': 'ep-undying', 'outcome': 'stuck', 'on': 'delete'})
+    run = playbook(play(endpoint_task('delete', 'ep-undying', state='absent', wait_timeout=1),
+                        vars=credential_vars(testbed)))
+    assert run.saved('delete')['msg'] == (
+        "endpoints 'ep-undying' (%s) is still DELETING after 1 s (wait_timeout): the API has not finished; run again "
+        "later (it is found by name), or raise wait_timeout" % seeded['id'])
+    assert [e[0] for e in entries(testbed) if e[0] in WRITES] == ['DELETE']
+    assert_quiet(run, testbed)
+
+
+def test_a_create_race_finds_the_other_writers_resource(testbed, playbook):
+    testbed.resource_settings(provision_after_gets=1)
+    testbed.resource_faults({'name': 'ep-race', 'outcome': 'race'})
+    variables = credential_vars(testbed)
+    run = playbook(play(endpoint_task('race', 'ep-race'), vars=variables))
+    assert run.rc == 0, run.output
+    stored = one(testbed, 'endpoints', 'ep-race')
+    assert stored['createdBy'] == 'another-writer'
+    result = run.saved('race')
+    assert (result.get('failed', False), result['changed'], result['id'], result['status']) == (
+        False, True, stored['id'], 'PROVISIONED'), result
+    assert stored['attributes'] == ['#a']
+    assert [(e[0], e[3]) for e in entries(testbed) if e[0] in WRITES] == [('POST', 409), ('PATCH', 202)]
+    mark = len(testbed.stats()['api_log'])
+    run = playbook(play(endpoint_task('again', 'ep-race'), vars=variables))
+    assert (run.saved('again')['changed'], run.saved('again')['id']) == (False, stored['id'])
+    assert [e for e in entries(testbed, mark) if e[0] in WRITES] == []
+    assert_quiet(run, testbed)
+
+
+# The requests of a create: GET the network by name, GET the type's list, POST; then the wait's GETs.
+BEFORE_THE_WAIT = [{'serve': True}] * 3
+
+
+@pytest.mark.parametrize('status', [503, 429])
+def test_server_errors_during_the_wait_are_retried(status, testbed, playbook):
+    testbed.resource_settings(provision_after_gets=1)
+    testbed.api_faults(*BEFORE_THE_WAIT + [{'status': status, 'body': '{"error": "busy"}',
+                                            'content_type': 'application/json', 'times': 2}])
+    run = playbook(play(endpoint_task('retried', 'ep-busy', retries={'total': 2, 'backoff_factor': 0.1}),
+                        vars=credential_vars(testbed)))
+    assert run.rc == 0, run.output
+    result = run.saved('retried')
+    rid = one(testbed, 'endpoints', 'ep-busy')['id']
+    assert (result.get('failed', False), result['changed'], result['method'], result['status'], result['id']) == (
+        False, True, 'create', 'PROVISIONED', rid), result
+    assert [(e[0], e[3]) for e in entries(testbed) if e[2] == rid] == [('GET', status), ('GET', status), ('GET', 200)]
+    assert [e[0] for e in entries(testbed) if e[0] in WRITES] == ['POST']
+    assert_quiet(run, testbed)
+
+
+def test_server_errors_past_the_retries_fail_in_one_line_and_a_rerun_reports_the_state(testbed, playbook):
+    testbed.resource_settings(provision_after_gets=1)
+    testbed.api_faults(*BEFORE_THE_WAIT + [{'status': 503, 'body': '{"error": "busy"}',
+                                            'content_type': 'application/json', 'times': 2}])
+    variables = credential_vars(testbed)
+    options = dict(retries={'total': 1, 'backoff_factor': 0.1})
+    run = playbook(play(endpoint_task('failed', 'ep-busy', **options), vars=variables))
+    assert run.rc == 0, run.output
+    rid = one(testbed, 'endpoints', 'ep-busy')['id']
+    result = run.saved('failed')
+    assert result['failed'] is True and '\n' not in result['msg'], result
+    assert re.match(r"^reading endpoints %s: GET %score/v2/endpoints/%s answered HTTP 503\b.*$" % (
+        rid, re.escape(testbed.info['api']), rid), result['msg']), result['msg']
+    mark = len(testbed.stats()['api_log'])
+    run = playbook(play(endpoint_task('again', 'ep-busy', **options), vars=variables))
+    again = run.saved('again')
+    assert (again.get('failed', False), again['changed'], again['method'], again['status'], again['id']) == (
+        False, False, 'none', 'PROVISIONED', rid), again
+    assert [e for e in entries(testbed, mark) if e[0] in WRITES] == []
+    assert_quiet(run, testbed)
+
+
+# 5. One-time credentials
+
+
+def test_enrollment_jwt_goes_to_a_private_file_and_nowhere_else(testbed, playbook, tmp_path):
+    testbed.resource_settings(provision_after_gets=1)
+    variables = credential_vars(testbed)
+    work = tmp_path / 'work'
+    tasks = resource_task('planned', {'type': 'endpoints', 'network': NET, 'name': 'ep-jwt', 'spec': {
+        'attributes': ['#a']}, 'enrollment_jwt_dest': '{{ work_dir }}/check.jwt'}, check_mode=True)
+    tasks += resource_task('created', {'type': 'endpoints', 'network': NET, 'name': 'ep-jwt', 'spec': {
+        'attributes': ['#a']}, 'enrollment_jwt_dest': '{{ work_dir }}/ep.jwt'})
+    tasks += resource_task('again', {'type': 'endpoints', 'network': NET, 'name': 'ep-jwt', 'spec': {
+        'attributes': ['#a']}, 'enrollment_jwt_dest': '{{ work_dir }}/ep.jwt'})
+    tasks += resource_task('returned', {'type': 'endpoints', 'network': NET, 'name': 'ep-jwt',
+                                        'return_enrollment_secrets': True}, no_log=True)
+    tasks += [save('returned_hash', "r_returned.enrollment_jwt | hash('sha256')"),
+              save('returned_resource', "r_returned.resource.jwt")]
+    run = playbook(play(tasks, vars=variables))
+    assert run.rc == 0, run.output
+    jwt = one(testbed, 'endpoints', 'ep-jwt')['jwt']
+    assert jwt and jwt.count('.') == 2
+    planned, created, again = run.saved('planned'), run.saved('created'), run.saved('again')
+    assert (planned['changed'], planned['method'], (work / 'check.jwt').exists()) == (True, 'create', False)
+    assert (created['changed'], created['method'], created['resource']['jwt']) == (True, 'create', HIDDEN)
+    path = work / 'ep.jwt'
+    assert path.read_text() == jwt
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert (again['changed'], again['method'], again['resource']['jwt']) == (False, 'none', HIDDEN)
+    assert run.saved('returned_hash') == sha256(jwt)
+    assert run.saved('returned_resource') == HIDDEN  # the resource keeps it hidden even then
+    assert 'enrollment_jwt' not in created and 'enrollment_jwt' not in again
+    assert_quiet(run, testbed, jwt)
+
+    # Enrolled: no JWT any more, no file written.
+    testbed.enroll(one(testbed, 'endpoints', 'ep-jwt')['id'])
+    run = playbook(play(resource_task('enrolled', {'type': 'endpoints', 'network': NET, 'name': 'ep-jwt', 'spec': {
+        'attributes': ['#a']}, 'enrollment_jwt_dest': '{{ work_dir }}/enrolled.jwt'}), vars=variables))
+    enrolled = run.saved('enrolled')
+    assert (enrolled.get('failed', False), enrolled['changed'], enrolled['resource']['jwt']) == (False, False, None)
+    assert not (work / 'enrolled.jwt').exists()
+    assert testbed.stats()['api_writes'] == 1  # the one POST
+    assert sorted(os.listdir(str(work))) == ['ep.jwt', 'play.yml']
+    assert_quiet(run, testbed, jwt)
+
+
+def test_registration_key_goes_to_a_private_file_and_nowhere_else(testbed, playbook, tmp_path):
+    testbed.resource_settings(provision_after_gets=1)
+    args = {'type': 'edge-routers', 'network': NET, 'name': 'er-key', 'spec': {'attributes': ['#edge']},
+            'registration_key_dest': '{{ work_dir }}/er.key'}
+    tasks = (resource_task('planned', dict(args, registration_key_dest='{{ work_dir }}/check.key'), check_mode=True)
+             + resource_task('created', args) + resource_task('again', args)
+             + resource_task('returned', {'type': 'edge-routers', 'network': NET, 'name': 'er-key',
+                                          'return_enrollment_secrets': True}, no_log=True)
+             + [save('returned_hash', "r_returned.registration_key | hash('sha256')")])
+    run = playbook(play(tasks, vars=credential_vars(testbed)))
+    assert run.rc == 0, run.output
+    key = one(testbed, 'edge-routers', 'er-key')['registrationKey']
+    work = tmp_path / 'work'
+    planned, created, again = run.saved('planned'), run.saved('created'), run.saved('again')
+    assert (planned['changed'], (work / 'check.key').exists()) == (True, False)
+    assert (created['changed'], created['resource']['registrationKey'],
+            created['resource']['registration']['registrationKey']) == (True, HIDDEN, HIDDEN)
+    assert (work / 'er.key').read_text() == key
+    assert stat.S_IMODE((work / 'er.key').stat().st_mode) == 0o600
+    assert (again['changed'], again['method']) == (False, 'none')
+    assert run.saved('returned_hash') == sha256(key)
+    assert testbed.stats()['api_writes'] == 1
+    assert_quiet(run, testbed, key)
+
+
+def test_secret_options_belong_to_their_type(testbed, playbook):
+    tasks = (resource_task('jwt_on_service', {'type': 'services', 'network': NET, 'name': 's',
+                                              'enrollment_jwt_dest': '{{ work_dir }}/x'})
+             + resource_task('no_network', {'type': 'endpoints', 'name': 'e'})
+             + resource_task('short_wait', {'type': 'endpoints', 'network': NET, 'name': 'e', 'wait_timeout': -1}))
+    run = playbook(play(tasks, vars=credential_vars(testbed)))
+    assert dict((name, run.saved(name)['msg']) for name in ('jwt_on_service', 'no_network', 'short_wait')) == {
+        'jwt_on_service': 'option enrollment_jwt_dest is only for type endpoints',
+        'no_network': "option network is required for type endpoints (the network's name or id)",
+        'short_wait': 'option wait_timeout must be 0 or more seconds, got -1'}
+    assert testbed.stats()['api_requests'] == 0
+    assert_clean(run)
+
+
+# 6. nf_resource_info
+
+
+def test_info_finds_by_network_name_id_and_query_in_check_mode(testbed, playbook):
+    alpha = testbed.seed('endpoints', name='Alpha', attributes=['#a'])
+    testbed.seed('endpoints', name='beta', status='PROVISIONING')
+    gamma = testbed.seed('endpoints', name='gamma', networkId=LAB)
+    router = testbed.seed('edge-routers', name='er-info')
+    tasks = (info_task('network', {'type': 'endpoints', 'network': NET})
+             + info_task('name', {'type': 'endpoints', 'network': NET, 'name': 'ALPHA'})
+             + info_task('by_id', {'type': 'endpoints', 'id': gamma['id']})
+             + info_task('missing_id', {'type': 'endpoints', 'id': '11111111-1111-4111-8111-111111111111'})
+             + info_task('missing_network', {'type': 'endpoints', 'network': 'no-such-network'})
+             + info_task('query', {'type': 'endpoints', 'network': NET, 'query': {'status': 'PROVISIONED'}})
+             + info_task('everywhere', {'type': 'endpoints'})
+             + info_task('networks', {'type': 'networks', 'name': 'LAB-Network'})
+             + info_task('routers', {'type': 'edge-routers', 'network': DEMO}))
+    run = playbook(play(tasks, vars=credential_vars(testbed)), args=['--check'])
+    assert run.rc == 0, run.output
+    found = dict((name, run.saved(name)) for name in (
+        'network', 'name', 'by_id', 'missing_id', 'missing_network', 'query', 'everywhere', 'networks', 'routers'))
+    assert dict((name, (r.get('failed', False), r['changed'], r['count'], [item['name'] for item in r['resources']]))
+                for name, r in found.items()) == {
+        'network': (False, False, 2, ['Alpha', 'beta']),
+        'name': (False, False, 1, ['Alpha']),
+        'by_id': (False, False, 1, ['gamma']),
+        'missing_id': (False, False, 0, []),
+        'missing_network': (False, False, 0, []),
+        'query': (False, False, 1, ['Alpha']),
+        'everywhere': (False, False, 3, ['Alpha', 'beta', 'gamma']),
+        'networks': (False, False, 1, ['lab-network']),
+        'routers': (False, False, 1, ['er-info']),
+    }, [r.get('msg') for r in found.values()]
+    assert found['name']['resources'][0]['id'] == alpha['id']
+    assert [item['jwt'] for item in found['everywhere']['resources']] == [HIDDEN] * 3
+    shown = found['routers']['resources'][0]
+    assert (shown['registrationKey'], shown['registration']['registrationKey']) == (HIDDEN, HIDDEN)
+    assert testbed.stats()['api_writes'] == 0
+    jwts = [item['jwt'] for item in testbed.resources('endpoints')]
+    assert_quiet(run, testbed, router['registrationKey'], *jwts)
+
+
+# 7. After the role
+
+
+def test_after_the_role_no_auth_options_and_no_more_token_requests(testbed, playbook):
+    testbed.resource_settings(provision_after_gets=1)
+    tasks = (resource_task('endpoint', {'type': 'endpoints', 'network': NET, 'name': 'ep-role', 'spec': {
+        'attributes': ['#role']}})
+             + resource_task('service', {'type': 'services', 'network': NET, 'name': 'svc-role', 'spec': {
+                 'attributes': ['#role']}})
+             + resource_task('again', {'type': 'endpoints', 'network': NET, 'name': 'ep-role', 'spec': {
+                 'attributes': ['#role']}})
+             + info_task('info', {'type': 'endpoints', 'network': NET}))
+    run = playbook(play(tasks, vars=credential_vars(testbed), roles=[ROLE]))
+    assert run.rc == 0, run.output
+    assert [(run.saved(n).get('failed', False), run.saved(n)['changed']) for n in ('endpoint', 'service', 'again')] == [
+        (False, True), (False, True), (False, False)]
+    assert run.saved('info')['count'] == 1
+    stats = testbed.stats()
+    assert stats['total'] == 1  # the role's one token request, none for the four tasks
+    assert stats['api_refused'] == 0
+    assert_quiet(run, testbed, one(testbed, 'endpoints', 'ep-role')['jwt'])
