@@ -60,6 +60,16 @@ class Bench:
         with urllib.request.urlopen(self.info['idp_http'] + '/_control/stats') as response:
             return json.loads(response.read())
 
+    def control(self, action, data):
+        request = urllib.request.Request(self.info['idp_http'] + '/_control/' + action, data=json.dumps(data).encode(),
+                                         method='POST')
+        with urllib.request.urlopen(request) as response:
+            return json.loads(response.read())
+
+    def resources(self, rtype):
+        with urllib.request.urlopen(self.info['idp_http'] + '/_control/resources/' + rtype) as response:
+            return json.loads(response.read())
+
     def play(self, tasks, hosts, cache_dir, roles=(), extra_env=None, keep=False):
         """Run one play over hosts local nodes; returns (seconds, stdout); self.cpu: the play's CPU seconds (user +
         system of ansible-playbook and every process it waited for), which neighbours on a shared machine change far
@@ -285,6 +295,43 @@ def p6(bench, runs):
     return [name for name, _way in ways], times, cpu, requests, api
 
 
+P7_ENDPOINTS = 50
+P7_NETWORK = 'lab-network'
+
+
+def p7(bench, runs):
+    """A play that declares 50 endpoints that exist already (nf_resource in a loop, state present, the same spec): 0
+    writes, API reads per endpoint, 1 token request; against the same 50 reads made with nf_request (a loop of GETs of
+    core/v2/endpoints by name). Interleaved, the order alternating."""
+    network = [n for n in bench.resources('networks') if n['name'] == P7_NETWORK][0]
+    for i in range(P7_ENDPOINTS):
+        bench.control('seed', {'type': 'endpoints', 'resource': {
+            'name': 'bench-ep-%02d' % i, 'networkId': network['id'], 'attributes': ['#bench', '#ep%02d' % i]}})
+    items = [{'name': 'bench-ep-%02d' % i, 'attributes': ['#ep%02d' % i, '#bench']} for i in range(P7_ENDPOINTS)]
+    resource = [{'name': 'declare the endpoints', 'loop': items, 'netfoundry.api.nf_resource': {
+        'type': 'endpoints', 'network': P7_NETWORK, 'name': '{{ item.name }}',
+        'spec': {'attributes': '{{ item.attributes }}'}}, 'register': 'declared'},
+        {'name': 'nothing changed', 'ansible.builtin.assert': {'that': ['declared is not changed'], 'quiet': True}}]
+    request = [{'name': 'read the endpoints', 'loop': items, 'netfoundry.api.nf_request': {
+        'path': 'core/v2/endpoints', 'query': {'networkId': network['id'], 'name': '{{ item.name }}'}},
+        'register': 'read'}]
+    ways = [('nf_request, 50 reads', request), ('nf_resource, 50 endpoints unchanged', resource)]
+    bench.play(request, 1, bench.fresh_cache('p7'))  # the OS caches, the plugins' .pyc files
+    found = dict((name, dict(times=[], cpu=[], tokens=[], reads=[], writes=[])) for name, _tasks in ways)
+    for run in range(runs):
+        for name, tasks in ways[run % 2:] + ways[:run % 2]:
+            before = bench.stats()
+            found[name]['times'].append(bench.play(tasks, 1, bench.fresh_cache('p7'))[0])
+            found[name]['cpu'].append(bench.cpu)
+            after = bench.stats()
+            methods = dict((m, after['api_methods'].get(m, 0) - before['api_methods'].get(m, 0))
+                           for m in ('GET', 'POST', 'PATCH', 'PUT', 'DELETE'))
+            found[name]['tokens'].append(after['total'] - before['total'])
+            found[name]['reads'].append(methods['GET'])
+            found[name]['writes'].append(methods['POST'] + methods['PATCH'] + methods['PUT'] + methods['DELETE'])
+    return [name for name, _tasks in ways], found
+
+
 def curl_floor(bench, count):
     """curl's own time_total for the same POST (connect + TLS + request + answer), median."""
     curl = shutil.which('curl')
@@ -335,7 +382,7 @@ def machine():
         platform.platform(), cpus, model or platform.machine(), platform.python_version(), ansible.__version__)
 
 
-PARTS = ('p1', 'p2', 'p3', 'p4', 'p5', 'p6')
+PARTS = ('p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7')
 
 
 def runs_text(values):
@@ -385,6 +432,8 @@ def main():
                 found['p6'] = p6(bench, args.runs)
             if 'p4' in parts:
                 found['p4'] = p4(bench, args.runs)
+            if 'p7' in parts:
+                found['p7'] = p7(bench, args.runs)
         finally:
             process.terminate()
             process.wait()
@@ -489,8 +538,29 @@ def main():
                                             '%.3f to %.3f' % ci if ci else 'n/a (fewer than 6 runs)', cpu_medians))
             targets.append('- P6 %s / uri: %.3f wall, %.3f CPU; token requests per play: %s' % (
                 name, medians, cpu_medians, ', '.join(str(count) for count in requests[name])))
+    if 'p7' in found:
+        names, p7_found = found['p7']
+        out('\n## P7: a play declaring %d endpoints that exist (nf_resource in a loop), vs the same %d reads with '
+            'nf_request (%d runs each, interleaved; each play from a fresh token cache)\n'
+            % (P7_ENDPOINTS, P7_ENDPOINTS, args.runs))
+        out('| play | median s | runs (s) | median CPU s | token requests per play | API reads per play | writes per play |')
+        out('| --- | ---: | --- | ---: | --- | --- | --- |')
+        for name in names:
+            row = p7_found[name]
+            out('| %s | %.2f | %s | %.2f | %s | %s | %s |' % (
+                name, statistics.median(row['times']), runs_text(row['times']), statistics.median(row['cpu']),
+                ', '.join(map(str, row['tokens'])), ', '.join(map(str, row['reads'])), ', '.join(map(str, row['writes']))))
+        declared, reads = p7_found[names[1]], p7_found[names[0]]
+        medians, pairs, (low, high), ci = ratio_stats(declared['times'], reads['times'])
+        out('\nnf_resource / nf_request: **%.3f** wall (ratio of the medians; per-run ratios: median %.3f, min %.3f, max '
+            '%.3f), %.3f CPU' % (medians, pairs, low, high, ratio_stats(declared['cpu'], reads['cpu'])[0]))
+        targets.append('- P7 50 endpoints unchanged: writes %s, API reads per endpoint %s, token requests %s; time vs '
+                       '50 nf_request reads %.3f' % (
+                           ', '.join(map(str, declared['writes'])),
+                           ', '.join('%.2f' % (r / float(P7_ENDPOINTS)) for r in declared['reads']),
+                           ', '.join(map(str, declared['tokens'])), medians))
     if targets:
-        out('\n## Targets (issues 6, 11 and 18)\n')
+        out('\n## Targets (issues 6, 11, 18 and 19)\n')
         for line in targets:
             out(line)
     out('\nBenchmark wall time: %.0f s' % (time.monotonic() - started))

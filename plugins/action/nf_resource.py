@@ -103,8 +103,8 @@ class ActionModule(ApiAction):
                 return self._finish(engine, args, created, out)
         before = managed(shown, existing)
         changes = dict((prop, value) for prop, value in spec.items() if differs(value, existing.get(prop), prop))
-        if name is not None and existing.get('name') != name:
-            changes['name'] = name
+        if args['id'] is not None and name is not None and existing.get('name') != name:
+            changes['name'] = name  # found by id, renamed (found by name, only the case could differ: kept)
         frozen = sorted(prop for prop in changes if prop in kind.no_update)
         if frozen:
             raise NFTokenError('%s %r: %s cannot be changed after creation (the API keeps %s): delete it (state: absent) '

@@ -55,21 +55,30 @@ def token_forms(token):
     return secret_forms(token) + [part for part in token.split('.')[1:] if len(part) >= 16]
 
 
-# A piece of a token this long or longer is redacted wherever it appears (an API that echoes a token cut short,
-# wrapped at 64 columns, or used as a header name), in base64url and standard base64 alike.
+# A piece of a token's signature this long or longer is redacted wherever it appears (an API that echoes a token cut
+# short, wrapped at 64 columns, or used as a header name), in base64url and standard base64 alike. Only the signature:
+# it is what makes a token valid, and it is random; a JWT's header and claims are not secret and other JWTs (an
+# endpoint's enrollment JWT) share pieces of them, which must not be taken out of the answers that carry them.
 PIECE = 16
 _RUN_RE = re.compile(r'[A-Za-z0-9_+/-]{%d,}' % PIECE)
 
 
 def token_pieces(token):
-    """Every PIECE-character piece of a token, of its base64 and of the base64 of its Authorization header value."""
+    """Every PIECE-character piece of a token's signature (of the whole token if it is not a JWT), also where the
+    signature lies in the base64 of the token and of its Authorization header value."""
     if not token:
         return set()
+    parts = token.split('.')
+    signed = '.'.join(parts[:-1]) + '.' if len(parts) == 3 else ''
     pieces = set()
-    for form in (token, base64.b64encode(token.encode('utf-8')).decode('ascii'),
-                 base64.b64encode(('Bearer ' + token).encode('utf-8')).decode('ascii')):
-        for run in _RUN_RE.findall(form):
-            pieces.update(run[i:i + PIECE] for i in range(len(run) - PIECE + 1))
+    for prefix in ('', 'Bearer '):
+        encoded = base64.b64encode((prefix + token).encode('utf-8')).decode('ascii')
+        # Every group of 4 base64 characters from the first one that encodes only signature bytes.
+        start = -(-len((prefix + signed).encode('utf-8')) // 3) * 4
+        forms = [encoded[start:]] + ([token[len(signed):]] if not prefix else [])
+        for form in forms:
+            for run in _RUN_RE.findall(form):
+                pieces.update(run[i:i + PIECE] for i in range(len(run) - PIECE + 1))
     return pieces
 
 

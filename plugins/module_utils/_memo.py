@@ -44,6 +44,10 @@ class Memo:
         with self._lock:
             self._spaces.get(space, {}).pop(key, None)
 
+    def clear_space(self, space):
+        with self._lock:
+            self._spaces.pop(space, None)
+
     def clear(self):
         with self._lock:
             self._spaces.clear()

@@ -14,6 +14,7 @@ import tempfile
 import time
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 from ansible_collections.netfoundry.api.plugins.module_utils._options import RESOURCE_TYPES
 from ansible_collections.netfoundry.api.plugins.plugin_utils._api import with_query
 
@@ -28,6 +29,7 @@ SERVER_PROPS = frozenset(('id', 'status', 'statusMessage', 'createdAt', 'updated
                           'deletedAt', 'deletedBy', 'zitiId', 'jwt', 'registrationKey', 'registration', '_links',
                           '_embedded'))
 PAGE_SIZE = 500
+NETWORK_SPACE = 'network ids'
 LONGEST_POLL = 10.0
 
 
@@ -208,6 +210,8 @@ class Resources:
 
     def _write(self, method, path, body):
         self.writes += 1
+        if not self.kind.scoped:
+            MEMO.clear_space(NETWORK_SPACE)  # a network made or deleted: names may point elsewhere now
         return self.client.call(method, self._url(path), body)
 
     def create(self, network_id, name, spec):
@@ -276,14 +280,21 @@ class Resources:
 
 
 def network_id(client, api_url, network):
-    """The id of the network named (or with the id) network, or None when there is none."""
+    """The id of the network named (or with the id) network, or None when there is none.
+
+    Kept for the process (a loop's items run in one): a loop over 50 endpoints of a network reads the network once.
+    Resources.create and delete of a network forget it."""
+    key = (api_url, network.lower())
+    known = MEMO.get(NETWORK_SPACE, key)
+    if known is not None:
+        return known
     networks = Resources(client, api_url, 'networks')
-    if UUID_RE.match(network):
-        found = networks.get(network)
-        if found is not None:
-            return found['id']
-    found = networks.find(None, network)
-    return found['id'] if found else None
+    found = networks.get(network) if UUID_RE.match(network) else None
+    if found is None:
+        found = networks.find(None, network)
+    if found is None:
+        return None
+    return MEMO.put(NETWORK_SPACE, key, found['id'])
 
 
 def _reason(resource):

@@ -179,18 +179,23 @@ def test_a_next_link_that_http_libraries_split_elsewhere_is_refused(href):
 
 def test_pieces_of_an_echoed_token_are_redacted(monkeypatch):
     """An API that echoes the token cut short, wrapped at 64 columns, as a header name or in base64: no piece of 16
-    characters or more survives (an outsider's finding)."""
+    characters or more of its signature survives (an outsider's finding); other JWTs, which share the header and
+    maybe claims, are left whole (a tester's finding: an enrollment JWT was cut)."""
     import base64
     token = 'eyJhbGciOiJSUzI1NiJ9.' + 'eyJzdWIiOiJhYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5eiJ9' + '.' + 'S' * 10 + 'ig-n4tur3_' * 8
     wrapped = '\n'.join(token[i:i + 64] for i in range(0, len(token), 64))
-    echoed = {'cut': token[:120], 'tail': token[-40:], 'wrapped': wrapped, token[-30:]: 'header name',
-              'b64': base64.b64encode(('Bearer ' + token).encode()).decode(), 'other': 'a-normal_value-of-20+chars/ok'}
+    other_jwt = 'eyJhbGciOiJSUzI1NiJ9.' + 'eyJzdWIiOiJhYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ei1vdGhlciJ9' + '.' + 'OtherSig_' * 6
+    echoed = {'cut': token[:160], 'tail': token[-40:], 'wrapped': wrapped, token[-30:]: 'header name',
+              'b64': base64.b64encode(('Bearer ' + token).encode()).decode(), 'other': 'a-normal_value-of-20+chars/ok',
+              'enrollment': other_jwt}
     client, _calls, _warnings = client_with([FakeResponse(200, echoed)], monkeypatch)
     client.token = lambda refused: token
     reply = client.call('GET', API + 'x')
     text = json.dumps(reply.json)
-    assert all(token[i:i + 16] not in text for i in range(len(token) - 15)), text
-    assert reply.json['other'] == 'a-normal_value-of-20+chars/ok'
+    signature = token.rsplit('.', 1)[1]
+    assert all(signature[i:i + 16] not in text for i in range(len(signature) - 15)), text
+    assert base64.b64encode(('Bearer ' + token).encode()).decode()[-40:] not in text
+    assert (reply.json['other'], reply.json['enrollment']) == ('a-normal_value-of-20+chars/ok', other_jwt)
 
 
 def test_a_401_renews_the_token_once_naming_the_refused_one(monkeypatch):
