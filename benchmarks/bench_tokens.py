@@ -303,7 +303,7 @@ def p7(bench, runs):
     """A play that declares 50 endpoints that exist already (nf_resource in a loop, state present, the same spec): 0
     writes, API reads per endpoint, 1 token request; against the same 50 reads made with nf_request (a loop of GETs of
     core/v2/endpoints by name). Interleaved, the order alternating."""
-    network = [n for n in bench.resources('networks') if n['name'] == P7_NETWORK][0]
+    network = [n for n in bench.resources('networks')['resources'] if n['name'] == P7_NETWORK][0]
     for i in range(P7_ENDPOINTS):
         bench.control('seed', {'type': 'endpoints', 'resource': {
             'name': 'bench-ep-%02d' % i, 'networkId': network['id'], 'attributes': ['#bench', '#ep%02d' % i]}})
