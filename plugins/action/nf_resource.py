@@ -84,14 +84,14 @@ class ActionModule(ApiAction):
             return self._absent(engine, args, existing, shown)
         if existing is None:
             if args['id'] is not None:
-                raise NFTokenError('there is no %s with id %s: give name (and spec) to create one' % (kind.name,
-                                                                                                     args['id']))
+                raise NFTokenError('there is no %s with id %s: give name (and spec) to create one'
+                                   % (kind.name, args['id']))
             after = dict(spec, name=name)
             out = dict(changed=True, method='create', diff=dict(before={}, after=managed(shown, after)))
             if check:
                 if net is None and kind.scoped:
-                    out['msg'] = 'network %r does not exist yet: %s %r would be created in it' % (args['network'],
-                                                                                                 kind.name, name)
+                    out['msg'] = ('network %r does not exist yet: %s %r would be created in it'
+                                  % (args['network'], kind.name, name))
                 return out
             created, reply = engine.create(net, name, spec)
             if created is None:  # 409: another writer made it since we looked

@@ -77,8 +77,8 @@ class ApiAction(ActionBase):
         spec = action_argspec(self.GROUP)
         for name, value in self._task.args.items():
             if spec.get(name, {}).get('type') in ('str', 'path') and isinstance(value, (list, dict)):
-                failed(result, 'option %s must be a string, got a %s' % (name, 'list' if isinstance(value, list)
-                                                                           else 'dictionary'))
+                kind = 'list' if isinstance(value, list) else 'dictionary'
+                failed(result, 'option %s must be a string, got a %s' % (name, kind))
                 return None
         _validation, args = self.validate_argument_spec(spec, **rules)
         if _inject_invocation(task_vars):

@@ -276,12 +276,12 @@ def test_a_name_in_another_case_finds_the_resource_and_changes_nothing(testbed, 
 def test_properties_that_cannot_change_fail_naming_them(testbed, playbook):
     testbed.seed('services', name='svc-model', modelType='TunnelerToEndpoint', attributes=['#web'])
     testbed.seed('endpoints', name='ep-elsewhere', networkId=LAB)
-    tasks = (resource_task('model_type', {'type': 'services', 'network': NET, 'name': 'svc-model', 'spec': {
+    tasks = resource_task('model_type', {'type': 'services', 'network': NET, 'name': 'svc-model', 'spec': {
         'modelType': 'AdvancedTunnelerToEndpoint', 'attributes': ['#web', '#new']}})
-             + resource_task('registration', {'type': 'edge-routers', 'network': NET, 'name': 'er-x', 'spec': {
-                 'registration': {'registrationKey': 'X'}}})
-             + resource_task('network_id', {'type': 'endpoints', 'network': NET, 'name': 'ep-x', 'spec': {
-                 'networkId': LAB}}))
+    tasks += resource_task('registration', {'type': 'edge-routers', 'network': NET, 'name': 'er-x', 'spec': {
+        'registration': {'registrationKey': 'X'}}})
+    tasks += resource_task('network_id', {'type': 'endpoints', 'network': NET, 'name': 'ep-x', 'spec': {
+        'networkId': LAB}})
     run = playbook(play(tasks, vars=credential_vars(testbed)))
     assert run.rc == 0, run.output
     messages = dict((name, (run.saved(name)['failed'], run.saved(name)['msg'])) for name in (
@@ -578,13 +578,13 @@ def test_info_finds_by_network_name_id_and_query_in_check_mode(testbed, playbook
 
 def test_after_the_role_no_auth_options_and_no_more_token_requests(testbed, playbook):
     testbed.resource_settings(provision_after_gets=1)
-    tasks = (resource_task('endpoint', {'type': 'endpoints', 'network': NET, 'name': 'ep-role', 'spec': {
+    tasks = resource_task('endpoint', {'type': 'endpoints', 'network': NET, 'name': 'ep-role', 'spec': {
         'attributes': ['#role']}})
-             + resource_task('service', {'type': 'services', 'network': NET, 'name': 'svc-role', 'spec': {
-                 'attributes': ['#role']}})
-             + resource_task('again', {'type': 'endpoints', 'network': NET, 'name': 'ep-role', 'spec': {
-                 'attributes': ['#role']}})
-             + info_task('info', {'type': 'endpoints', 'network': NET}))
+    tasks += resource_task('service', {'type': 'services', 'network': NET, 'name': 'svc-role', 'spec': {
+        'attributes': ['#role']}})
+    tasks += resource_task('again', {'type': 'endpoints', 'network': NET, 'name': 'ep-role', 'spec': {
+        'attributes': ['#role']}})
+    tasks += info_task('info', {'type': 'endpoints', 'network': NET})
     run = playbook(play(tasks, vars=credential_vars(testbed), roles=[ROLE]))
     assert run.rc == 0, run.output
     assert [(run.saved(n).get('failed', False), run.saved(n)['changed']) for n in ('endpoint', 'service', 'again')] == [

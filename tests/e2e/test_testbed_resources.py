@@ -173,7 +173,7 @@ def test_create_rules_and_409_on_a_name_in_use(api, testbed):
 def test_create_then_provisioned_at_the_second_get(api):
     created = api.create('service-policies', name='bind')
     assert created['status'] == 'PROVISIONING'
-    assert [api.status('service-policies', created['id']) for _ in range(3)] == ['PROVISIONING', 'PROVISIONED', 'PROVISIONED']
+    assert [api.status('service-policies', created['id']) for _get in range(3)] == ['PROVISIONING', 'PROVISIONED', 'PROVISIONED']
 
 
 def test_progression_settings(api, testbed):
@@ -181,8 +181,8 @@ def test_progression_settings(api, testbed):
         'provision_after_gets': 4, 'provision_after_seconds': None, 'create_status': 'PROVISIONING'}
     slow = api.create('configs', name='slow')
     # Lists do not count: only GETs by id do.
-    assert [api.names('configs', networkId=DEMO, status='PROVISIONING') for _ in range(5)] == [['slow']] * 5
-    assert [api.status('configs', slow['id']) for _ in range(4)] == ['PROVISIONING'] * 3 + ['PROVISIONED']
+    assert [api.names('configs', networkId=DEMO, status='PROVISIONING') for _get in range(5)] == [['slow']] * 5
+    assert [api.status('configs', slow['id']) for _get in range(4)] == ['PROVISIONING'] * 3 + ['PROVISIONED']
     testbed.resource_settings(provision_after_gets=0, create_status='NEW')
     assert api.create('configs', name='at-once')['status'] == 'PROVISIONED'
     testbed.resource_settings(provision_after_gets=2)
@@ -200,11 +200,11 @@ def test_progression_settings(api, testbed):
 
 def test_update_and_delete_progressions(api, testbed):
     created = api.create('app-wans', name='wan', endpointAttributes=['#a'])
-    assert [api.status('app-wans', created['id']) for _ in range(2)] == ['PROVISIONING', 'PROVISIONED']
+    assert [api.status('app-wans', created['id']) for _get in range(2)] == ['PROVISIONING', 'PROVISIONED']
     patched = api.call('PATCH', 'app-wans/' + created['id'], {'name': 'wan', 'endpointAttributes': ['#b']})
     assert (patched.status_code, patched.json()['status'], patched.json()['endpointAttributes']) == (200, 'UPDATING', ['#b'])
     assert patched.json()['updatedAt'] >= created['updatedAt']
-    assert [api.status('app-wans', created['id']) for _ in range(2)] == ['UPDATING', 'PROVISIONED']
+    assert [api.status('app-wans', created['id']) for _get in range(2)] == ['UPDATING', 'PROVISIONED']
     deleted = api.call('DELETE', 'app-wans/' + created['id'])
     assert (deleted.status_code, deleted.json()['status']) == (202, 'DELETING')
     assert api.names('app-wans', networkId=DEMO, status='DELETING') == ['wan']  # listed while it is being deleted
@@ -214,7 +214,7 @@ def test_update_and_delete_progressions(api, testbed):
     assert (busy.status_code, busy.json()['error']) == (409, 'conflict')
     taken = api.call('POST', 'app-wans', {'name': 'WAN', 'networkId': DEMO})  # the name is still held
     assert taken.status_code == 409
-    assert [api.status('app-wans', created['id']) for _ in range(2)] == ['DELETING', 404]
+    assert [api.status('app-wans', created['id']) for _get in range(2)] == ['DELETING', 404]
     assert api.names('app-wans', networkId=DEMO) == []
     gone = api.call('DELETE', 'app-wans/' + created['id'])
     assert (gone.status_code, gone.json()['error']) == (404, 'not_found')
@@ -228,7 +228,7 @@ def test_a_deleted_network_takes_its_resources(api):
     network = api.create('networks', name='short-lived')
     endpoint = api.create('endpoints', name='inside', networkId=network['id'])
     assert api.call('DELETE', 'networks/' + network['id']).status_code == 202
-    assert [api.status('networks', network['id']) for _ in range(2)] == ['DELETING', 404]
+    assert [api.status('networks', network['id']) for _get in range(2)] == ['DELETING', 404]
     assert api.status('endpoints', endpoint['id']) == 404
     assert api.names('networks') == ['demo-network', 'lab-network']
 
@@ -306,37 +306,37 @@ def test_a_named_resource_ends_in_a_failure_status(outcome, api, testbed):
     testbed.resource_faults({'name': 'doomed', 'outcome': outcome, 'message': 'no capacity in us-east-1'},
                             {'name': 'later', 'outcome': outcome, 'on': 'update', 'type': 'terminators', 'times': 1})
     doomed = api.create('terminators', name='Doomed')
-    assert [api.status('terminators', doomed['id']) for _ in range(3)] == ['PROVISIONING', outcome, outcome]
+    assert [api.status('terminators', doomed['id']) for _get in range(3)] == ['PROVISIONING', outcome, outcome]
     assert api.get('terminators/' + doomed['id']).json()['statusMessage'] == 'no capacity in us-east-1'
     healthy = api.create('terminators', name='healthy')
-    assert [api.status('terminators', healthy['id']) for _ in range(2)] == ['PROVISIONING', 'PROVISIONED']
+    assert [api.status('terminators', healthy['id']) for _get in range(2)] == ['PROVISIONING', 'PROVISIONED']
     later = api.create('terminators', name='later')
-    assert [api.status('terminators', later['id']) for _ in range(2)] == ['PROVISIONING', 'PROVISIONED']
+    assert [api.status('terminators', later['id']) for _get in range(2)] == ['PROVISIONING', 'PROVISIONED']
     api.call('PATCH', 'terminators/' + later['id'], {'name': 'later', 'cost': 5})
-    assert [api.status('terminators', later['id']) for _ in range(2)] == ['UPDATING', outcome]
+    assert [api.status('terminators', later['id']) for _get in range(2)] == ['UPDATING', outcome]
     assert api.get('terminators/' + later['id']).json()['statusMessage'] == (
         'the test bed made this update end in %s' % outcome)
     # times: 1, so the next update ends well, and clears the message.
     again = api.call('PATCH', 'terminators/' + later['id'], {'name': 'later', 'cost': 6}).json()
     assert (again['status'], 'statusMessage' in again) == ('UPDATING', False)
-    assert [api.status('terminators', later['id']) for _ in range(2)] == ['UPDATING', 'PROVISIONED']
+    assert [api.status('terminators', later['id']) for _get in range(2)] == ['UPDATING', 'PROVISIONED']
     # The type filter: a config named later is not the terminator's fault; 'doomed' stays for every write.
     other_type = api.create('configs', name='later')
     api.call('PATCH', 'configs/' + other_type['id'], {'name': 'later', 'data': {}})
-    assert [api.status('configs', other_type['id']) for _ in range(2)] == ['UPDATING', 'PROVISIONED']
+    assert [api.status('configs', other_type['id']) for _get in range(2)] == ['UPDATING', 'PROVISIONED']
     api.call('PATCH', 'terminators/' + doomed['id'], {'name': 'Doomed', 'cost': 1})
-    assert [api.status('terminators', doomed['id']) for _ in range(2)] == ['UPDATING', outcome]
+    assert [api.status('terminators', doomed['id']) for _get in range(2)] == ['UPDATING', outcome]
     assert testbed.resources()['faults'] == [{'name': 'doomed', 'outcome': outcome, 'message': 'no capacity in us-east-1'}]
 
 
 def test_a_resource_whose_provisioning_never_ends(api, testbed):
     testbed.resource_faults({'name': 'stalled', 'outcome': 'stuck'})
     stalled = api.create('certificate-authorities', name='stalled')
-    assert [api.status('certificate-authorities', stalled['id']) for _ in range(10)] == ['PROVISIONING'] * 10
+    assert [api.status('certificate-authorities', stalled['id']) for _get in range(10)] == ['PROVISIONING'] * 10
     shown = testbed.resources('certificate-authorities')
     assert [(r['name'], r['_testbed']) for r in shown] == [('stalled', {'op': 'create', 'gets': 10, 'outcome': 'stuck'})]
     assert api.call('DELETE', 'certificate-authorities/' + stalled['id']).status_code == 202
-    assert [api.status('certificate-authorities', stalled['id']) for _ in range(4)] == ['DELETING'] * 4
+    assert [api.status('certificate-authorities', stalled['id']) for _get in range(4)] == ['DELETING'] * 4
 
 
 def test_race_another_writer_creates_the_name_first(api, testbed):
@@ -356,7 +356,7 @@ def test_race_another_writer_creates_the_name_first(api, testbed):
 def test_api_faults_answer_resource_requests_first(api, testbed):
     created = api.create('endpoints', name='waiting')
     testbed.api_faults({'status': 503, 'body': {'error': 'unavailable'}}, {'status': 429, 'headers': {'Retry-After': '1'}})
-    answers = [api.get('endpoints/' + created['id']) for _ in range(4)]
+    answers = [api.get('endpoints/' + created['id']) for _get in range(4)]
     assert [a.status_code for a in answers] == [503, 429, 200, 200]
     assert answers[1].headers['Retry-After'] == '1'
     # The faulted GETs never reached the resource: the first two real ones make its progression.

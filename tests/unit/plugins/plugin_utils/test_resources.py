@@ -51,8 +51,8 @@ def test_differs(want, have, key, expected):
 
 
 def test_managed_is_the_keys_the_user_gave():
-    assert managed(['name', 'attributes'], {'name': 'n', 'attributes': [], 'zitiId': 'z'}) == {'name': 'n',
-                                                                                             'attributes': []}
+    found = managed(['name', 'attributes'], {'name': 'n', 'attributes': [], 'zitiId': 'z'})
+    assert found == {'name': 'n', 'attributes': []}
     assert managed(['name'], None) == {'name': None}
 
 

@@ -37,7 +37,7 @@ def test_unknown_keyword_and_secret_in_ansible_cfg(tmp_path):
 def test_a_misspelled_variable_is_named_once_and_each_mapping_is_looked_through():
     warnings = []
     variables = {'netfoundry_clientid': 'x', 'other': 1}
-    for _ in range(3):
+    for _evaluation in range(3):
         _gather({}, variables, warnings)
     assert warnings == ['variable netfoundry_clientid is not an input or output of netfoundry.api and is ignored; '
                         'did you mean netfoundry_client_id?']
