@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import hmac
 import json
+import math
 import os
 import stat
 import tempfile
@@ -84,17 +85,32 @@ def fingerprint(secret):
     return hmac.new(_PROCESS_KEY, secret.encode('utf-8'), hashlib.sha256).digest()
 
 
+# How far the clock may have stepped back since a token was stored before it no longer counts as fresh: after a
+# larger step its life left cannot be known.
+CLOCK_STEP = 300
+
+
 def is_fresh(entry, min_ttl, now):
-    """Reusable while the life left is at least min_ttl, capped at half the token's life; never once expired."""
+    """Reusable while the life left is at least min_ttl, capped at half the token's life; never once expired, never
+    when the clock is well before the time it was stored (stepped back)."""
     left = entry['expires_at'] - now
+    if entry.get('stored_at') is not None and entry['stored_at'] > now + CLOCK_STEP:
+        return False
     return left > 0 and left >= min(min_ttl, entry['lifetime'] / 2.0)
 
 
+def _number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def _valid(entry, key):
+    """A record this collection wrote for this key: finite times, and an expiry no further from when it was stored
+    than the longest token life the collection accepts (a hand-made record is not trusted beyond that)."""
     try:
         return (entry['format'] == FORMAT and entry['key'] == key and isinstance(entry['access_token'], str)
-                and entry['access_token'] and isinstance(entry['expires_at'], (int, float))
-                and isinstance(entry['lifetime'], (int, float)) and 0 < entry['lifetime'] <= MAX_TOKEN_LIFE
+                and entry['access_token'] and _number(entry['expires_at']) and _number(entry['stored_at'])
+                and _number(entry['lifetime']) and 0 < entry['lifetime'] <= MAX_TOKEN_LIFE
+                and entry['expires_at'] - entry['stored_at'] <= MAX_TOKEN_LIFE + CLOCK_STEP
                 and isinstance(entry['claims'], dict) and isinstance(entry['verifier'], dict))
     except (KeyError, TypeError):
         return False
@@ -176,7 +192,7 @@ class TokenCache:
             raw = handle.read(MAX_FILE_BYTES + 1)
         try:
             entry = json.loads(raw.decode('utf-8'))
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
             entry = None
         if not isinstance(entry, dict) or not _valid(entry, key):
             self.warn('token cache file %s is damaged or not for this credential: asking for a new token' % path)
@@ -190,7 +206,7 @@ class TokenCache:
         if record['expires_at'] is None or record['expires_at'] <= fetched_at:
             return
         entry = dict(record)
-        entry.update(format=FORMAT, key=key, lifetime=record['expires_at'] - fetched_at, stored_at=int(time.time()),
+        entry.update(format=FORMAT, key=key, lifetime=record['expires_at'] - fetched_at, stored_at=int(fetched_at),
                      verifier=new_verifier(secret))
         MEMO.put(MEMO_SPACE, (self.directory, key), entry, fingerprint(secret))
         if not self.trusted():

@@ -17,6 +17,7 @@ import warnings
 from urllib.parse import urlsplit
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._response import bounded, scrub
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import display_url, is_loopback
 
 try:
@@ -37,7 +38,6 @@ RETRY_AFTER_CAP = 30  # seconds: a longer Retry-After is cut to this
 LONGEST_WAIT = max(BACKOFF_MAX, RETRY_AFTER_CAP)  # the longest pause before a retry
 MAX_BODY_BYTES = 1024 * 1024  # a token endpoint's answer
 MAX_API_BYTES = 16 * 1024 * 1024  # one API answer
-MAX_JSON_DEPTH = 64  # deeper JSON is not read as JSON (ansible-core's result handling recurses through it)
 CA_BUNDLE_ENV = ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE')
 
 
@@ -245,29 +245,6 @@ def charset(content_type):
         if name.strip().lower() == 'charset':
             return value.strip().strip('"\'') or None
     return None
-
-
-def scrub(text):
-    """text with lone surrogates (from \\ud800 in JSON, or odd codecs) replaced: nothing downstream can encode them."""
-    try:
-        text.encode('utf-8')
-    except UnicodeEncodeError:
-        return ''.join('\ufffd' if '\ud800' <= char <= '\udfff' else char for char in text)
-    return text
-
-
-def bounded(value, escapes=True, depth=0):
-    """value, its strings scrubbed (only escapes can put lone surrogates there); ValueError when it nests deeper than
-    MAX_JSON_DEPTH."""
-    if depth > MAX_JSON_DEPTH:
-        raise ValueError('nested too deeply')
-    if isinstance(value, str):
-        return scrub(value) if escapes else value
-    if isinstance(value, dict):
-        return dict(((scrub(key) if escapes else key), bounded(item, escapes, depth + 1)) for key, item in value.items())
-    if isinstance(value, list):
-        return [bounded(item, escapes, depth + 1) for item in value]
-    return value
 
 
 def _attempts(count):

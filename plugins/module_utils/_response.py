@@ -18,6 +18,7 @@ TAG_RE = re.compile(r'<[^>]+>')
 # The longest life a token is trusted for, whatever expires_in or exp say: an absurd expiry (a bug, or a hostile
 # server) must not keep a token in the cache for years.
 MAX_TOKEN_LIFE = 24 * 3600
+MAX_JSON_DEPTH = 64  # deeper JSON is not read as JSON (ansible-core's result handling recurses through it)
 
 # RFC 6749 §5.2 error codes (and HTTP statuses) -> what the user should look at.
 ERROR_FIXES = {
@@ -44,15 +45,41 @@ def _b64url(part):
 
 
 def jwt_claims(token):
-    """The claims of a JWT, decoded without verifying the signature (for display); {} when not a JWT."""
+    """The claims of a JWT, decoded without verifying the signature (for display); {} when not a JWT or nested
+    deeper than MAX_JSON_DEPTH. Lone surrogates ("\\ud800", valid JSON) become U+FFFD: ansible-core cannot encode
+    them in a result."""
     parts = token.split('.')
     if len(parts) != 3:
         return {}
     try:
-        claims = json.loads(_b64url(parts[1]).decode('utf-8'))
+        claims = bounded(json.loads(_b64url(parts[1]).decode('utf-8')))
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
         return {}
     return claims if isinstance(claims, dict) else {}
+
+
+def scrub(text):
+    """text with lone surrogates (from \\ud800 in JSON, or odd codecs) replaced: nothing downstream can encode them."""
+    try:
+        text.encode('utf-8')
+    except UnicodeEncodeError:
+        return ''.join('\ufffd' if '\ud800' <= char <= '\udfff' else char for char in text)
+    return text
+
+
+def bounded(value, escapes=True, depth=0):
+    """value, its strings scrubbed (only escapes can put lone surrogates there); ValueError when it nests deeper than
+    MAX_JSON_DEPTH."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError('nested too deeply')
+    if isinstance(value, str):
+        return scrub(value) if escapes else value
+    if isinstance(value, dict):
+        return dict(((scrub(key) if escapes else key), bounded(item, escapes, depth + 1)) for key, item in value.items())
+    if isinstance(value, list):
+        return [bounded(item, escapes, depth + 1) for item in value]
+    return value
+
 
 
 def _title(text):

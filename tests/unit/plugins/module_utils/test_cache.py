@@ -368,3 +368,38 @@ def test_forget_in_a_read_only_directory_is_one_line(store, tmp_path, monkeypatc
 def test_forget_without_a_directory_is_nothing_to_do(tmp_path):
     assert TokenCache(str(tmp_path / 'none'), print).forget(cache_key(request())) is False
     assert not (tmp_path / 'none').exists()
+
+
+@pytest.mark.parametrize('changes', [
+    {'expires_at': 'Infinity'}, {'expires_at': NOW + 3 * 365 * 86400}, {'stored_at': None}, {'lifetime': 'NaN'},
+], ids=['infinite expiry', 'expiry years ahead', 'no stored_at', 'NaN lifetime'])
+def test_a_record_with_an_impossible_expiry_is_not_trusted(store, changes):
+    """A hand-made record crashed every run (Infinity) or was trusted for years beyond the 24 h a token may live."""
+    key = cache_key(request())
+    path = write_entry(store, key)
+    text = open(path).read()
+    entry = json.loads(text)
+    entry.update(changes)
+    raw = json.dumps(entry).replace('"Infinity"', 'Infinity').replace('"NaN"', 'NaN')
+    with open(path, 'w') as handle:
+        handle.write(raw)
+    assert store.get(key, 600, NOW, SECRET) is None
+    assert store.warnings == ['token cache file %s is damaged or not for this credential: asking for a new token' % path]
+
+
+def test_a_deeply_nested_file_is_damaged_not_a_crash(store):
+    key = cache_key(request())
+    path = write_entry(store, key)
+    with open(path, 'w') as handle:
+        handle.write('[' * 100000 + ']' * 100000)
+    assert store.get(key, 600, NOW, SECRET) is None
+    assert 'is damaged' in store.warnings[0]
+
+
+def test_after_the_clock_steps_back_a_stored_token_is_not_fresh(memo, store):
+    key = cache_key(request())
+    store.put(key, result(expires_at=NOW + 3600), NOW, SECRET)
+    assert store.get(key, 600, NOW + 10, SECRET)['access_token'] == 'tok'
+    assert store.get(key, 600, NOW - 3600, SECRET) is None  # an hour before it was stored: its life left is unknown
+    memo.clear()
+    assert store.get(key, 600, NOW - 3600, SECRET) is None

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ansible_collections.netfoundry.api.plugins.module_utils import _http
+from ansible_collections.netfoundry.api.plugins.module_utils import _http, _response
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 
 SETTINGS = dict(proxy=None, timeout=5, validate_certs=True, ca_path=None, retries=dict(total=2, backoff_factor=0))
@@ -120,8 +120,8 @@ def test_json_is_bounded_and_holds_no_lone_surrogate():
     def answer(raw):
         return _http.Answer(200, {'Content-Type': 'application/json'}, raw, 1)
     assert answer(b'[' * 100000).json() is None
-    assert answer(json.dumps(nested(_http.MAX_JSON_DEPTH + 1)).encode()).json() is None
-    assert answer(json.dumps(nested(_http.MAX_JSON_DEPTH)).encode()).json() == nested(_http.MAX_JSON_DEPTH)
+    assert answer(json.dumps(nested(_response.MAX_JSON_DEPTH + 1)).encode()).json() is None
+    assert answer(json.dumps(nested(_response.MAX_JSON_DEPTH)).encode()).json() == nested(_response.MAX_JSON_DEPTH)
     assert answer(b'{"\\ud800": ["a\\udfffb"]}').json() == {'\ufffd': ['a\ufffdb']}
     assert answer(b'not json').json() is None
 

@@ -103,3 +103,14 @@ def test_secret_forms_cover_wire_encodings():
         assert form in forms
     assert redact('x a+b%2Bc y a b+c', forms) == 'x ******** y ********'
     assert secret_forms('') == []
+
+
+def test_claims_with_a_lone_surrogate_or_deep_nesting_are_safe_to_return():
+    """A claim "\\ud800" is valid JSON that ansible-core cannot encode in the module's result (an outsider's crash)."""
+    def token(payload):
+        part = base64.urlsafe_b64encode(payload.encode('utf-8')).decode('ascii').rstrip('=')
+        return 'eyJhbGciOiJub25lIn0.%s.sig' % part
+    claims = jwt_claims(token('{"sub": "a\\ud800b", "\\udc00key": ["\\ud83d"]}'))
+    assert claims == {'sub': 'a\ufffdb', '\ufffdkey': ['\ufffd']}
+    json.dumps(claims).encode('utf-8')
+    assert jwt_claims(token('{"x": ' + '[' * 100 + ']' * 100 + '}')) == {}
