@@ -8,7 +8,9 @@ credential type injects (its env injectors, and for the credentials.json type th
 
 AWX stores the job's events (and, with fact storage, its fact cache) in its database and shows them to everyone who
 may read the job: neither the token nor the secret, in any encoding, may occur in the runner's artifacts. The files
-where ansible-runner itself keeps the job's environment are named in JOB_ENVIRONMENT and skipped."""
+where ansible-runner itself keeps the job's environment are named in JOB_ENVIRONMENT and skipped. Neither may the
+one-time enrollment JWTs and registration keys the test bed issued to the job's endpoints and edge routers: they go
+to files in the directory the job is given for them (outside the private data dir, as a path AWX exposes to jobs)."""
 
 import json
 import os
@@ -21,7 +23,7 @@ import pytest
 import yaml
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import secret_forms
-from ansible_collections.netfoundry.api.tests.e2e.conftest import COLLECTION, COLLECTIONS
+from ansible_collections.netfoundry.api.tests.e2e.conftest import COLLECTION, COLLECTIONS, issued_secrets
 from ansible_collections.netfoundry.api.tests.e2e.plays import CLIENT_ID, CLIENT_SECRET
 
 BIN = Path(sys.executable).parent
@@ -54,12 +56,16 @@ def inject(definition, inputs, env_dir):
     return dict((name, jinja2.Template(template).render(**namespace)) for name, template in injectors['env'].items())
 
 
-def runner_job(tmp_path, playbook_text, envvars, extravars, verbosity=0, settings=None):
-    """One ansible-runner job; returns (rc, private data dir, its output)."""
+def runner_job(tmp_path, playbook_text, envvars, extravars, verbosity=0, settings=None, project_files=None):
+    """One ansible-runner job; returns (rc, private data dir, its output). project_files: more files of the project
+    (relative path: text), as the job template's project holds them next to the playbook."""
     data = tmp_path / 'job'
     for folder in ('project', 'inventory', 'env'):
         (data / folder).mkdir(parents=True, exist_ok=True)
     (data / 'project' / 'job.yml').write_text(playbook_text)
+    for relative, text in (project_files or {}).items():
+        (data / 'project' / relative).parent.mkdir(parents=True, exist_ok=True)
+        (data / 'project' / relative).write_text(text)
     (data / 'inventory' / 'hosts').write_text('localhost ansible_connection=local ansible_python_interpreter=%s\n'
                                               % sys.executable)
     (data / 'env' / 'envvars').write_text(yaml.safe_dump(envvars))
@@ -99,12 +105,16 @@ def job_events(data):
 
 
 def assert_no_leak(data, testbed):
+    """No token the test bed issued, no form of the secret, no enrollment JWT or registration key it issued."""
     tokens = testbed.stats()['tokens']
     assert tokens, 'the job got no token'
     token_counts, skipped = artifact_counts(data, tokens)
     secret_counts, _skipped = artifact_counts(data, secret_forms(CLIENT_SECRET, CLIENT_ID))
-    assert (token_counts, secret_counts) == (dict.fromkeys(token_counts, 0), dict.fromkeys(secret_counts, 0)), \
-        'token and secret occurrences by place: %s, %s' % (token_counts, secret_counts)
+    issued_counts, _skipped = artifact_counts(data, sorted(issued_secrets(testbed)))
+    zero = dict.fromkeys(token_counts, 0)
+    assert (token_counts, secret_counts, issued_counts) == (zero, zero, zero), \
+        'token, secret and enrollment secret occurrences by place: %s, %s, %s' % (
+            token_counts, secret_counts, issued_counts)
     assert 'artifacts/job/command' in skipped and 'env/envvars' in skipped
     return skipped
 
@@ -160,3 +170,82 @@ def test_fact_storage_gets_no_token(testbed, tmp_path):
     assert 'set token_facts: true to publish them anyway' in (data / 'artifacts' / 'job' / 'stdout').read_text()
     assert_no_leak(data, testbed)
     assert testbed.stats()['total'] == 1
+
+
+NETWORK = yaml.safe_load((COLLECTION / 'playbooks' / 'vars' / 'network.yml').read_text())
+CREATED = ['create %s %s' % (item['type'], item['name']) for item in NETWORK['nf_resources']]
+
+
+def network_job(tmp_path, testbed, definition, verbosity, secrets_dir, playbook_text=None):
+    """playbooks/awx_network_as_code.yml as a job of its own (a new private data dir and HOME, as AWX gives each job),
+    with vars/network.yml in its project and nf_secrets_dir as an extra var."""
+    envvars = inject(definition, inputs_for(definition, testbed), tmp_path / 'job' / 'env')
+    playbook_text = playbook_text or (COLLECTION / 'playbooks' / 'awx_network_as_code.yml').read_text()
+    rc, data, output = runner_job(tmp_path, playbook_text, envvars,
+                                  {'netfoundry_audience': testbed.info['api'], 'nf_secrets_dir': str(secrets_dir)},
+                                  verbosity, {'ANSIBLE_INJECT_INVOCATION': '1'} if verbosity else None,
+                                  {'vars/network.yml': (COLLECTION / 'playbooks' / 'vars' / 'network.yml').read_text()})
+    assert rc == 0, output
+    assert (data / 'artifacts' / 'job' / 'status').read_text() == 'successful'
+    return data
+
+
+def job_outcome(data):
+    """From the job's events, as AWX shows them: the changed count of the stats, (item label, changed) of each
+    resource and the summary's message."""
+    events = job_events(data)
+    [stats] = [event['event_data'] for event in events if event['event'] == 'playbook_on_stats']
+    items = [(event['event_data']['res']['_ansible_item_label'], event['event_data']['res']['changed'])
+             for event in events if event['event'] == 'runner_item_on_ok']
+    [summary] = [event['event_data']['res']['msg'] for event in events
+                 if event['event'] == 'runner_on_ok' and event['event_data']['task'] == 'What changed (names only)']
+    return stats['changed'].get('localhost', 0), items, summary
+
+
+@pytest.mark.parametrize('verbosity', [0, 4])
+@pytest.mark.parametrize('credential_type', CREDENTIAL_TYPES, ids=lambda path: path.stem)
+def test_network_as_code_job_twice_leaves_no_secret_in_the_jobs(testbed, tmp_path, credential_type, verbosity):
+    definition = yaml.safe_load(credential_type.read_text())
+    secrets_dir = tmp_path / 'exposed'  # a path AWX exposes to jobs: the files outlive the job
+    labels = ['%s %s' % (item['type'], item['name']) for item in NETWORK['nf_resources']]
+
+    first = network_job(tmp_path / 'first', testbed, definition, verbosity, secrets_dir)
+    issued = issued_secrets(testbed)
+    endpoints = dict((item['name'], item['jwt']) for item in testbed.resources('endpoints'))
+    [router] = testbed.resources('edge-routers')
+    assert sorted(endpoints) == ['laptop-01', 'wiki-host'] and all(endpoints.values())
+    assert router['registrationKey'] == router['registration']['registrationKey']
+    assert issued == set(endpoints.values()) | {router['registrationKey']} and len(issued) == 3
+    assert job_outcome(first) == (2, [(label, True) for label in labels], CREATED)  # the loop and the directory
+    assert testbed.stats()['api_writes'] == len(labels)
+    files = dict((path.name, (path.read_text(), path.stat().st_mode & 0o777)) for path in secrets_dir.iterdir())
+    assert files == {'laptop-01.jwt': (endpoints['laptop-01'], 0o600), 'wiki-host.jwt': (endpoints['wiki-host'], 0o600),
+                     'branch-router.key': (router['registrationKey'], 0o600)}
+    assert secrets_dir.stat().st_mode & 0o777 == 0o700
+    assert_no_leak(first, testbed)
+
+    second = network_job(tmp_path / 'second', testbed, definition, verbosity, secrets_dir)
+    assert job_outcome(second) == (0, [(label, False) for label in labels], 'nothing changed in lab-network')
+    stats = testbed.stats()
+    assert (stats['api_writes'], stats['total'], stats['api_refused']) == (len(labels), 2, 0)  # one token per job
+    assert issued_secrets(testbed) == issued
+    assert_no_leak(second, testbed)
+
+
+def test_the_scan_sees_enrollment_secrets_a_job_shows(testbed, tmp_path):
+    """The same job with return_enrollment_secrets: true on the resources' task (and no no_log): the scan counts
+    every JWT and key in the job's events (the item's result and the loop's; at verbosity 0 stdout shows no result),
+    so the test above can fail."""
+    shipped = (COLLECTION / 'playbooks' / 'awx_network_as_code.yml').read_text()
+    anchor = '        registration_key_dest:'
+    assert shipped.count(anchor) == 1
+    leaky = shipped.replace(anchor, '        return_enrollment_secrets: true\n' + anchor)
+    definition = yaml.safe_load(CREDENTIAL_TYPES[0].read_text())
+    data = network_job(tmp_path, testbed, definition, 0, tmp_path / 'exposed', leaky)
+    issued = sorted(issued_secrets(testbed))
+    assert len(issued) == 3
+    for value in issued:
+        counts, _skipped = artifact_counts(data, [value])
+        assert counts == dict(job_events=2, stdout=0, fact_cache=0, other=0), counts
+    with pytest.raises(AssertionError, match='enrollment secret occurrences'):
+        assert_no_leak(data, testbed)
