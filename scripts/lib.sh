@@ -51,7 +51,8 @@ UV_VERSION=0.13.8
 # uv (from PyPI, pinned) makes the venvs: the same pins as pip, several times faster (parallel downloads, one cache).
 ensure_uv() {
   local dir="$VENVS/.uv"
-  if [ "$("$dir/bin/uv" --version 2>/dev/null)" = "uv $UV_VERSION" ]; then return 0; fi
+  # uv prints "uv 0.13.8 (x86_64-unknown-linux-gnu)": only its first two words are the version.
+  if [ "$("$dir/bin/uv" --version 2>/dev/null | cut -d" " -f1-2)" = "uv $UV_VERSION" ]; then return 0; fi
   if ! { "$(find_python 3.11)" -m venv --clear "$dir" &&
     "$dir/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" \
       2> >(grep -v "is ignored: it is neither" >&2); }; then

@@ -8,11 +8,11 @@ plugin_utils/_resources.py; the token and the API client are the ones every acti
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import plain
 from ansible_collections.netfoundry.api.plugins.plugin_utils._resources import (
-    KINDS, SERVER_PROPS, Resources, differs, hide_secrets, managed, network_id, write_private)
+    KINDS, SERVER_PROPS, Resources, differs, hide_secrets, managed, merged, network_id, write_private)
 from ansible_collections.netfoundry.api.plugins.plugin_utils._task import ApiAction, failed
 
-RESULT_SECRETS = {'jwt': 'enrollment_jwt', 'registrationKey': 'registration_key',
-                  'registration.registrationKey': 'registration_key'}
+RESULT_SECRETS = {'jwt': 'enrollment_jwt', 'registrationKey': 'registration_key'}
+MAX_WAIT = 86400
 
 
 def check_args(args):
@@ -25,8 +25,8 @@ def check_args(args):
     for option, wanted in (('enrollment_jwt_dest', 'endpoints'), ('registration_key_dest', 'edge-routers')):
         if args.get(option) and kind.name != wanted:
             return 'option %s is only for type %s' % (option, wanted)
-    if args.get('wait_timeout') is not None and args['wait_timeout'] < 0:
-        return 'option wait_timeout must be 0 or more seconds, got %d' % args['wait_timeout']
+    if args.get('wait_timeout') is not None and not 0 <= args['wait_timeout'] <= MAX_WAIT:
+        return 'option wait_timeout must be 0 to %d seconds (a day), got %s' % (MAX_WAIT, str(args['wait_timeout'])[:40])
     spec = args.get('spec') or {}
     for prop in ('networkId', 'id'):
         if prop in spec:
@@ -53,12 +53,16 @@ class ActionModule(ApiAction):
         problem = check_args(args)
         if problem:
             return failed(result, problem)
-        client = None
+        client = engine = None
         try:
             client, api_url = self.client(args, task_vars)
-            result.update(self._apply(Resources(client, api_url, args['type'], self._task.check_mode), args))
+            engine = Resources(client, api_url, args['type'], self._task.check_mode)
+            result.update(self._apply(engine, args))
         except NFTokenError as exc:
-            return failed(result, client.redact(exc.message) if client else exc.message)
+            failed(result, client.redact(exc.message) if client else exc.message)
+            if engine is not None and engine.writes:  # it failed after a write: the API did change
+                result['changed'] = True
+            return result
         if not self._task.diff:
             result.pop('diff', None)
         if 'msg' in result:
@@ -102,7 +106,10 @@ class ActionModule(ApiAction):
             else:
                 return self._finish(engine, args, created, out)
         before = managed(shown, existing)
-        changes = dict((prop, value) for prop, value in spec.items() if differs(value, existing.get(prop), prop))
+        # An object is sent whole, the user's keys laid over the API's: the API merges only the top level, so keys
+        # the user left out would be lost.
+        changes = dict((prop, merged(value, existing.get(prop))) for prop, value in spec.items()
+                       if differs(value, existing.get(prop), prop))
         if args['id'] is not None and name is not None and existing.get('name') != name:
             changes['name'] = name  # found by id, renamed (found by name, only the case could differ: kept)
         frozen = sorted(prop for prop in changes if prop in kind.no_update)
@@ -134,13 +141,14 @@ class ActionModule(ApiAction):
         """Wait for the final status, keep the one-time credentials out of the result (to their files when asked)."""
         if not engine.check_mode and args['wait']:
             resource = engine.wait(resource, args['wait_timeout'])
-        resource, secrets = hide_secrets(engine.kind, resource, engine.client)
-        for dotted, option in engine.kind.secrets:
-            if dotted in secrets and args.get(option) and not engine.check_mode:
-                out['changed'] = write_private(args[option], secrets[dotted]) or out['changed']
+        resource, secrets = hide_secrets(resource, engine.client)
+        for key, option in engine.kind.secrets:
+            if key in secrets and args.get(option):
+                out['changed'] = write_private(args[option], secrets[key], engine.check_mode) or out['changed']
         if args['return_enrollment_secrets']:
-            for dotted, value in secrets.items():
-                out[RESULT_SECRETS[dotted]] = value
+            for key, _option in engine.kind.secrets:
+                if key in secrets:
+                    out[RESULT_SECRETS[key]] = secrets[key]
         out.update(id=resource.get('id'), resource=resource, status=resource.get('status'))
         return out
 

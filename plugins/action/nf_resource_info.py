@@ -39,6 +39,6 @@ class ActionModule(ApiAction):
         except NFTokenError as exc:
             return failed(result, client.redact(exc.message) if client else exc.message)
         if not args['return_enrollment_secrets']:
-            found = [hide_secrets(kind, item, client)[0] for item in found]
+            found = [hide_secrets(item, client)[0] for item in found]
         result.update(changed=False, resources=found, count=len(found))
         return result

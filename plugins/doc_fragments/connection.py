@@ -10,18 +10,21 @@ class ModuleDocFragment:
 options:
   validate_certs:
     description:
-      - Check the identity provider's TLS certificate.
+      - Check the TLS certificates of the identity provider and, for the actions that call the API (M(netfoundry.api.nf_request),
+        M(netfoundry.api.nf_resource), M(netfoundry.api.nf_resource_info)), of the API.
       - V(false) is insecure and warns on every request.
     type: bool
     default: true
   ca_path:
     description:
-      - A PEM CA bundle to check the identity provider's certificate against, for a private CA or a TLS-inspecting proxy.
+      - A PEM CA bundle to check the identity provider's (and the API's) certificate against, for a private CA or a
+        TLS-inspecting proxy.
       - When not set, E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE), else the CA bundle of the requests library.
     type: path
   proxy:
     description:
-      - An C(http://) or C(https://) proxy URL for the token request. The module treats it as C(no_log), since it
+      - An C(http://) or C(https://) proxy URL for the token request (and the API calls of the actions). The module
+        treats it as C(no_log), since it
         may carry C(user:password@); its password is also redacted from every message.
       - When not set, the standard E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) and E(NO_PROXY) variables apply.
       - It may carry C(user:password@), whose password is masked in all output; it is never read from C(ansible.cfg).

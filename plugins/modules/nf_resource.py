@@ -25,6 +25,9 @@ description:
     can enroll or register as that resource. They are replaced by C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER) in the
     result; O(enrollment_jwt_dest) and O(registration_key_dest) write them to a file only you can read.
   - This is an action that runs on the controller; nothing is sent to the managed hosts.
+  - Every option of the token (the auth, connection and cache options below) can also come from a variable
+    C(netfoundry_<option>) (for example C(netfoundry_credentials_file) in group_vars); an option given to the task
+    wins over the variable.
 options:
   type:
     description:
@@ -47,7 +50,7 @@ options:
   id:
     description:
       - The id of an existing resource, instead of O(name). With O(state=present) the resource must exist (an id
-        cannot be chosen at creation).
+        cannot be chosen at creation); a C(name) in O(spec) then renames it.
     type: str
   state:
     description:
@@ -59,6 +62,8 @@ options:
     description:
       - The properties you manage, as the NetFoundry API names them (for example C(attributes), C(enrollmentMethod),
         C(serviceRoles)). C(name) and C(networkId) are filled in from O(name) and O(network).
+      - An object is compared as a subset and sent whole, the keys you give laid over the API's value, so the keys
+        you leave out keep their values (the API replaces each top-level property a C(PATCH) sends).
       - Properties the API sets (C(id), C(networkId), C(status), C(zitiId), C(jwt), ...) are refused.
       - A property that cannot change after creation (C(networkId); C(registration) of edge routers; C(modelType) of
         services) and differs fails the task, naming it; delete the resource and create it again to change it.
@@ -75,15 +80,16 @@ options:
     default: true
   wait_timeout:
     description:
-      - How many seconds to wait at most. When it runs out the task fails; running it again later finds the
-        resource and waits again.
+      - How many seconds to wait at most (up to a day). When it runs out the task fails; running it again later
+        finds the resource and waits again. Each poll's attempts end by then too.
     type: int
     default: 600
   enrollment_jwt_dest:
     description:
       - For C(endpoints) only. Write the endpoint's one-time enrollment JWT to this file on the controller, created
-        with mode C(0600) (replaced atomically, only when it differs). Nothing is written once the endpoint is
-        enrolled (it has no JWT any more).
+        with mode C(0600) (replaced atomically, only when it differs; its folder must exist). Nothing is written once
+        the endpoint is enrolled (it has no JWT any more). A device, FIFO or directory at the path is refused; a
+        symlink is replaced, never followed. Check mode reports whether the file would change.
     type: path
   registration_key_dest:
     description:

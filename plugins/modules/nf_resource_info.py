@@ -16,6 +16,9 @@ description:
   - One-time enrollment JWTs and registration keys are replaced by C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER) unless
     O(return_enrollment_secrets=true).
   - This is an action that runs on the controller; nothing is sent to the managed hosts.
+  - Every option of the token (the auth, connection and cache options below) can also come from a variable
+    C(netfoundry_<option>) (for example C(netfoundry_credentials_file) in group_vars); an option given to the task
+    wins over the variable.
 options:
   type:
     description:

@@ -106,17 +106,31 @@ class Client:
         self.static_headers = static_headers
         self.forms = list(secrets)
         self.pieces = set()
+        self.held = []  # forms of secrets the caller reads from answers (an enrollment JWT): kept out of messages only
+        self.held_pieces = set()
         self.renewed = False
         self.elapsed = 0.0
         self.tokens = []
 
     def redact(self, value):
+        """value (a message, a result) with every secret the client knows redacted."""
+        if not (self.forms or self.held):
+            return value
+        return redact_data(value, self.forms + self.held, self.pieces | self.held_pieces)
+
+    def _redact_answer(self, value):
         return redact_data(value, self.forms, self.pieces) if self.forms else value
 
     def learn(self, secret):
-        """Redact secret (a token, an enrollment JWT...) from everything read and said from now on, whole or in part."""
+        """Redact secret (a token...) from everything read and said from now on, whole or in part."""
         self.forms += token_forms(secret)
         self.pieces |= token_pieces(secret)
+
+    def hold(self, secret):
+        """Redact secret (a one-time credential the caller reads from the API's answers, as they are) from every
+        message and from what redact() is given, not from the answers."""
+        self.held += token_forms(secret)
+        self.held_pieces |= token_pieces(secret)
 
     def _use(self, token):
         self.tokens.append(token)
@@ -192,7 +206,8 @@ class Client:
             raise NFTokenError(self.redact('%s failed: %s' % (target.label, exc.message)))
         self.elapsed += answer.elapsed
         reply = Reply(method, url, answer)
-        reply.json, reply.content, reply.headers = (self.redact(value) for value in (reply.json, reply.content, reply.headers))
+        reply.json, reply.content, reply.headers = (self._redact_answer(value)
+                                                    for value in (reply.json, reply.content, reply.headers))
         return reply
 
 

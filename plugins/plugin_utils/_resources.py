@@ -9,9 +9,12 @@ the token and every secret it knows are redacted from whatever the API answers."
 
 import errno
 import os
+import stat
 import re
 import tempfile
 import time
+import unicodedata
+from urllib.parse import quote
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
@@ -72,43 +75,76 @@ KINDS = dict((name, Kind(name, _list_key(name))) for name in RESOURCE_TYPES)
 KINDS['networks'].by_name = 'findByName'
 KINDS['endpoints'].secrets = (('jwt', 'enrollment_jwt_dest'),)
 KINDS['endpoints'].create_defaults = {'enrollmentMethod': {'ott': True}}
-KINDS['edge-routers'].secrets = (('registrationKey', 'registration_key_dest'),
-                                 ('registration.registrationKey', 'registration_key_dest'))
+KINDS['edge-routers'].secrets = (('registrationKey', 'registration_key_dest'),)
 KINDS['edge-routers'].no_update += ('registration',)
 KINDS['services'].no_update += ('modelType',)
 KINDS['services'].update_with = {'model': 'modelType'}
+# The one-time credentials a resource may carry, under these keys at any depth (NetFoundry: an endpoint's jwt, an
+# edge router's registrationKey, also inside registration); a server that puts one elsewhere under the same key is
+# covered too.
+SECRET_KEYS = ('jwt', 'registrationKey')
 
 
-def _get(data, dotted):
-    for part in dotted.split('.'):
-        if not isinstance(data, dict):
-            return None
-        data = data.get(part)
-    return data
+def _secrets(value, found, depth=0):
+    """Collect (key, text) of every one-time credential in value, top level first."""
+    if depth > 64 or not isinstance(value, (dict, list)):
+        return found
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    nested = []
+    for key, item in items:
+        if key in SECRET_KEYS and isinstance(item, str) and item:
+            found.append((key, item))
+        elif isinstance(item, (dict, list)):
+            nested.append(item)
+    for item in nested:
+        _secrets(item, found, depth + 1)
+    return found
 
 
-def hide_secrets(kind, resource, client):
-    """(resource with its one-time credentials replaced by HIDDEN, {dotted path: value}); the client learns every
-    value, so no later answer or message shows it either."""
-    if not isinstance(resource, dict):
-        return resource, {}
+def learn_secrets(resource, client):
+    """Tell the client every one-time credential in resource, so that no message holds it (called on every resource
+    as soon as it is read; the answers keep them, for the files they may go to)."""
+    for _key, value in _secrets(resource, []):
+        client.hold(value)
+    return resource
+
+
+def hide_secrets(resource, client):
+    """(resource with its one-time credentials replaced by HIDDEN, {key: the first value under that key}); the client
+    holds every value, so no message shows it."""
     found = {}
-    for dotted, _option in kind.secrets:
-        value = _get(resource, dotted)
-        if isinstance(value, str) and value:
-            found[dotted] = value
-            client.learn(value)
-    if not found:
-        return resource, found
-    hidden = dict(resource)
-    for dotted in found:
-        parts = dotted.split('.')
-        holder = hidden
-        for part in parts[:-1]:
-            holder[part] = dict(holder[part])
-            holder = holder[part]
-        holder[parts[-1]] = HIDDEN
-    return hidden, found
+    for key, value in _secrets(resource, []):
+        client.hold(value)
+        found.setdefault(key, value)
+    # Any other field that repeats one (a hostile or careless API) is redacted too.
+    return client.redact(_hidden(resource) if found else resource), found
+
+
+def _hidden(value, depth=0):
+    if depth > 64:
+        return value
+    if isinstance(value, dict):
+        return dict((key, HIDDEN if key in SECRET_KEYS and isinstance(item, str) and item else _hidden(item, depth + 1))
+                    for key, item in value.items())
+    if isinstance(value, list):
+        return [_hidden(item, depth + 1) for item in value]
+    return value
+
+
+def fold(name):
+    """A name as NetFoundry compares names (the SDK: case-insensitive; casefold + NFKD, so STRASSE is straße)."""
+    return unicodedata.normalize('NFKD', name).casefold() if isinstance(name, str) else name
+
+
+def merged(want, have):
+    """What to send for a property so that the API's top-level merge keeps the nested keys the user left out: want
+    laid over have, objects key by key."""
+    if isinstance(want, dict) and isinstance(have, dict):
+        result = dict(have)
+        for key, value in want.items():
+            result[key] = merged(value, have.get(key))
+        return result
+    return want
 
 
 def differs(want, have, key=''):
@@ -160,16 +196,30 @@ class Resources:
         return with_query(self.api_url + path, query)
 
     def _fail(self, reply, what):
-        raise NFTokenError('%s: %s %s answered HTTP %d%s' % (what, reply.method, reply.url, reply.status, reply.reason()))
+        plain = ' without a JSON object (a write may have been applied: run again to see)' if \
+            200 <= reply.status < 300 else ''
+        raise NFTokenError('%s: %s %s answered HTTP %d%s%s' % (what, reply.method, reply.url, reply.status,
+                                                               reply.reason(), plain))
+
+    def _one(self, resource, what):
+        """A resource the API answered, its one-time credentials learned; it must have an id."""
+        learn_secrets(resource, self.client)
+        if not isinstance(resource.get('id'), str) or not resource['id']:
+            raise NFTokenError('%s: the API\'s answer has no id, so the resource cannot be managed' % what)
+        return resource
+
+    def _item_path(self, rid):
+        return '%s/%s' % (self.kind.path, quote(rid, safe=''))  # an id is one path segment: no ../, no ?
 
     def get(self, rid):
         """The resource with this id, or None when the API says 404."""
-        reply = self.client.call('GET', self._url('%s/%s' % (self.kind.path, rid)))
+        reply = self.client.call('GET', self._url(self._item_path(rid)))
         if reply.status == 404:
             return None
+        what = 'reading %s %s' % (self.kind.name, rid)
         if reply.status != 200 or not isinstance(reply.json, dict):
-            self._fail(reply, 'reading %s %s' % (self.kind.name, rid))
-        return reply.json
+            self._fail(reply, what)
+        return self._one(reply.json, what)
 
     def list(self, network_id=None, name=None, query=None, max_pages=1000, max_bytes=64 * 1024 * 1024):
         """Every resource of the type in the network (all pages) matching the name (exact, case-insensitive, as the
@@ -183,10 +233,12 @@ class Resources:
         reply, _pages = self.client.all_pages(self._url(self.kind.path, params), max_pages, max_bytes)
         if reply.status != 200 or not isinstance(reply.json, dict):
             self._fail(reply, 'listing %s' % self.kind.name)
-        items = (reply.json.get('_embedded') or {}).get(self.kind.list_key, [])
-        items = [item for item in items if isinstance(item, dict)]
+        embedded = reply.json.get('_embedded') or {}
+        items = embedded.get(self.kind.list_key, []) if isinstance(embedded, dict) else []
+        items = [learn_secrets(item, self.client) for item in items if isinstance(item, dict)] \
+            if isinstance(items, list) else []
         if name is not None:  # the API's filter may match more loosely than the name itself
-            items = [item for item in items if str(item.get('name', '')).lower() == name.lower()]
+            items = [item for item in items if fold(item.get('name')) == fold(name)]
         if network_id and self.kind.scoped:
             items = [item for item in items if item.get('networkId') in (None, network_id)]
         return items
@@ -200,6 +252,8 @@ class Resources:
                     self.kind.name, rid, found.get('networkId'), network_id))
             return found if found is None or found.get('status') not in GONE else None
         found = [item for item in self.list(network_id, name) if item.get('status') not in GONE]
+        for item in found:
+            self._one(item, 'finding %s %r' % (self.kind.name, name))
         if len(found) > 1:
             raise NFTokenError('%d %s are named %r%s (%s): give id to choose one' % (
                 len(found), self.kind.name, name, ' in network %s' % network_id if network_id else '',
@@ -222,9 +276,10 @@ class Resources:
         reply = self._write('POST', self.kind.path, _json(body))
         if reply.status == 409:
             return None, reply  # another writer made one by this name since we looked: the caller finds it again
+        what = 'creating %s %r' % (self.kind.name, name)
         if reply.status not in (200, 201, 202) or not isinstance(reply.json, dict):
-            self._fail(reply, 'creating %s %r' % (self.kind.name, name))
-        return reply.json, reply
+            self._fail(reply, what)
+        return self._one(reply.json, what), reply
 
     def update(self, resource, changes):
         body = dict(changes)
@@ -232,18 +287,19 @@ class Resources:
         for prop, companion in self.kind.update_with.items():
             if prop in body and companion not in body and resource.get(companion) is not None:
                 body[companion] = resource[companion]
-        reply = self._write('PATCH', '%s/%s' % (self.kind.path, resource['id']), _json(body))
+        reply = self._write('PATCH', self._item_path(resource['id']), _json(body))
+        what = 'updating %s %r' % (self.kind.name, resource.get('name'))
         if reply.status not in (200, 202) or not isinstance(reply.json, dict):
-            self._fail(reply, 'updating %s %r' % (self.kind.name, resource.get('name')))
-        return reply.json
+            self._fail(reply, what)
+        return self._one(reply.json, what)
 
     def delete(self, resource):
-        reply = self._write('DELETE', '%s/%s' % (self.kind.path, resource['id']), None)
+        reply = self._write('DELETE', self._item_path(resource['id']), None)
         if reply.status == 404:
             return None
         if reply.status not in (200, 202, 204):
             self._fail(reply, 'deleting %s %r' % (self.kind.name, resource.get('name')))
-        return reply.json if isinstance(reply.json, dict) else None
+        return learn_secrets(reply.json, self.client) if isinstance(reply.json, dict) else {}
 
     # Waiting
 
@@ -254,8 +310,16 @@ class Resources:
         deadline = self.clock() + timeout
         pause = 0.5
         current = resource
+        settings = self.client.settings
+        try:
+            return self._poll(rid, name, current, deadline, timeout, gone, pause, settings)
+        finally:
+            self.client.settings = settings
+
+    def _poll(self, rid, name, current, deadline, timeout, gone, pause, settings):  # pylint: disable=too-many-arguments
         while True:
             status = current.get('status') if current is not None else 'NOT_FOUND'
+            status = status if isinstance(status, str) else None
             if gone and (current is None or status in GONE):
                 return None
             if not gone and status == DONE:
@@ -274,6 +338,9 @@ class Resources:
                                        self.kind.name, name, rid, status or 'without a status', timeout))
             self.sleep(min(pause, left))
             pause = min(pause * 2, LONGEST_POLL)
+            # Each attempt of a poll ends by the deadline (give or take a second), however slowly the API answers.
+            left = max(1.0, deadline - self.clock())
+            self.client.settings = dict(settings, timeout=min(settings['timeout'], left))
             current = self.get(rid)
             if current is None and not gone:
                 raise NFTokenError('%s %r (%s) disappeared while it was being provisioned' % (self.kind.name, name, rid))
@@ -284,7 +351,7 @@ def network_id(client, api_url, network):
 
     Kept for the process (a loop's items run in one): a loop over 50 endpoints of a network reads the network once.
     Resources.create and delete of a network forget it."""
-    key = (api_url, network.lower())
+    key = (api_url, fold(network))
     known = MEMO.get(NETWORK_SPACE, key)
     if known is not None:
         return known
@@ -310,18 +377,32 @@ def _json(body):
     return json.dumps(body).encode('utf-8')
 
 
-def write_private(path, value):
-    """Write value to path as a file only its owner can read (0600), atomically (a temporary file in the same
-    directory, then rename); True when the file changed. An existing file is replaced only when its content differs."""
+def write_private(path, value, check_mode=False):
+    """Make path a file that holds value and only its owner can read (0600), written atomically (a temporary file in
+    the same directory, then a rename); True when the file changed (or, in check mode, would change). A file with
+    that content and mode already is left alone. Only a regular file (or a symlink, which is replaced, never
+    followed) is replaced: a device, a FIFO or a directory at path is an error."""
     path = os.path.expanduser(path)
     data = value.encode('utf-8')
     try:
-        with open(path, 'rb') as handle:
-            if handle.read(len(data) + 1) == data and (os.stat(path).st_mode & 0o077) == 0:
-                return False
+        info = os.lstat(path)
     except OSError as exc:
-        if exc.errno not in (errno.ENOENT, errno.EISDIR):
-            raise NFTokenError('cannot read %s (%s): check the path and its permissions' % (path, exc.strerror))
+        if exc.errno != errno.ENOENT:
+            raise NFTokenError('cannot use %s (%s): check the path and its permissions' % (path, exc.strerror))
+        info = None
+    if info is not None and not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
+        raise NFTokenError('%s is not a regular file (a device, a FIFO or a directory): give the path of a file to '
+                           'write' % path)
+    if info is not None and stat.S_ISREG(info.st_mode) and not info.st_mode & 0o077 and info.st_size == len(data):
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            with os.fdopen(fd, 'rb') as handle:
+                if handle.read(len(data) + 1) == data:
+                    return False
+        except OSError:
+            pass  # replaced meanwhile, or unreadable: written anew below
+    if check_mode:
+        return True
     directory = os.path.dirname(os.path.abspath(path))
     try:
         fd, temp = tempfile.mkstemp(prefix='.nf-', dir=directory)  # mkstemp makes it 0600

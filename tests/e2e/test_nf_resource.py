@@ -526,7 +526,7 @@ def test_secret_options_belong_to_their_type(testbed, playbook):
     assert dict((name, run.saved(name)['msg']) for name in ('jwt_on_service', 'no_network', 'short_wait')) == {
         'jwt_on_service': 'option enrollment_jwt_dest is only for type endpoints',
         'no_network': "option network is required for type endpoints (the network's name or id)",
-        'short_wait': 'option wait_timeout must be 0 or more seconds, got -1'}
+        'short_wait': 'option wait_timeout must be 0 to 86400 seconds (a day), got -1'}
     assert testbed.stats()['api_requests'] == 0
     assert_clean(run)
 

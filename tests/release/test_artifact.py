@@ -48,12 +48,16 @@ PLANTED = [
     '.gitignore',
     '.vscode/settings.json',
     'plugins/modules/nf_token.py.swp',
+    'playbooks/enrollment/laptop-01.jwt',
+    'playbooks/branch-router.key',
 ]
 CACHE_PARTS = {'.pytest_cache', '.hypothesis', '.mypy_cache', '.ruff_cache', '__pycache__', '.ansible', '.venv',
                '.git', '.vscode', '.idea'}
 DEV_ONLY_TOP = {'.ci', 'scripts', 'requirements', 'benchmarks', 'demo', 'collections', '.gitignore'}
 DEV_ONLY_PREFIXES = ('tests/output/', 'changelogs/fragments/', 'changelogs/.plugin-cache.yaml')
 DEV_ONLY_SUFFIXES = ('.pyc', '.pyo', '.log', '.jsonl', '.tar.gz', '.swp', '~')
+# One-time enrollment JWTs and registration keys nf_resource wrote next to a playbook: credentials, never shipped.
+SECRET_SUFFIXES = ('.jwt', '.key')
 # What every user needs; a build_ignore that drops one of these is as wrong as one that lets a cache in.
 REQUIRED = [
     'MANIFEST.json', 'FILES.json', 'README.md', 'COPYING', 'CHANGELOG.rst', 'changelogs/changelog.yaml',
@@ -73,6 +77,8 @@ def unwanted(name):
         return 'cache or local tool state'
     if parts[0] in DEV_ONLY_TOP or name.startswith(DEV_ONLY_PREFIXES) or name.endswith(DEV_ONLY_SUFFIXES):
         return 'development only'
+    if name.endswith(SECRET_SUFFIXES):
+        return 'an enrollment secret'
     return None
 
 

@@ -12,7 +12,7 @@ import pytest
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import RESOURCE_TYPES
 from ansible_collections.netfoundry.api.plugins.plugin_utils._resources import (
-    HIDDEN, KINDS, differs, hide_secrets, managed, write_private)
+    HIDDEN, KINDS, differs, fold, hide_secrets, managed, merged, write_private)
 
 
 def test_every_type_has_the_sdk_list_key():
@@ -60,20 +60,56 @@ class FakeClient:
     def __init__(self):
         self.learned = []
 
-    def learn(self, secret):
+    def hold(self, secret):
         self.learned.append(secret)
 
+    @staticmethod
+    def redact(value):
+        return value
 
-def test_one_time_credentials_are_hidden_and_learned():
+
+def test_one_time_credentials_are_hidden_and_learned_at_any_depth():
     client = FakeClient()
-    router = {'id': 'r', 'registrationKey': 'KEY123', 'registration': {'registrationKey': 'KEY123', 'expiresAt': 'x'}}
-    hidden, found = hide_secrets(KINDS['edge-routers'], router, client)
-    assert hidden == {'id': 'r', 'registrationKey': HIDDEN, 'registration': {'registrationKey': HIDDEN, 'expiresAt': 'x'}}
+    router = {'id': 'r', 'registrationKey': 'KEY123', 'registration': {'registrationKey': 'KEY123', 'expiresAt': 'x'},
+              'other': [{'enrollment': {'jwt': 'J.W.T'}}]}
+    hidden, found = hide_secrets(router, client)
+    assert hidden == {'id': 'r', 'registrationKey': HIDDEN, 'registration': {'registrationKey': HIDDEN, 'expiresAt': 'x'},
+                      'other': [{'enrollment': {'jwt': HIDDEN}}]}
     assert router['registration']['registrationKey'] == 'KEY123'  # the API's answer itself is left as it was
-    assert found == {'registrationKey': 'KEY123', 'registration.registrationKey': 'KEY123'}
-    assert client.learned == ['KEY123', 'KEY123']
+    assert found == {'registrationKey': 'KEY123', 'jwt': 'J.W.T'}
+    assert sorted(client.learned) == ['J.W.T', 'KEY123', 'KEY123']
     enrolled = {'id': 'e', 'jwt': None}
-    assert hide_secrets(KINDS['endpoints'], enrolled, client) == (enrolled, {})
+    assert hide_secrets(enrolled, client) == (enrolled, {})
+
+
+def test_fold_and_merged():
+    assert fold('STRASSE') == fold('straße') and fold('Ep-Mixed') == fold('ep-mixed') and fold(None) is None
+    assert merged({'clientIngress': {'port': 81}}, {'clientIngress': {'host': 'a.b', 'port': 80}, 'x': 1}) == {
+        'clientIngress': {'host': 'a.b', 'port': 81}, 'x': 1}
+    assert merged(['#a'], ['#b']) == ['#a'] and merged({'a': 1}, None) == {'a': 1}
+
+
+def test_write_private_refuses_what_is_not_a_regular_file(tmp_path):
+    fifo = tmp_path / 'fifo'
+    os.mkfifo(str(fifo))
+    for path in (str(fifo), str(tmp_path), '/dev/null'):
+        with pytest.raises(NFTokenError, match='is not a regular file'):
+            write_private(path, 'secret')
+    assert stat.S_ISCHR(os.stat('/dev/null').st_mode)
+    target = tmp_path / 'target'
+    target.write_text('keep')
+    link = tmp_path / 'link'
+    link.symlink_to(target)
+    assert write_private(str(link), 'jwt') is True
+    assert target.read_text() == 'keep' and not link.is_symlink() and link.read_text() == 'jwt'
+
+
+def test_write_private_in_check_mode_predicts_and_writes_nothing(tmp_path):
+    path = tmp_path / 'x.jwt'
+    assert write_private(str(path), 'jwt', check_mode=True) is True and not path.exists()
+    write_private(str(path), 'jwt')
+    assert write_private(str(path), 'jwt', check_mode=True) is False
+    assert write_private(str(path), 'other', check_mode=True) is True and path.read_text() == 'jwt'
 
 
 def test_write_private(tmp_path):
@@ -87,3 +123,50 @@ def test_write_private(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ['laptop.jwt']
     with pytest.raises(NFTokenError, match=r'^cannot write .*/missing/x.jwt \(No such file or directory\)'):
         write_private(str(tmp_path / 'missing' / 'x.jwt'), 'jwt')
+
+
+# The engine against canned answers (the playbook tests drive it against the emulator; these are what no honest
+# server does, from an outsider's hostile review).
+
+def engine_with(answers, monkeypatch, kind='endpoints'):
+    from ansible_collections.netfoundry.api.plugins.plugin_utils._resources import Resources
+    from ansible_collections.netfoundry.api.tests.unit.plugins.plugin_utils.test_api import API, client_with
+    client, calls, _warnings = client_with(answers, monkeypatch)
+    return Resources(client, API, kind, sleep=lambda _s: None), calls
+
+
+def test_a_secret_in_an_error_reason_is_never_in_the_message(monkeypatch):
+    from ansible_collections.netfoundry.api.tests.unit.plugins.plugin_utils.test_api import FakeResponse
+    jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJlcCJ9.' + 'SECRETSIGNATURE_' * 4
+    engine, _calls = engine_with([FakeResponse(202, {'id': 'e1', 'name': 'ep', 'status': 'PROVISIONING', 'jwt': jwt}),
+                                  FakeResponse(200, {'id': 'e1', 'name': 'ep', 'status': 'ERROR',
+                                                     'statusMessage': 'bad enrollment token ' + jwt[-70:]})], monkeypatch)
+    created, _reply = engine.create('n1', 'ep', {})
+    assert created['jwt'] == jwt  # the answer keeps it, for the file it may go to
+    with pytest.raises(NFTokenError) as error:
+        engine.wait(created, 60)
+    message = engine.client.redact(error.value.message)
+    assert 'SECRETSIGNATURE' not in message and message.startswith("endpoints 'ep' (e1) ended in ERROR: bad enrollment")
+
+
+@pytest.mark.parametrize('rid, path', [('../networks', 'core/v2/endpoints/..%2Fnetworks'),
+                                       ('x?networkId=1', 'core/v2/endpoints/x%3FnetworkId%3D1')])
+def test_an_id_is_one_path_segment(monkeypatch, rid, path):
+    from ansible_collections.netfoundry.api.tests.unit.plugins.plugin_utils.test_api import API, FakeResponse
+    engine, calls = engine_with([FakeResponse(404, {'error': 'not_found'})], monkeypatch)
+    assert engine.get(rid) is None
+    assert calls[0][1] == API + path
+
+
+def test_a_resource_without_an_id_is_one_line(monkeypatch):
+    from ansible_collections.netfoundry.api.tests.unit.plugins.plugin_utils.test_api import FakeResponse
+    engine, _calls = engine_with([FakeResponse(202, {'name': 'ep', 'status': 'PROVISIONING'})], monkeypatch)
+    with pytest.raises(NFTokenError, match=r"^creating endpoints 'ep': the API's answer has no id"):
+        engine.create('n1', 'ep', {})
+
+
+def test_a_2xx_without_json_says_the_write_may_have_been_applied(monkeypatch):
+    from ansible_collections.netfoundry.api.tests.unit.plugins.plugin_utils.test_api import FakeResponse
+    engine, _calls = engine_with([FakeResponse(200, body=b'OK', headers={'Content-Type': 'text/plain'})], monkeypatch)
+    with pytest.raises(NFTokenError, match=r'answered HTTP 200 without a JSON object \(a write may have been applied'):
+        engine.update({'id': 'e1', 'name': 'ep'}, {'attributes': ['#a']})
