@@ -594,3 +594,32 @@ def test_after_the_role_no_auth_options_and_no_more_token_requests(testbed, play
     assert stats['total'] == 1  # the role's one token request, none for the four tasks
     assert stats['api_refused'] == 0
     assert_quiet(run, testbed, one(testbed, 'endpoints', 'ep-role')['jwt'])
+
+
+def test_the_shipped_network_as_code_playbook_twice_then_check_and_diff(testbed, playbook, tmp_path):
+    """playbooks/network_as_code.yml: the declared network made, then 0 changed and 0 writes, then --check --diff on
+    demo/network-changed.yml shows exactly its two changes and writes nothing."""
+    import json
+    import yaml
+    from ansible_collections.netfoundry.api.tests.e2e.conftest import COLLECTION
+    testbed.resource_settings(provision_after_gets=1)
+    text = json.dumps([{'import_playbook': str(COLLECTION / 'playbooks' / 'network_as_code.yml')}])
+    extra = dict(credential_vars(testbed), nf_secrets_dir=str(tmp_path / 'secrets'))
+
+    def recap(run):
+        assert run.rc == 0, run.output
+        return int(re.search(r'localhost\s+: ok=\d+\s+changed=(\d+)', run.stdout).group(1))
+    first = playbook(text, extra_vars=extra)
+    declared = yaml.safe_load((COLLECTION / 'playbooks' / 'vars' / 'network.yml').read_text())['nf_resources']
+    assert (recap(first), testbed.stats()['api_writes']) == (2, len(declared))  # the secrets folder, the resources
+    assert sorted(os.listdir(str(tmp_path / 'secrets'))) == ['branch-router.key', 'laptop-01.jwt', 'wiki-host.jwt']
+    second = playbook(text, extra_vars=extra)
+    assert (recap(second), testbed.stats()['api_writes']) == (0, len(declared))
+    changed = yaml.safe_load((COLLECTION / 'demo' / 'network-changed.yml').read_text())
+    third = playbook(text, extra_vars=dict(extra, **changed), args=['--check', '--diff'])
+    assert (recap(third), testbed.stats()['api_writes']) == (1, len(declared))
+    diffs = re.findall(r'^--- before\n\+\+\+ after\n(.*?)\n\n', third.stdout, re.M | re.S)
+    assert len(diffs) == 2, third.stdout
+    assert '+        "#eu"' in diffs[0] and '"name": "laptop-01"' in diffs[0]
+    assert '-{}' in diffs[1] and '"name": "laptop-02"' in diffs[1]
+    assert_clean(third)
