@@ -41,6 +41,7 @@ options:
   network:
     description:
       - The name or id of the network the resource belongs to. Required for every type but C(networks).
+      - An id is used as it is; a name is looked up once per task (the items of a loop share the look-up).
     type: str
   name:
     description:

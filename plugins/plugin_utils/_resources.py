@@ -347,18 +347,17 @@ class Resources:
 
 
 def network_id(client, api_url, network):
-    """The id of the network named (or with the id) network, or None when there is none.
+    """The id of the network named network (or network itself when it is an id), or None when there is none.
 
     Kept for the process (a loop's items run in one): a loop over 50 endpoints of a network reads the network once.
     Resources.create and delete of a network forget it."""
+    if UUID_RE.match(network):
+        return network  # an id is used as it is (no read): the API refuses a write into a network that is not there
     key = (api_url, fold(network))
     known = MEMO.get(NETWORK_SPACE, key)
     if known is not None:
         return known
-    networks = Resources(client, api_url, 'networks')
-    found = networks.get(network) if UUID_RE.match(network) else None
-    if found is None:
-        found = networks.find(None, network)
+    found = Resources(client, api_url, 'networks').find(None, network)
     if found is None:
         return None
     return MEMO.put(NETWORK_SPACE, key, found['id'])
