@@ -81,7 +81,6 @@ def bounded(value, escapes=True, depth=0):
     return value
 
 
-
 def _title(text):
     """The text of the first <title> element, found in linear time (a regex search restarts at every '<title'
     of a page that repeats it: quadratic), at most 4 x SNIPPET_CHARS characters of it; None without one."""
