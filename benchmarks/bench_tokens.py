@@ -312,8 +312,8 @@ def p7(bench, runs):
         'type': 'endpoints', 'network': P7_NETWORK, 'name': '{{ item.name }}',
         'spec': {'attributes': '{{ item.attributes }}'}}, 'register': 'declared'},
         {'name': 'nothing changed', 'ansible.builtin.assert': {'that': ['declared is not changed'], 'quiet': True}}]
-    by_id = [dict(resource[0], **{'netfoundry.api.nf_resource': dict(resource[0]['netfoundry.api.nf_resource'],
-                                                                      network=network['id'])}), resource[1]]
+    by_id_args = dict(resource[0]['netfoundry.api.nf_resource'], network=network['id'])
+    by_id = [dict(resource[0], **{'netfoundry.api.nf_resource': by_id_args}), resource[1]]
     request = [{'name': 'read the endpoints', 'loop': items, 'netfoundry.api.nf_request': {
         'path': 'core/v2/endpoints', 'query': {'networkId': network['id'], 'name': '{{ item.name }}'}},
         'register': 'read'}]
