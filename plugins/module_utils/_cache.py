@@ -267,7 +267,8 @@ class TokenCache:
 
     @contextlib.contextmanager
     def lock(self, key, timeout):
-        """Hold the grant's lock so one process asks while the others wait (at most timeout seconds)."""
+        """Hold the grant's lock so one process asks while the others wait (at most timeout seconds); yields a Held,
+        through which the holder leaves the reason it failed for the waiters."""
         fd = None
         if self.trusted():
             try:
@@ -276,9 +277,10 @@ class TokenCache:
                 self.warn('token cache lock %s cannot be used (%s): asking without it'
                           % (self._path(key, '.lock'), exc.strerror))
         try:
-            if fd is not None:
-                self._acquire(fd, timeout)
-            yield
+            if fd is not None and not self._acquire(fd, timeout):
+                os.close(fd)
+                fd = None
+            yield Held(fd)
         finally:
             if fd is not None:
                 os.close(fd)
@@ -289,16 +291,48 @@ class TokenCache:
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
+                return True
             except OSError as exc:
                 if exc.errno not in (errno.EAGAIN, errno.EACCES):
                     self.warn('token cache lock cannot be taken (%s): asking without it' % exc.strerror)
-                    return
+                    return False
             if time.monotonic() >= deadline:
                 self.warn('waited %g s for another process to get the token: asking without waiting longer' % timeout)
-                return
+                return False
             time.sleep(pause)
             pause = min(pause * 2, 0.1)
+
+
+class Held:
+    """The grant's lock, held (fd None: not held). The lock file holds the last holder's failure, if it failed: when
+    the identity provider is down, the processes that waited meanwhile fail with that reason at once instead of each
+    asking in turn (four processes took 10, 18, 26 and 35 s where one fails in 8)."""
+
+    def __init__(self, fd):
+        self.fd = fd
+
+    def failure_since(self, since):
+        """The reason the last holder failed, if that was at or after since (wall-clock seconds), else None."""
+        if self.fd is None:
+            return None
+        try:
+            os.lseek(self.fd, 0, os.SEEK_SET)
+            record = json.loads(os.read(self.fd, 4096).decode('utf-8') or 'null')
+        except (OSError, ValueError, RecursionError):
+            return None
+        if not (isinstance(record, dict) and _number(record.get('at')) and isinstance(record.get('reason'), str)):
+            return None
+        return record['reason'] if record['at'] >= since else None
+
+    def record(self, reason):
+        """Leave reason (a message already redacted) for the processes waiting now; empty: clear it."""
+        if self.fd is None:
+            return
+        data = json.dumps(dict(at=time.time(), reason=reason[:2000])).encode('utf-8') if reason else b''
+        with contextlib.suppress(OSError):
+            os.ftruncate(self.fd, 0)
+            os.lseek(self.fd, 0, os.SEEK_SET)
+            os.write(self.fd, data)
 
 
 def _reason(exc):

@@ -305,12 +305,22 @@ def fetch(request, environ=None, warn=None, clock=time.time, refused=None):
     token = cached()
     if token:
         return token
-    with store.lock(key, _lock_timeout(settings)):
+    waiting_since = time.time()
+    with store.lock(key, _lock_timeout(settings)) as held:
         token = cached()
         if token:
             return token
+        failed = held.failure_since(waiting_since)
+        if failed:  # the holder this process waited for was refused or got no answer: so would this one, now
+            raise NFTokenError('%s (another process asked while this one waited, and failed so; not asked again)'
+                               % failed)
         fetched_at = clock()
-        token = exchange(request, environ, warn, clock)
+        try:
+            token = exchange(request, environ, warn, clock)
+        except NFTokenError as exc:
+            held.record(exc.message)
+            raise
+        held.record('')
         store.put(key, token.record(), fetched_at, secret)
     return token
 

@@ -182,6 +182,36 @@ def test_ten_processes_refused_at_once_renew_once(testbed, tmp_path):
     assert testbed.stats()['total'] == 2
 
 
+def _fetch_in_a_process(grant, queue):
+    try:
+        queue.put(get_token(prepare(dict(grant), environ={}), environ={})['access_token'])
+    except NFTokenError as exc:
+        queue.put('error: ' + exc.message)
+
+
+def test_when_the_identity_provider_is_down_the_waiters_fail_with_the_holders_reason(testbed, tmp_path):
+    """Four processes, one grant, an identity provider that answers 503 slowly: one asks, the three that waited for
+    the lock meanwhile fail with its reason instead of asking in turn (an outsider: 10, 18, 26, 35 s)."""
+    testbed.faults({'status': 503, 'delay': 1, 'times': 20, 'body': {'error': 'temporarily_unavailable'}})
+    grant = options(testbed, cache=True, cache_dir=str(tmp_path), retries=0)
+    context = multiprocessing.get_context('fork')
+    queue = context.Queue()
+    workers = [context.Process(target=_fetch_in_a_process, args=(grant, queue)) for _number in range(4)]
+    for worker in workers:
+        worker.start()
+    answers = sorted(queue.get(timeout=120) for _worker in workers)
+    for worker in workers:
+        worker.join(30)
+    assert testbed.stats()['total'] == 1, answers
+    assert all(answer.startswith('error: token request to ') and 'temporarily_unavailable' in answer
+               for answer in answers), answers
+    assert sum('another process asked while this one waited' in answer for answer in answers) == 3
+    # A later run is not held to an old failure: it asks (and gets a token once the provider is back).
+    testbed.reset()
+    assert get_token(prepare(dict(grant), environ={}), environ={})['access_token']
+    assert testbed.stats()['total'] == 1
+
+
 def test_a_refused_token_is_never_returned(testbed):
     grant = options(testbed)  # cache off: a new exchange
     first = get_token(prepare(dict(grant), environ={}), environ={})['access_token']
