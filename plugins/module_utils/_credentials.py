@@ -30,14 +30,15 @@ class Credential:
     NETFOUNDRY_OAUTH_URL). It is None for the client_id + client_secret options, which may be any RFC 6749 client;
     a source that has one holds NetFoundry's own API account, whose form-encoded grant carries NetFoundry's scope."""
 
-    __slots__ = ('client_id', 'client_secret', 'token_url', 'source', 'missing_url')
+    __slots__ = ('client_id', 'client_secret', 'token_url', 'source', 'missing_url', 'notes')
 
-    def __init__(self, client_id, client_secret, token_url, source, missing_url=None):
+    def __init__(self, client_id, client_secret, token_url, source, missing_url=None, notes=()):
         self.client_id = client_id
         self.client_secret = client_secret
         self.token_url = token_url
         self.source = source
         self.missing_url = missing_url
+        self.notes = tuple(notes)  # warnings for the front-end to show once (a file others may read)
 
     @property
     def netfoundry(self):
@@ -84,12 +85,12 @@ def read_credentials_file(path, source):
     signature = stat_signature(path)
     known = MEMO.get('credentials files', path, signature) if signature is not None else None
     if known is not None:
-        client_id, password, url = known
-        return Credential(client_id, password, url, '%s %s' % (source, path), _no_url_in(path))
+        client_id, password, url, notes = known
+        return Credential(client_id, password, url, '%s %s' % (source, path), _no_url_in(path), notes)
     credential = _read_credentials_file(path, source)
     if signature is not None:
-        MEMO.put('credentials files', path, (credential.client_id, credential.client_secret, credential.token_url),
-                 signature)
+        MEMO.put('credentials files', path, (credential.client_id, credential.client_secret, credential.token_url,
+                                             credential.notes), signature)
     return credential
 
 
@@ -99,7 +100,8 @@ def _read_credentials_file(path, source):
     try:
         # O_NONBLOCK: opening a FIFO would otherwise wait for a writer for ever; fstat then refuses it.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        mode = os.fstat(fd).st_mode
+        info = os.fstat(fd)
+        mode = info.st_mode
         if not stat.S_ISREG(mode):
             os.close(fd)
             raise NFTokenError('credentials file %s (%s) is not a regular file (%s): give the path of the JSON '
@@ -119,6 +121,9 @@ def _read_credentials_file(path, source):
         data = json.loads(raw.decode('utf-8-sig'))
     except UnicodeDecodeError:
         raise NFTokenError('credentials file %s (%s) is not UTF-8 text; %s' % (path, source, FILE_FIX))
+    except RecursionError:
+        raise NFTokenError('credentials file %s (%s) is nested too deeply to be an API account file; %s'
+                           % (path, source, FILE_FIX))
     except ValueError as exc:
         where = 'line %s column %s' % (exc.lineno, exc.colno) if hasattr(exc, 'lineno') else 'invalid'
         raise NFTokenError('credentials file %s (%s) is not valid JSON (%s); %s' % (path, source, where, FILE_FIX))
@@ -135,8 +140,12 @@ def _read_credentials_file(path, source):
     missing = [key for key in ('clientId', 'password') if values[key] is None]
     if missing:
         raise NFTokenError('credentials file %s (%s) has no %s; %s' % (path, source, ' or '.join(missing), FILE_FIX))
+    notes = []
+    if stat.S_IMODE(mode) & 0o077:
+        notes.append('credentials file %s can be read by other users (mode %04o): chmod 600 it, it holds the API '
+                     "account's secret" % (path, stat.S_IMODE(mode)))
     return Credential(values['clientId'], values['password'], values['authenticationUrl'], '%s %s' % (source, path),
-                      _no_url_in(path))
+                      _no_url_in(path), notes)
 
 
 def _no_url_in(path):
@@ -216,11 +225,30 @@ def resolve(client_id=None, client_secret=None, credentials_file=None, environ=N
     if credential:
         return credential
     candidates = default_files(cwd, home, environ)
+    skipped = []
     for path in candidates:
         if os.path.exists(path):
-            return read_credentials_file(path, 'default file')
+            owner = _foreign_owner(path)
+            if owner is not None:  # a file another user left in a shared working directory is not ours to use
+                skipped.append('%s, owned by uid %d' % (path, owner))
+                continue
+            credential = read_credentials_file(path, 'default file')
+            if skipped:
+                credential.notes += ('skipped the credentials file %s: found in a default place but not yours; used %s'
+                                     % ('; '.join(skipped), path),)
+            return credential
     raise NFTokenError(
         'no NetFoundry API account found (looked in: options client_id + client_secret, option credentials_file, '
-        'env %s, env %s, env %s + %s or %s, %s): set client_id and client_secret, or credentials_file to the file '
+        'env %s, env %s, env %s + %s or %s, %s%s): set client_id and client_secret, or credentials_file to the file '
         'NF Console gave you' % (ENV_API_TOKEN, ENV_ACCOUNT, ENV_CLIENT_ID, ENV_PASSWORD, ENV_CLIENT_SECRET,
-                                 ', '.join(candidates)))
+                                 ', '.join(candidates),
+                                 '; skipped, not yours: %s' % '; '.join(skipped) if skipped else ''))
+
+
+def _foreign_owner(path):
+    """The owner's uid of a file neither this user nor root owns, else None."""
+    try:
+        owner = os.stat(path).st_uid
+    except OSError:
+        return None
+    return owner if owner not in (os.geteuid(), 0) else None

@@ -282,6 +282,10 @@ def fetch(request, environ=None, warn=None, clock=time.time, refused=None):
     environ = os.environ if environ is None else environ
     warn = warn or (lambda _text: None)
     settings = request.settings
+    for note in request.credential.notes:
+        if not MEMO.get('warned', note):  # once per process, however often the lookup is evaluated
+            MEMO.put('warned', note, True)
+            warn(note)
     if isinstance(request, ReadyTokenRequest):
         return request.token(clock, refused)
     if not settings['cache']:

@@ -118,8 +118,9 @@ def test_every_memo_of_the_core_is_the_one_memo(memo, tmp_path):
         assert not hasattr(module, name), name
     account = tmp_path / 'credentials.json'
     account.write_text(json.dumps({'clientId': 'id-1', 'password': 'pw-1'}))
+    account.chmod(0o600)
     _credentials.read_credentials_file(str(account), 'test')
-    assert memo.get('credentials files', str(account), stat_signature(str(account))) == ('id-1', 'pw-1', None)
+    assert memo.get('credentials files', str(account), stat_signature(str(account))) == ('id-1', 'pw-1', None, ())
     _options.validate({'timeout': 5})
     assert len(memo._spaces['options']) == 1  # pylint: disable=protected-access
     memo.clear()

@@ -231,3 +231,34 @@ def test_bom_and_tilde_are_accepted(places, monkeypatch, tmp_path):
     monkeypatch.setenv('HOME', str(tmp_path))
     (tmp_path / 'c.json').write_bytes(b'\xef\xbb\xbf' + json.dumps({'clientId': 'i', 'password': 'p'}).encode())
     assert resolve(credentials_file='~/c.json', **places).client_id == 'i'
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason='giving a file to another user needs root')
+def test_a_default_file_of_another_user_is_skipped(places):
+    """Another user's credentials.json in a shared working directory was used ahead of one's own (an outsider)."""
+    from pathlib import Path
+    theirs = write(Path(places['cwd']) / 'credentials.json', {'clientId': 'their-id', 'password': SECRET})
+    os.chown(theirs, 12345, 12345)
+    mine = write(Path(places['home']) / '.netfoundry' / 'credentials.json', {'clientId': 'my-id', 'password': SECRET})
+    os.chmod(mine, 0o600)
+    cred = resolve(**places)
+    assert (cred.client_id, cred.source) == ('my-id', 'default file %s' % mine)
+    assert cred.notes == ('skipped the credentials file %s, owned by uid 12345: found in a default place but not '
+                          'yours; used %s' % (theirs, mine),)
+    os.remove(mine)
+    with pytest.raises(NFTokenError, match='; skipped, not yours: %s, owned by uid 12345\\)' % theirs):
+        resolve(**places)
+
+
+def test_a_credentials_file_others_can_read_is_named_and_a_nested_one_is_one_line(places, tmp_path):
+    from ansible_collections.netfoundry.api.plugins.module_utils._credentials import read_credentials_file
+    path = write(tmp_path / 'open.json', {'clientId': 'id', 'password': SECRET})
+    os.chmod(path, 0o644)
+    assert read_credentials_file(path, 'test').notes == (
+        "credentials file %s can be read by other users (mode 0644): chmod 600 it, it holds the API account's secret"
+        % path,)
+    os.chmod(path, 0o600)
+    assert read_credentials_file(path, 'test').notes == ()
+    nested = write(tmp_path / 'nested.json', '[' * 30000 + ']' * 30000)
+    with pytest.raises(NFTokenError, match='is nested too deeply to be an API account file'):
+        read_credentials_file(nested, 'test')
