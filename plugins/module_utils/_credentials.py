@@ -7,6 +7,7 @@
 import json
 import os
 import stat
+import sys
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, stat_signature
@@ -68,7 +69,10 @@ def default_dirs(cwd=None, home=None, environ=None):
     cwd = cwd or os.getcwd()
     home = home or os.path.expanduser('~')
     config = (environ.get('XDG_CONFIG_HOME') or '').strip() or os.path.join(home, '.config')
-    return [cwd, os.path.join(home, '.netfoundry'), os.path.join(os.sep, 'netfoundry'), os.path.join(config, 'netfoundry')]
+    folders = [cwd, os.path.join(home, '.netfoundry'), os.path.join(os.sep, 'netfoundry'), os.path.join(config, 'netfoundry')]
+    if sys.platform == 'darwin':  # the SDK's macOS config folder (platformdirs)
+        folders.append(os.path.join(home, 'Library', 'Application Support', 'netfoundry'))
+    return folders
 
 
 def default_files(cwd=None, home=None, environ=None):
@@ -179,10 +183,9 @@ def _from_environment(environ):
                       'environment variable %s is set but %s is not' % (ENV_CLIENT_ID, ENV_OAUTH_URL))
 
 
-def _account_file(name, cwd, home, environ):
-    """NETFOUNDRY_API_ACCOUNT: a path; a bare file name that is not in the working directory is looked for in the
-    default directories, as NetFoundry's SDK does."""
-    source = 'env %s' % ENV_ACCOUNT
+def _account_file(name, cwd, home, environ, source='env %s' % ENV_ACCOUNT):
+    """NETFOUNDRY_API_ACCOUNT or the option credentials_file: a path; a bare file name that is not in the working
+    directory is looked for in the default directories, as NetFoundry's SDK does."""
     bare = os.sep not in name and not name.startswith('~')
     if not bare:
         return read_credentials_file(name, source)
@@ -191,7 +194,7 @@ def _account_file(name, cwd, home, environ):
         if os.path.exists(path):
             return read_credentials_file(path, source)
     raise NFTokenError('%s names the file %r, which is in none of %s: give its full path, or put it in one of them'
-                       % (ENV_ACCOUNT, name, ', '.join(places)))
+                       % (source[4:] if source.startswith('env ') else source, name, ', '.join(places)))
 
 
 def _ready_token(environ):
@@ -214,13 +217,20 @@ def resolve(client_id=None, client_secret=None, credentials_file=None, environ=N
                                '(or leave both out to use credentials_file or the environment)')
         return Credential(client_id, client_secret, None, 'options client_id + client_secret')
     if credentials_file:
-        return read_credentials_file(credentials_file, 'option credentials_file')
+        return _account_file(credentials_file, cwd, home, environ, 'option credentials_file')
     ready = _ready_token(environ)
     if ready:
         return ready
-    account = (environ.get(ENV_ACCOUNT) or '').strip()
-    if account:
-        return _account_file(account, cwd, home, environ)
+    return account(environ, cwd, home)
+
+
+def account(environ, cwd=None, home=None):
+    """The API account of NetFoundry's SDK order (NETFOUNDRY_API_ACCOUNT, the NETFOUNDRY_* pair, the default files),
+    or NFTokenError naming every place looked; also what renews an expiring NETFOUNDRY_API_TOKEN."""
+    cwd = cwd or os.getcwd()
+    named = (environ.get(ENV_ACCOUNT) or '').strip()
+    if named:
+        return _account_file(named, cwd, home, environ)
     credential = _from_environment(environ)
     if credential:
         return credential

@@ -183,14 +183,19 @@ class TokenRequest:
                                % settings['ca_path'])
         self.host_kind, host_environment = classify_host(host)
         if environment and host_environment and environment != host_environment:
-            raise NFTokenError('option environment %r does not match the token URL %s, which is for environment %r: '
-                               'leave environment out or fix it' % (environment, display_url(self.token_url), host_environment))
+            where = settings.get('environment_source') or 'option environment'
+            fix = 'leave environment out' if where == 'option environment' else 'unset it'
+            raise NFTokenError('%s %r does not match the token URL %s, which is for environment %r: %s or fix it'
+                               % (where, environment, display_url(self.token_url), host_environment, fix))
         self.host_environment = host_environment
         self.environment = host_environment or environment or DEFAULT_ENVIRONMENT
         if settings['resource'] and not settings['resource'].startswith(('http://', 'https://')):
             raise NFTokenError('option resource must be an absolute http(s) URI (RFC 8707), got %r' % settings['resource'])
         nf_host = self.host_kind in ('auth0', 'cognito')
         self.audience = settings['audience'] or (gateway_url(self.environment) if nf_host else None)
+        # A NetFoundry host that names no environment (netfoundry-<x>-<id>.auth0.com) gets production's audience: a
+        # guess, and the token's aud claim then only repeats it.
+        self.audience_guessed = bool(nf_host and not settings['audience'] and not host_environment and not environment)
         self.resource = settings['resource']
         method = settings['auth_method']
         if method == 'auto':
@@ -206,6 +211,8 @@ class TokenRequest:
     def locate_api(self, claims):
         """(api_url ending with /, environment, api_url_source) for a token with these claims."""
         url, environment, source = locate_api(self.settings, self.host_environment, claims)
+        if self.audience_guessed and source.startswith('token claim') and url.rstrip('/') == self.audience.rstrip('/'):
+            source = GUESSED
         return (url if url.endswith('/') else url + '/'), environment, source
 
     def http_parts(self):

@@ -45,7 +45,10 @@ def prepare(options, environ=None, cwd=None, home=None, origins=None):
 def _prepared_key(options, origins):
     """The memo key of options that name the credential (their raw values and types, and where they came from), or
     None when the credential comes from the environment or a default file, or a value cannot be a key."""
-    if not ((options.get('client_id') and options.get('client_secret')) or options.get('credentials_file')):
+    named = options.get('credentials_file')
+    if isinstance(named, str) and os.sep not in named and not named.startswith('~'):
+        return None  # a bare file name is looked for in several folders: found anew each time
+    if not ((options.get('client_id') and options.get('client_secret')) or named):
         return None
     values = tuple((value, type(value)) for value in (options.get(name) for name in CORE))
     key = (values, tuple(sorted(origins.items())) if origins else ())
@@ -64,7 +67,12 @@ def _prepare(options, environ, cwd, home, origins):
     credential = _credentials.resolve(settings['client_id'], settings['client_secret'], settings['credentials_file'],
                                       environ=environ, cwd=cwd, home=home)
     if isinstance(credential, _credentials.ReadyToken):
-        return ReadyTokenRequest(settings, credential)
+        ready = ReadyTokenRequest(settings, credential)
+        try:  # an API account too (nfctl login --eval exports both): what renews the token when it runs short
+            ready.renewal = TokenRequest(settings, _credentials.account(environ, cwd, home))
+        except NFTokenError:
+            ready.renewal = None
+        return ready
     try:
         return TokenRequest(settings, credential)
     except NFTokenError as exc:
@@ -158,6 +166,7 @@ class ReadyTokenRequest:
     def __init__(self, settings, ready):
         check_environment(settings['environment'])
         self.settings = settings
+        self.renewal = None  # the TokenRequest of an API account also at hand, if any
         self.access_token = ready.access_token
         self.claims = _response.jwt_claims(ready.access_token) if JWT_RE.match(ready.access_token) else {}
         if not self.claims:
@@ -171,6 +180,13 @@ class ReadyTokenRequest:
 
     def locate_api(self, claims):
         return locate_api(self.settings, None, claims)
+
+    def left(self, now):
+        """Seconds until the token's exp claim (negative once expired), or None without one."""
+        exp = self.claims.get('exp')
+        if isinstance(exp, (int, float)) and not isinstance(exp, bool) and math.isfinite(exp):
+            return exp - now
+        return None
 
     def token(self, clock, refused=None):
         now = clock()
@@ -287,6 +303,15 @@ def fetch(request, environ=None, warn=None, clock=time.time, refused=None):
             MEMO.put('warned', note, True)
             warn(note)
     if isinstance(request, ReadyTokenRequest):
+        renewal = request.renewal
+        left = request.left(clock())
+        if renewal is not None and (refused == request.access_token or (left is not None and left < settings['min_ttl'])):
+            # As NetFoundry's SDK does after nfctl login: the ready token is spent, the account gets a new one.
+            warn('%s %s: getting a new token with the API account (%s)' % (
+                _credentials.ENV_API_TOKEN, 'was refused by the API' if refused == request.access_token else
+                'expired %d s ago' % -left if left <= 0 else 'has %d s left, less than min_ttl' % left,
+                renewal.credential.source))
+            return fetch(renewal, environ, warn, clock, None if refused == request.access_token else refused)
         return request.token(clock, refused)
     if not settings['cache']:
         return exchange(request, environ, warn, clock)

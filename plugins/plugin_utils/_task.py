@@ -109,7 +109,9 @@ class ApiAction(ActionBase):
             raw, origins = gather(direct, task_vars, self._template, CORE, display.warning)
             request = prepare(raw, origins=origins)
             settings = request.settings
-            secrets += secret_forms(request.credential.client_secret, request.credential.client_id)
+            for credential in (request.credential, getattr(getattr(request, 'renewal', None), 'credential', None)):
+                if credential is not None:
+                    secrets += secret_forms(credential.client_secret, credential.client_id)
             secrets += proxy_secret_forms([settings['proxy']] + [os.environ.get(n) for n in PROXY_VARIABLES])
 
             def fetch_token(refused):

@@ -3,6 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import os
+
 import pytest
 
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
@@ -10,6 +12,19 @@ from ansible_collections.netfoundry.api.tests.testbed.nf_testbed import Control,
 
 CLIENT_ID = 'unit-client'
 CLIENT_SECRET = 'unit-s3cret/with+odd=chars&'
+
+
+@pytest.fixture(autouse=True)
+def own_home(monkeypatch, tmp_path_factory):
+    """A fresh, empty home for every test, and no NETFOUNDRY_* from the developer's shell: the default credentials
+    files the core looks for (~/.netfoundry/credentials.json...) are never a real account's."""
+    home = tmp_path_factory.mktemp('home')
+    monkeypatch.setenv('HOME', str(home))
+    for name in ('XDG_CONFIG_HOME', 'XDG_CACHE_HOME'):
+        monkeypatch.delenv(name, raising=False)
+    for name in [name for name in os.environ if name.startswith('NETFOUNDRY_')]:
+        monkeypatch.delenv(name)
+    return home
 
 
 @pytest.fixture(autouse=True)

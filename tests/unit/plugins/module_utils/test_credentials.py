@@ -262,3 +262,22 @@ def test_a_credentials_file_others_can_read_is_named_and_a_nested_one_is_one_lin
     nested = write(tmp_path / 'nested.json', '[' * 30000 + ']' * 30000)
     with pytest.raises(NFTokenError, match='is nested too deeply to be an API account file'):
         read_credentials_file(nested, 'test')
+
+
+def test_a_bare_credentials_file_option_is_looked_for_in_the_default_folders(places):
+    """credentials_file: credentials.json (netfoundry.platform's own example) is found where the SDK finds it."""
+    from pathlib import Path
+    home_file = write(Path(places['home']) / '.netfoundry' / 'lab.json', {'clientId': 'lab-id', 'password': SECRET})
+    cred = resolve(credentials_file='lab.json', **places)
+    assert (cred.client_id, cred.source) == ('lab-id', 'option credentials_file %s' % home_file)
+    with pytest.raises(NFTokenError, match="^option credentials_file names the file 'other.json', which is in none of"):
+        resolve(credentials_file='other.json', **places)
+
+
+def test_the_sdk_macos_folder_is_a_default_place_on_macos(places, monkeypatch):
+    import sys
+    monkeypatch.setattr(sys, 'platform', 'darwin')
+    assert default_files(places['cwd'], places['home'], {})[-1] == os.path.join(
+        places['home'], 'Library', 'Application Support', 'netfoundry', 'credentials.json')
+    monkeypatch.setattr(sys, 'platform', 'linux')
+    assert len(default_files(places['cwd'], places['home'], {})) == 4

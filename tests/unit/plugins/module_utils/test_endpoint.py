@@ -255,3 +255,22 @@ def test_bad_urls_and_names(options, message):
         request(**options)
     assert message in error.value.message
     assert 'pw' not in error.value.message.replace('https://', '')
+
+
+def test_a_netfoundry_auth0_host_without_an_environment_is_a_guess():
+    """netfoundry-<x>-<id>.auth0.com names no environment: production's audience is a guess, and the token's aud
+    claim, which only repeats what was asked for, does not make it less of one (an SDK side-by-side finding)."""
+    from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import GUESSED
+    token_request = request('https://netfoundry-lab-x1y2z3.auth0.com/oauth/token')
+    assert token_request.audience == 'https://gateway.production.netfoundry.io/'
+    assert token_request.locate_api({'aud': 'https://gateway.production.netfoundry.io/'})[2] == GUESSED
+    named = request('https://netfoundry-sandbox.auth0.com/oauth/token')
+    assert named.locate_api({'aud': 'https://gateway.sandbox.netfoundry.io/'})[1:] == ('sandbox', 'token URL')
+
+
+def test_an_environment_from_the_variable_that_contradicts_the_host_names_the_variable():
+    settings = dict(validate({'environment': 'production'}), environment_source='env NETFOUNDRY_ENVIRONMENT')
+    with pytest.raises(NFTokenError) as error:
+        TokenRequest(settings, Credential('my id', SECRET, COGNITO, 'test source'))
+    assert error.value.message.startswith("env NETFOUNDRY_ENVIRONMENT 'production' does not match the token URL ")
+    assert error.value.message.endswith(": unset it or fix it")

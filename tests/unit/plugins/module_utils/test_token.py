@@ -16,6 +16,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils import _http
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, secret_forms
 from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
 from ansible_collections.netfoundry.api.tests.unit.conftest import CLIENT_ID, CLIENT_SECRET
+from ansible_collections.netfoundry.api.tests.unit.plugins.module_utils.test_response import jwt as make_jwt
 
 FAST = {'total': 3, 'backoff_factor': 0.01}
 TWO = {'total': 2, 'backoff_factor': 0.01}
@@ -416,3 +417,41 @@ def test_forgetting_a_ready_token_removes_nothing(tmp_path):
     request = prepare(dict({'cache_dir': str(tmp_path)}),
                       environ={'NETFOUNDRY_API_TOKEN': 'eyJ4IjoxfQ.eyJ4IjoxfQ.sig'})
     assert forget_token(request) is False
+
+
+# After nfctl login --eval the shell holds NETFOUNDRY_API_TOKEN and NETFOUNDRY_API_ACCOUNT: an hour later the SDK
+# renews from the account. So does the collection, with a warning (an outsider found it stopped instead).
+
+def nfctl_shell(testbed, tmp_path, token):
+    account = tmp_path / 'account.json'
+    account.write_text(json.dumps({'clientId': CLIENT_ID, 'password': CLIENT_SECRET,
+                                   'authenticationUrl': testbed.info['idp_http'] + '/token'}))
+    account.chmod(0o600)
+    return {'NETFOUNDRY_API_TOKEN': token, 'NETFOUNDRY_API_ACCOUNT': str(account)}
+
+
+@pytest.mark.parametrize('left, renewed', [(-60, True), (120, True), (3000, False)],
+                         ids=['expired', 'below min_ttl', 'fresh'])
+def test_a_spent_ready_token_is_renewed_from_the_api_account(testbed, tmp_path, left, renewed):
+    issued = fetch(testbed, resource=testbed.info['api'])
+    testbed.reset()
+    token = make_jwt({'exp': int(time.time()) + left, 'sub': CLIENT_ID}) if left < 3000 else issued['access_token']
+    environ = nfctl_shell(testbed, tmp_path, token)
+    warnings = []
+    result = get_token(prepare({'cache_dir': str(tmp_path / 'cache'), 'resource': testbed.info['api']},
+                               environ=environ), environ=environ, warn=warnings.append)
+    assert (result['access_token'] != token, testbed.stats()['total']) == (renewed, 1 if renewed else 0)
+    if renewed:
+        assert result['credential_source'] == 'env NETFOUNDRY_API_ACCOUNT %s' % environ['NETFOUNDRY_API_ACCOUNT']
+        assert len(warnings) == 1 and warnings[0].startswith('NETFOUNDRY_API_TOKEN ')
+        assert warnings[0].endswith(': getting a new token with the API account (env NETFOUNDRY_API_ACCOUNT %s)'
+                                    % environ['NETFOUNDRY_API_ACCOUNT'])
+    else:
+        assert (result['credential_source'], warnings) == ('env NETFOUNDRY_API_TOKEN', [])
+
+
+def test_a_spent_ready_token_without_an_account_is_still_one_line(testbed, tmp_path):
+    token = make_jwt({'exp': int(time.time()) - 60, 'sub': 'x'})
+    with pytest.raises(NFTokenError, match=r'^NETFOUNDRY_API_TOKEN expired \d+ s ago'):
+        ready(token, cache_dir=str(tmp_path))
+    assert testbed.stats()['total'] == 0
