@@ -20,7 +20,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, CORE, argspec, plain
 from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare
 from ansible_collections.netfoundry.api.plugins.plugin_utils._api import Client
-from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather, needs_template
+from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather, needs_template, unknown_keywords
 
 display = Display()
 
@@ -75,6 +75,10 @@ class ApiAction(ActionBase):
         """Validate the task's arguments (rules: mutually_exclusive...) and add the masked invocation; None (and result
         failed) for a list or a dict given to a text option, which ansible-core would turn into text."""
         spec = action_argspec(self.GROUP)
+        problem = unknown_keywords(self._task.args, sorted(spec))
+        if problem:  # before ansible-core's own check, which may say "one of path, url is required" for a typo
+            failed(result, problem)
+            return None
         for name, value in self._task.args.items():
             if spec.get(name, {}).get('type') in ('str', 'path') and isinstance(value, (list, dict)):
                 kind = 'list' if isinstance(value, list) else 'dictionary'
