@@ -368,9 +368,9 @@ def test_a_list_or_dict_for_a_text_option_is_one_line(testbed, playbook):
 def test_a_misspelled_option_is_named_with_the_closest_one(testbed, playbook):
     """A typo of path got "one of the following is required: path, url" (a newcomer's finding)."""
     tasks = request_task('typo', {'pathh': 'core/v2/networks'})
-    tasks += [{'name': 'resource typo', 'netfoundry.api.nf_resource': {'type': 'endpoints', 'network': 'lab-network',
-                                                                        'name': 'x', 'sepc': {}},
-               'register': 'r_resource', 'ignore_errors': True}, save('resource', 'r_resource')]
+    typo = {'type': 'endpoints', 'network': 'lab-network', 'name': 'x', 'sepc': {}}
+    tasks += [{'name': 'resource typo', 'netfoundry.api.nf_resource': typo, 'register': 'r_resource',
+               'ignore_errors': True}, save('resource', 'r_resource')]
     run = playbook(play(tasks, vars=credential_vars(testbed)))
     assert run.rc == 0, run.output
     assert run.saved('typo')['msg'].startswith('unknown option(s) pathh (did you mean path?); the options are ')
