@@ -17,6 +17,11 @@ P5  the role's cost: 20 hosts x 5 uri calls with the role vs the same play with 
     argument_specs (interleaved; median, spread and a 95 % interval of the per-pair ratio).
 P6  nf_request: 20 hosts x 5 netfoundry.api.nf_request calls (after the role, and with the credentials in variables)
     vs the same play with ansible.builtin.uri and a token known beforehand (interleaved; ratio; token requests).
+P7  nf_resource: a play declaring 50 endpoints that exist (the network by name, and by id) vs the same 50 reads with
+    nf_request (writes, reads per endpoint, token requests, time ratio).
+P8  the identity provider down: 1, 4 and 8 processes ask for the same grant's token at once while every token
+    request fails after a 1 s delay; the slowest process's time over one attempt's (the lock's waiters must not ask
+    in turn), and the token requests.
 
 Times inside plays come from now() around the measured task, so ansible-playbook's start-up is not counted.
 Run it with benchmarks/run (which sets up the venv, stages the collection and passes --collections); --only p3,p5,p6
@@ -335,6 +340,51 @@ def p7(bench, runs):
     return [name for name, _tasks in ways], found
 
 
+P8_DELAY = 1.0
+
+
+def _p8_worker(collections, options, started, queue):
+    sys.path.insert(0, collections)
+    from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+    from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
+    try:
+        get_token(prepare(dict(options), environ={}), environ={})
+        outcome = 'token'
+    except NFTokenError:
+        outcome = 'failed'
+    queue.put((time.monotonic() - started, outcome))
+
+
+def p8(bench, runs):
+    """N processes, one grant, an identity provider that answers 503 after P8_DELAY: (per N: the slowest process's
+    seconds in each run, token requests per run)."""
+    import multiprocessing
+    context = multiprocessing.get_context('fork')
+    found = {}
+    for count in (1, 4, 8):
+        slowest, requests = [], []
+        for _run in range(runs):
+            bench.control('faults', {'faults': [{'status': 503, 'delay': P8_DELAY, 'times': 50,
+                                                 'body': {'error': 'temporarily_unavailable'}}]})
+            options = dict(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, token_url=bench.info['idp_http'] + '/token',
+                           retries=0, timeout=10, cache_dir=bench.fresh_cache('p8'))
+            before = bench.stats()['total']
+            queue = context.Queue()
+            started = time.monotonic()
+            workers = [context.Process(target=_p8_worker, args=(bench.collections, options, started, queue))
+                       for _n in range(count)]
+            for worker in workers:
+                worker.start()
+            results = [queue.get(timeout=120) for _worker in workers]
+            for worker in workers:
+                worker.join(30)
+            slowest.append(max(seconds for seconds, _outcome in results))
+            requests.append(bench.stats()['total'] - before)
+            bench.control('faults', {'faults': []})
+        found[count] = (slowest, requests)
+    return found
+
+
 def curl_floor(bench, count):
     """curl's own time_total for the same POST (connect + TLS + request + answer), median."""
     curl = shutil.which('curl')
@@ -385,7 +435,7 @@ def machine():
         platform.platform(), cpus, model or platform.machine(), platform.python_version(), ansible.__version__)
 
 
-PARTS = ('p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7')
+PARTS = ('p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8')
 
 
 def runs_text(values):
@@ -437,6 +487,8 @@ def main():
                 found['p4'] = p4(bench, args.runs)
             if 'p7' in parts:
                 found['p7'] = p7(bench, args.runs)
+            if 'p8' in parts:
+                found['p8'] = p8(bench, args.runs)
         finally:
             process.terminate()
             process.wait()
@@ -563,8 +615,23 @@ def main():
                            'reads %.3f' % (name, ', '.join(map(str, declared['writes'])),
                                            ', '.join('%.2f' % (r / float(P7_ENDPOINTS)) for r in declared['reads']),
                                            ', '.join(map(str, declared['tokens'])), medians))
+    if 'p8' in found:
+        out('\n## P8: the identity provider down (every token request fails after %g s), N processes asking for one '
+            "grant's token at once, from an empty cache (%d runs each)\n" % (P8_DELAY, args.runs))
+        out('| processes | slowest process, median s | runs (s) | token requests per run |')
+        out('| ---: | ---: | --- | --- |')
+        single = statistics.median(found['p8'][1][0])
+        for count, (slowest, requests) in sorted(found['p8'].items()):
+            out('| %d | %.2f | %s | %s |' % (count, statistics.median(slowest), runs_text(slowest),
+                                            ', '.join(map(str, requests))))
+        for count in (4, 8):
+            slowest, requests = found['p8'][count]
+            targets.append('- P8 %d processes, identity provider down: the slowest ends after %.2fx one process\'s '
+                           'time (%.2f s vs %.2f s); token requests per run %s' % (
+                               count, statistics.median(slowest) / single, statistics.median(slowest), single,
+                               ', '.join(map(str, requests))))
     if targets:
-        out('\n## Targets (issues 6, 11, 18 and 19)\n')
+        out('\n## Targets (issues 6, 11, 18, 19 and 20)\n')
         for line in targets:
             out(line)
     out('\nBenchmark wall time: %.0f s' % (time.monotonic() - started))
