@@ -36,7 +36,11 @@ STATUS_FIXES = {
     403: 'check that the API account is enabled and allowed here',
     404: 'check token_url',
     405: 'check token_url: it must be the OAuth2 token endpoint',
+    413: 'the request is too large for the identity provider: check client_id, client_secret and scope for a '
+         'pasted file or a very long value',
     429: 'the identity provider is rate-limiting: try again later or raise retries',
+    431: 'the request headers are too large for the identity provider: check client_id and client_secret for a '
+         'pasted file or a very long value, and any proxy that adds headers',
 }
 
 
@@ -159,9 +163,13 @@ def parse_token(body, content_type, requested_at, secrets=()):
     if data is None:
         raise NFTokenError('the answer is not a JSON object but %s' % snippet(body, content_type, secrets))
     token = data.get('access_token')
-    if not isinstance(token, str) or not token.strip():
+    if token is None:
         keys = ', '.join(sorted(str(k) for k in data)[:10]) or 'none'
         raise NFTokenError('the JSON answer has no access_token (keys: %s)' % _short(keys, secrets))
+    if not isinstance(token, str) or not token.strip():
+        kind = 'an empty string' if isinstance(token, str) else {bool: 'a boolean', list: 'a list', dict: 'an object'}.get(
+            type(token), 'a number')
+        raise NFTokenError('the JSON answer\'s access_token is %s, not a token' % kind)
     token_type = data.get('token_type')
     if not isinstance(token_type, str) or token_type.strip().lower() != 'bearer':
         raise NFTokenError('the token_type is %s, not Bearer: NetFoundry\'s API takes bearer tokens only'
@@ -178,6 +186,9 @@ def parse_token(body, content_type, requested_at, secrets=()):
         expires_at = None
     else:
         expires_at = int(min(candidates + [requested_at + MAX_TOKEN_LIFE]))
+        if expires_at <= requested_at and lifetime is not None and 0 < lifetime < 1 and (exp is None or exp > requested_at):
+            raise NFTokenError('the identity provider says the token lives %g s (expires_in): too short to be used; '
+                               'check the API account\'s token lifetime at the identity provider' % lifetime)
         if expires_at <= requested_at:
             raise NFTokenError('the token is already expired: its exp claim is %s, %d s before this host\'s clock '
                                '(%s); the clock of this host or of the identity provider is wrong (clock skew): '
