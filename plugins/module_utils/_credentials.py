@@ -121,8 +121,17 @@ def _read_credentials_file(path, source):
                            % (path, source, MAX_FILE_BYTES, FILE_FIX))
     if not raw.strip():
         raise NFTokenError('credentials file %s (%s) is empty; %s' % (path, source, FILE_FIX))
+    if raw[:2] in (b'\xff\xfe', b'\xfe\xff'):
+        raise NFTokenError('credentials file %s (%s) is UTF-16 text (an editor saved it so): save it as UTF-8; %s'
+                           % (path, source, FILE_FIX))
+    duplicated = []
+
+    def pairs(items):
+        keys = [key for key, _value in items]
+        duplicated.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(items)
     try:
-        data = json.loads(raw.decode('utf-8-sig'))
+        data = json.loads(raw.decode('utf-8-sig'), object_pairs_hook=pairs)
     except UnicodeDecodeError:
         raise NFTokenError('credentials file %s (%s) is not UTF-8 text; %s' % (path, source, FILE_FIX))
     except RecursionError:
@@ -134,6 +143,10 @@ def _read_credentials_file(path, source):
     if not isinstance(data, dict):
         raise NFTokenError('credentials file %s (%s) must hold a JSON object with clientId and password; %s'
                            % (path, source, FILE_FIX))
+    repeated = sorted(set(duplicated) & set(('clientId', 'password', 'authenticationUrl')))
+    if repeated:
+        raise NFTokenError('credentials file %s (%s) has %s more than once: keep one' % (path, source,
+                                                                                       ' and '.join(repeated)))
     values = {}
     for key in ('clientId', 'password', 'authenticationUrl'):
         value = data.get(key)
@@ -143,7 +156,10 @@ def _read_credentials_file(path, source):
         values[key] = value.strip() if value is not None and key != 'password' else value
     missing = [key for key in ('clientId', 'password') if values[key] is None]
     if missing:
-        raise NFTokenError('credentials file %s (%s) has no %s; %s' % (path, source, ' or '.join(missing), FILE_FIX))
+        near = sorted(str(key) for key in data if str(key).lower() in [name.lower() for name in missing])
+        hint = ' (it has %s: the names are case-sensitive)' % ', '.join(near) if near else ''
+        raise NFTokenError('credentials file %s (%s) has no %s%s; %s' % (path, source, ' or '.join(missing), hint,
+                                                                        FILE_FIX))
     notes = []
     if stat.S_IMODE(mode) & 0o077:
         notes.append('credentials file %s can be read by other users (mode %04o): chmod 600 it, it holds the API '

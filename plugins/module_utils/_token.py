@@ -254,6 +254,9 @@ def exchange(request, environ=None, warn=None, clock=time.time):
              'to redirects' % (where, answer.status, display_url(answer.location or '?')))
     if not 200 <= answer.status < 300:
         reason, fix = _response.error_reason(answer.status, answer.body, answer.content_type, secrets)
+        secret = request.credential.client_secret or ''
+        if answer.status in (400, 401) and secret != secret.strip():
+            fix += '; the client secret begins or ends with white space (a space or a line break), which is sent as it is'
         retried = ' after %d attempts' % answer.attempts if answer.attempts > 1 else ''
         fail('%s was refused%s: %s; %s' % (where, retried, reason, fix))
     try:

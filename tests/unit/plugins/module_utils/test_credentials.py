@@ -195,7 +195,8 @@ def test_half_set_environment_is_an_error_not_a_fallthrough(places, tmp_path, en
     ('{"clientId": 5, "password": "p"}', 'has an invalid clientId (it must be a non-empty string)'),
     ('{"clientId": "x", "password": ""}', 'has an invalid password (it must be a non-empty string)'),
     ('{"clientId": "x", "password": "p", "authenticationUrl": null}', None),
-    (b'\xff\xfe{"clientId"', 'is not UTF-8 text'),
+    (b'\xff\xfe{"clientId"', 'is UTF-16 text'),
+    (b'\xc3\x28{"clientId"', 'is not UTF-8 text'),
     ('x' * 70000, 'is larger than 65536 bytes'),
 ])
 def test_bad_credentials_files(places, tmp_path, content, reason):
@@ -281,3 +282,19 @@ def test_the_sdk_macos_folder_is_a_default_place_on_macos(places, monkeypatch):
         places['home'], 'Library', 'Application Support', 'netfoundry', 'credentials.json')
     monkeypatch.setattr(sys, 'platform', 'linux')
     assert len(default_files(places['cwd'], places['home'], {})) == 4
+
+
+@pytest.mark.parametrize('raw, message', [
+    (json.dumps({'clientId': 'id', 'password': SECRET}).encode('utf-16'), 'is UTF-16 text (an editor saved it so)'),
+    (b'{"clientId": "a", "clientId": "b", "password": "p"}', 'has clientId more than once: keep one'),
+    (b'{"ClientID": "a", "Password": "p"}', 'has no clientId or password (it has ClientID, Password: the names are '
+                                            'case-sensitive)'),
+])
+def test_what_editors_and_people_do_to_a_credentials_file_is_named(tmp_path, raw, message):
+    """UTF-16, a key twice, keys in another case got misleading messages or the last value silently (an outsider)."""
+    from ansible_collections.netfoundry.api.plugins.module_utils._credentials import read_credentials_file
+    path = tmp_path / 'credentials.json'
+    path.write_bytes(raw)
+    with pytest.raises(NFTokenError) as error:
+        read_credentials_file(str(path), 'test')
+    assert message in error.value.message

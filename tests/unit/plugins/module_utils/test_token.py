@@ -455,3 +455,13 @@ def test_a_spent_ready_token_without_an_account_is_still_one_line(testbed, tmp_p
     with pytest.raises(NFTokenError, match=r'^NETFOUNDRY_API_TOKEN expired \d+ s ago'):
         ready(token, cache_dir=str(tmp_path))
     assert testbed.stats()['total'] == 0
+
+
+def test_a_refused_secret_with_white_space_around_it_gets_a_hint(testbed):
+    """A secret pasted with a trailing line break is sent as it is (it may be meant): a refusal says so (an outsider)."""
+    with pytest.raises(NFTokenError) as error:
+        get_token(prepare({'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET + '\n', 'cache': False,
+                           'token_url': testbed.info['idp_http'] + '/token'}, environ={}), environ={})
+    assert 'the client secret begins or ends with white space (a space or a line break), which is sent as it is' in \
+        error.value.message
+    assert CLIENT_SECRET not in error.value.message
