@@ -622,8 +622,8 @@ def main():
         out('| ---: | ---: | --- | --- |')
         single = statistics.median(found['p8'][1][0])
         for count, (slowest, requests) in sorted(found['p8'].items()):
-            out('| %d | %.2f | %s | %s |' % (count, statistics.median(slowest), runs_text(slowest),
-                                            ', '.join(map(str, requests))))
+            row = (count, statistics.median(slowest), runs_text(slowest), ', '.join(map(str, requests)))
+            out('| %d | %.2f | %s | %s |' % row)
         for count in (4, 8):
             slowest, requests = found['p8'][count]
             targets.append('- P8 %d processes, identity provider down: the slowest ends after %.2fx one process\'s '

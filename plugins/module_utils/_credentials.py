@@ -145,8 +145,8 @@ def _read_credentials_file(path, source):
                            % (path, source, FILE_FIX))
     repeated = sorted(set(duplicated) & set(('clientId', 'password', 'authenticationUrl')))
     if repeated:
-        raise NFTokenError('credentials file %s (%s) has %s more than once: keep one' % (path, source,
-                                                                                       ' and '.join(repeated)))
+        raise NFTokenError('credentials file %s (%s) has %s more than once: keep one'
+                           % (path, source, ' and '.join(repeated)))
     values = {}
     for key in ('clientId', 'password', 'authenticationUrl'):
         value = data.get(key)
@@ -158,8 +158,8 @@ def _read_credentials_file(path, source):
     if missing:
         near = sorted(str(key) for key in data if str(key).lower() in [name.lower() for name in missing])
         hint = ' (it has %s: the names are case-sensitive)' % ', '.join(near) if near else ''
-        raise NFTokenError('credentials file %s (%s) has no %s%s; %s' % (path, source, ' or '.join(missing), hint,
-                                                                        FILE_FIX))
+        raise NFTokenError('credentials file %s (%s) has no %s%s; %s'
+                           % (path, source, ' or '.join(missing), hint, FILE_FIX))
     notes = []
     if stat.S_IMODE(mode) & 0o077:
         notes.append('credentials file %s can be read by other users (mode %04o): chmod 600 it, it holds the API '

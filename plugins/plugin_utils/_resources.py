@@ -8,9 +8,10 @@ status. What differs between types is data (KINDS), not code paths. Every call g
 the token and every secret it knows are redacted from whatever the API answers."""
 
 import errno
+import json
 import os
-import stat
 import re
+import stat
 import tempfile
 import time
 import unicodedata
@@ -40,8 +41,8 @@ class Kind:
     """One resource type, as python-netfoundry (netfoundry/utility.py RESOURCES, network.py) drives it.
 
     list_key: the _embedded list of its HAL pages; by_name: the query that finds by name; no_update: properties the
-    API does not change after creation (a difference is an error, never a silent no-op); secrets: (path, option) of
-    the one-time credentials it carries (dotted path in the resource), which no result shows unless asked;
+    API does not change after creation (a difference is an error, never a silent no-op); secrets: (key, option) of
+    the one-time credentials it carries (found under that key at any depth) and the option that writes it to a file;
     create_defaults: what the SDK always sends on create."""
 
     def __init__(self, name, list_key, by_name='name', no_update=(), secrets=(), create_defaults=None,
@@ -372,7 +373,6 @@ def _reason(resource):
 
 
 def _json(body):
-    import json
     return json.dumps(body).encode('utf-8')
 
 
