@@ -20,6 +20,7 @@ ENVIRONMENT_RE = re.compile(r'^[a-z][a-z0-9]*$')
 AUTH0_NF_RE = re.compile(r'^netfoundry-([a-z][a-z0-9]*)\.auth0\.com$')
 COGNITO_NF_RE = re.compile(r'^netfoundry-([a-z][a-z0-9]*)-[a-z0-9]+\.auth\.[a-z0-9-]+\.amazoncognito\.com$')
 GATEWAY_RE = re.compile(r'^https://gateway\.([a-z][a-z0-9]*)\.netfoundry\.io(/|$)')
+GATEWAY_HOST_RE = re.compile(r'^gateway\.[a-z][a-z0-9]*\.netfoundry\.io$')
 AUTH0_ISS_RE = re.compile(r'^https://netfoundry-([a-z][a-z0-9]*)\.auth0\.com(/|$)')
 GRANT = 'client_credentials'
 NO_DEFAULT_URL = ('the token URL is the authenticationUrl in the credentials.json NF Console gave you: give it as '
@@ -181,6 +182,10 @@ class TokenRequest:
         if settings['ca_path'] and ('\0' in settings['ca_path'] or not os.access(settings['ca_path'], os.R_OK)):
             raise NFTokenError('option ca_path %s is not a readable file: give the path of a PEM CA bundle'
                                % settings['ca_path'])
+        if GATEWAY_HOST_RE.match(host):
+            raise NFTokenError('%s %s is the NetFoundry API, not a token endpoint: the token URL is the '
+                               'authenticationUrl in the credentials.json NF Console gave you (the API URL goes in '
+                               'audience, if anywhere)' % (url_option, display_url(self.token_url)))
         self.host_kind, host_environment = classify_host(host)
         if environment and host_environment and environment != host_environment:
             where = settings.get('environment_source') or 'option environment'

@@ -274,3 +274,14 @@ def test_an_environment_from_the_variable_that_contradicts_the_host_names_the_va
         TokenRequest(settings, Credential('my id', SECRET, COGNITO, 'test source'))
     assert error.value.message.startswith("env NETFOUNDRY_ENVIRONMENT 'production' does not match the token URL ")
     assert error.value.message.endswith(": unset it or fix it")
+
+
+@pytest.mark.parametrize('url', ['https://gateway.production.netfoundry.io/', 'https://gateway.sandbox.netfoundry.io/core/v2'])
+def test_the_api_url_given_as_the_token_url_is_named_before_any_request(url):
+    """It got "check client_id and client_secret" from the gateway's 401 (a newcomer's finding). A host-name rule:
+    nothing is resolved or sent."""
+    with pytest.raises(NFTokenError) as error:
+        request(token_url=url)
+    assert error.value.message == (
+        'token_url %s is the NetFoundry API, not a token endpoint: the token URL is the authenticationUrl in the '
+        'credentials.json NF Console gave you (the API URL goes in audience, if anywhere)' % url.split('?')[0])
