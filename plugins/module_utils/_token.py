@@ -68,10 +68,7 @@ def _prepare(options, environ, cwd, home, origins):
                                       environ=environ, cwd=cwd, home=home)
     if isinstance(credential, _credentials.ReadyToken):
         ready = ReadyTokenRequest(settings, credential)
-        try:  # an API account too (nfctl login --eval exports both): what renews the token when it runs short
-            ready.renewal = TokenRequest(settings, _credentials.account(environ, cwd, home))
-        except NFTokenError:
-            ready.renewal = None
+        ready.account_at = (environ, cwd, home)
         return ready
     try:
         return TokenRequest(settings, credential)
@@ -156,6 +153,9 @@ class Token:
                     expires_in=self.expires_in(now), expires_at=self.expires_at)
 
 
+_UNSET = object()
+
+
 class ReadyTokenRequest:
     """A token someone already holds (NETFOUNDRY_API_TOKEN), checked without the network. It stands where a
     TokenRequest stands for the front-ends; nothing is exchanged and nothing is cached."""
@@ -166,7 +166,8 @@ class ReadyTokenRequest:
     def __init__(self, settings, ready):
         check_environment(settings['environment'])
         self.settings = settings
-        self.renewal = None  # the TokenRequest of an API account also at hand, if any
+        self.account_at = None  # (environ, cwd, home) where an API account may be found too
+        self._renewal = _UNSET
         self.access_token = ready.access_token
         self.claims = _response.jwt_claims(ready.access_token) if JWT_RE.match(ready.access_token) else {}
         if not self.claims:
@@ -180,6 +181,18 @@ class ReadyTokenRequest:
 
     def locate_api(self, claims):
         return locate_api(self.settings, None, claims)
+
+    @property
+    def renewal(self):
+        """The TokenRequest of an API account also at hand (nfctl login --eval exports both), or None: what renews the
+        token when it runs short. Looked for only when asked (not on every evaluation of a fresh ready token)."""
+        if self._renewal is _UNSET:
+            try:
+                self._renewal = TokenRequest(self.settings, _credentials.account(*self.account_at)) \
+                    if self.account_at else None
+            except NFTokenError:
+                self._renewal = None
+        return self._renewal
 
     def left(self, now):
         """Seconds until the token's exp claim (negative once expired), or None without one."""
@@ -306,9 +319,10 @@ def fetch(request, environ=None, warn=None, clock=time.time, refused=None):
             MEMO.put('warned', note, True)
             warn(note)
     if isinstance(request, ReadyTokenRequest):
-        renewal = request.renewal
         left = request.left(clock())
-        if renewal is not None and (refused == request.access_token or (left is not None and left < settings['min_ttl'])):
+        spent = refused == request.access_token or (left is not None and left < settings['min_ttl'])
+        renewal = request.renewal if spent else None
+        if renewal is not None:
             # As NetFoundry's SDK does after nfctl login: the ready token is spent, the account gets a new one.
             warn('%s %s: getting a new token with the API account (%s)' % (
                 _credentials.ENV_API_TOKEN, 'was refused by the API' if refused == request.access_token else
