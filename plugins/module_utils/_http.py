@@ -25,7 +25,7 @@ try:
     from requests.adapters import HTTPAdapter
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-    from urllib3.exceptions import InsecureRequestWarning, InvalidHeader
+    from urllib3.exceptions import InsecureRequestWarning, InvalidHeader, MaxRetryError
     from urllib3.util.retry import Retry
     HAS_REQUESTS = True
 except ImportError:
@@ -66,6 +66,8 @@ class _Retry(Retry):
         return None if seconds is None else min(max(seconds, 0), RETRY_AFTER_CAP)
 
     def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+        if error is not None and host_not_found(error):
+            raise MaxRetryError(_pool, url, error)  # the name does not exist: asking again changes nothing
         new = super().increment(method, url, response, error, _pool, _stacktrace)
         wait = new.get_retry_after(response) if response is not None else None
         if wait is None:
@@ -75,6 +77,23 @@ class _Retry(Retry):
             reason = 'HTTP %d' % response.status if response is not None and error is None else describe(error)
             self.on_retry(len(new.history), reason, wait)
         return new
+
+
+# What getaddrinfo says when the name does not exist (NXDOMAIN) or has no address, as opposed to EAI_AGAIN (a
+# resolver that could not answer now), which is worth another attempt.
+NO_SUCH_HOST = frozenset(getattr(socket, name) for name in ('EAI_NONAME', 'EAI_NODATA') if hasattr(socket, name))
+
+
+def host_not_found(error):
+    """Whether a connection error comes from a host name that does not resolve (looked for down the chain of causes:
+    urllib3 2 keeps the resolver's error as reason, urllib3 1.26 as the context)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, socket.gaierror):
+            return error.errno in NO_SUCH_HOST
+        error = getattr(error, 'reason', None) or error.__cause__ or error.__context__
+    return False
 
 
 class _Deadline:

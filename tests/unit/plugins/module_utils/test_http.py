@@ -7,8 +7,10 @@ Retry-After, the deadline of an attempt, and the body reader. (The token request
 test_hostile.py; the playbook tests in tests/e2e/test_api_hostile.py drive the same through nf_request.)"""
 
 import json
+import socket
 import threading
 import time
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -81,6 +83,34 @@ def test_retry_after_in_seconds_is_capped(server, monkeypatch):
     warnings = []
     assert send(server, warnings=warnings).status == 200
     assert warnings == ['GET %s: HTTP 429; retry 1 of 2 in 30.0 s' % server] and 30 in slept
+
+
+def test_retry_after_as_an_http_date_ahead_is_honoured(server, monkeypatch):
+    slept = []
+    monkeypatch.setattr(time, 'sleep', slept.append)
+    Script.answers = [(503, {'Retry-After': formatdate(time.time() + 12, usegmt=True)}, b'', 0), (200, {}, b'', 0)]
+    warnings = []
+    assert send(server, warnings=warnings).status == 200
+    assert len(warnings) == 1 and warnings[0].startswith('GET %s: HTTP 503; retry 1 of 2 in ' % server)
+    assert 10 <= float(warnings[0].split(' in ')[1].split()[0]) <= 12 and max(slept) >= 10
+
+
+@pytest.mark.parametrize('code, attempts', [('EAI_NONAME', 1), ('EAI_AGAIN', 3)])
+def test_a_host_name_that_does_not_exist_is_asked_once(monkeypatch, code, attempts):
+    """NXDOMAIN is an answer: asking again gives the same one. A resolver that could not answer now is retried."""
+    asked = []
+
+    def getaddrinfo(host, *args, **kwargs):
+        asked.append(host)
+        raise socket.gaierror(getattr(socket, code), 'no such name')
+
+    monkeypatch.setattr(socket, 'getaddrinfo', getaddrinfo)
+    monkeypatch.setattr(time, 'sleep', lambda seconds: None)
+    warnings = []
+    with pytest.raises(NFTokenError) as failure:
+        send('https://nf-unit-test.invalid/x', warnings=warnings)
+    assert asked == ['nf-unit-test.invalid'] * attempts and len(warnings) == attempts - 1
+    assert '(%d attempt%s)' % (attempts, '' if attempts == 1 else 's') in str(failure.value)
 
 
 def test_a_post_to_the_api_is_sent_once(server):
