@@ -211,11 +211,19 @@ class TokenCache:
         MEMO.put(MEMO_SPACE, (self.directory, key), entry, fingerprint(secret))
         if not self.trusted():
             return
+        data = json.dumps(entry).encode('utf-8')
+        if len(data) > MAX_FILE_BYTES:
+            # A file a read would refuse as too large: each run would ask again and call the file damaged. An older
+            # token in the file goes too: after force it may be the one just replaced.
+            with contextlib.suppress(OSError):
+                os.unlink(self._path(key))
+            self.warn('the token is too large for the token cache (%d bytes; a cache file holds at most %d): it is not '
+                      'cached, and each run asks for a new one' % (len(data), MAX_FILE_BYTES))
+            return
         fd = temporary = None
         try:
             fd, temporary = tempfile.mkstemp(prefix='.%s.' % key[:16], suffix='.tmp', dir=self.directory)
             os.fchmod(fd, 0o600)
-            data = json.dumps(entry).encode('utf-8')
             while data:  # unbuffered, so that a failed write (disk full) is never retried by a close()
                 data = data[os.write(fd, data):]
             os.fsync(fd)

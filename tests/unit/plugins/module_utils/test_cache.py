@@ -97,6 +97,21 @@ def test_token_without_expiry_is_not_cached(store, tmp_path):
     assert store.get('k' * 64, 0, NOW, SECRET) is None
 
 
+def test_a_token_too_large_to_read_back_is_not_written(memo, store, tmp_path):
+    key = cache_key(request())
+    store.put(key, result(token='old'), NOW, SECRET)
+    store.put(key, result(token='x' * _cache.MAX_FILE_BYTES), NOW, SECRET)
+    assert list((tmp_path / 'cache').iterdir()) == []  # nor the token it replaced
+    [warning] = store.warnings
+    size = int(warning.split('(')[1].split()[0])
+    assert size > _cache.MAX_FILE_BYTES and warning == (
+        'the token is too large for the token cache (%d bytes; a cache file holds at most %d): it is not cached, and '
+        'each run asks for a new one' % (size, _cache.MAX_FILE_BYTES))
+    assert store.get(key, 600, NOW, SECRET)['access_token'] == 'x' * _cache.MAX_FILE_BYTES  # this process keeps it
+    memo.clear()
+    assert store.get(key, 600, NOW, SECRET) is None and len(store.warnings) == 1
+
+
 @pytest.mark.parametrize('mode', [0o777, 0o770, 0o722])
 def test_writable_directory_is_not_trusted(memo, tmp_path, mode):
     directory = tmp_path / 'open'
