@@ -62,12 +62,15 @@ def claimed_api(claims):
 def locate_api(settings, host_environment, claims):
     """(api_url, environment, api_url_source): the audience or resource option wins, then the token URL's host, then
     the environment option (or NETFOUNDRY_ENVIRONMENT), then the token's claims, and only then the production guess
-    (api_url_source says which)."""
+    (api_url_source says which). environment is None for an API URL that is no NetFoundry gateway when nothing
+    named an environment."""
     given = settings['environment']
     for name in ('audience', 'resource'):
         if settings[name]:
             match = GATEWAY_RE.match(settings[name])
-            return (settings[name], host_environment or given or (match.group(1) if match else DEFAULT_ENVIRONMENT),
+            # An API URL that is no NetFoundry gateway (an emulator, a private deployment) has no environment unless
+            # one was named: calling it production would be a guess nobody made.
+            return (settings[name], host_environment or given or (match.group(1) if match else None),
                     'option %s' % name)
     if host_environment:
         return gateway_url(host_environment), host_environment, 'token URL'
@@ -76,7 +79,7 @@ def locate_api(settings, host_environment, claims):
     claimed = claimed_api(claims or {})
     if claimed:
         url, environment, claim = claimed
-        return url, environment or DEFAULT_ENVIRONMENT, 'token claim %s' % claim
+        return url, environment, 'token claim %s' % claim
     return gateway_url(DEFAULT_ENVIRONMENT), DEFAULT_ENVIRONMENT, GUESSED
 
 

@@ -92,7 +92,8 @@ def host_not_found(error):
         seen.add(id(error))
         if isinstance(error, socket.gaierror):
             return error.errno in NO_SUCH_HOST
-        error = getattr(error, 'reason', None) or error.__cause__ or error.__context__
+        reason = getattr(error, 'reason', None)  # an exception, or words in some of urllib3's errors
+        error = reason if isinstance(reason, BaseException) else error.__cause__ or error.__context__
     return False
 
 

@@ -232,7 +232,10 @@ credential_source:
   type: str
   sample: option credentials_file /home/me/.netfoundry/credentials.json
 environment:
-  description: The NetFoundry environment of RV(api_url) (given, or read from the token URL or the token's claims).
+  description:
+    - The NetFoundry environment of RV(api_url) (given, or read from the token URL or the token's claims).
+    - V(null) when RV(api_url) is no NetFoundry gateway (an emulator, a private deployment) and nothing named an
+      environment.
   returned: O(state=present)
   type: str
   sample: production

@@ -28,6 +28,8 @@ def test_each_request_shape(testbed, playbook, tmp_path):
     assert run.rc == 0, run.output
     auth0, cognito, post = run.saved('auth0'), run.saved('cognito'), run.saved('post')
     assert (auth0['auth_method'], auth0['claims']['aud'], auth0['api_url']) == ('client_secret_json', info['api'], info['api'])
+    # The emulator is no NetFoundry environment: nothing named one, so none is reported (it said production).
+    assert (auth0['environment'], auth0['api_url_source']) == (None, 'option audience')
     assert (cognito['auth_method'], cognito['claims']['scope'], cognito['credential_source']) == \
         ('client_secret_basic', info['api'] + '/ignore-scope', 'option credentials_file %s' % account)
     assert (post['auth_method'], post['claims']['aud']) == ('client_secret_post', info['api'])

@@ -158,14 +158,16 @@ GUESS = 'default (production): neither the token URL nor the token names an envi
     (OKTA, {}, {'aud': ['other', STAGING]}, (STAGING, 'staging', 'token claim aud')),
     (OKTA, {}, {'iss': 'https://netfoundry-sandbox.auth0.com/'}, (
         'https://gateway.sandbox.netfoundry.io/', 'sandbox', 'token claim iss')),
-    (OKTA, {}, {'aud': 'http://127.0.0.1:9'}, ('http://127.0.0.1:9/', 'production', 'token claim aud')),
+    (OKTA, {}, {'aud': 'http://127.0.0.1:9'}, ('http://127.0.0.1:9/', None, 'token claim aud')),
+    (OKTA, {'audience': 'https://127.0.0.1:9/'}, {}, ('https://127.0.0.1:9/', None, 'option audience')),
+    (OKTA, {'audience': 'https://127.0.0.1:9/', 'environment': 'sandbox'}, {}, (
+        'https://127.0.0.1:9/', 'sandbox', 'option audience')),
     (OKTA, {}, {'scope': 'openid profile'}, (PRODUCTION, 'production', GUESS)),
     (OKTA, {'environment': 'sandbox'}, {'scope': IGNORE % 'staging'}, (
         'https://gateway.sandbox.netfoundry.io/', 'sandbox', 'option environment')),
     (OKTA, {'audience': STAGING}, {'aud': PRODUCTION}, (STAGING, 'staging', 'option audience')),
     (COGNITO, {}, {'scope': IGNORE % 'production'}, (STAGING, 'staging', 'token URL')),
-    (GENERIC, {'resource': 'https://api.example.com/x'}, {}, ('https://api.example.com/x/', 'production',
-                                                              'option resource')),
+    (GENERIC, {'resource': 'https://api.example.com/x'}, {}, ('https://api.example.com/x/', None, 'option resource')),
 ])
 def test_api_url_and_when_it_is_a_guess(url, options, claims, expected):
     assert located(request(url, True, **options), claims) == expected
