@@ -9,7 +9,7 @@ import os
 import stat
 import sys
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, named
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, stat_signature
 
 ENV_ACCOUNT = 'NETFOUNDRY_API_ACCOUNT'
@@ -218,22 +218,31 @@ def _ready_token(environ):
     return ReadyToken(token, 'env %s' % ENV_API_TOKEN) if token else None
 
 
-def resolve(client_id=None, client_secret=None, credentials_file=None, environ=None, cwd=None, home=None):
+def resolve(client_id=None, client_secret=None, credentials_file=None, environ=None, cwd=None, home=None,
+            origins=None):
     """The Credential (or ReadyToken) of the first source that has one, or NFTokenError naming every place looked.
 
-    Explicit options first; then a token someone already holds; then NetFoundry's SDK order."""
+    Explicit options first; then a token someone already holds; then NetFoundry's SDK order. origins (name -> the
+    variable or ansible.cfg line that gave it) names those in the source and in messages."""
     environ = os.environ if environ is None else environ
     cwd = cwd or os.getcwd()
     if client_id or client_secret:
+        # The missing half is named as the given half was (a variable for a variable).
         if not client_secret:
-            raise NFTokenError('option client_id is set but client_secret is not: set client_secret too '
-                               '(or leave both out to use credentials_file or the environment)')
+            given = named(origins, 'client_id')
+            raise NFTokenError('%s is set but %s is not: set it too (or leave both out to use credentials_file or '
+                               'the environment)' % (given, given.replace('client_id', 'client_secret')))
         if not client_id:
-            raise NFTokenError('option client_secret is set but client_id is not: set client_id too '
-                               '(or leave both out to use credentials_file or the environment)')
-        return Credential(client_id, client_secret, None, 'options client_id + client_secret')
+            given = named(origins, 'client_secret')
+            raise NFTokenError('%s is set but %s is not: set it too (or leave both out to use credentials_file or '
+                               'the environment)' % (given, given.replace('client_secret', 'client_id')))
+        pair = (named(origins, 'client_id'), named(origins, 'client_secret'))
+        kinds = set(where.split()[0] for where in pair)
+        both = '%ss %s + %s' % (kinds.pop(), pair[0].split()[-1], pair[1].split()[-1]) if len(kinds) == 1 else \
+            ' + '.join(pair)
+        return Credential(client_id, client_secret, None, both)
     if credentials_file:
-        return _account_file(credentials_file, cwd, home, environ, 'option credentials_file')
+        return _account_file(credentials_file, cwd, home, environ, named(origins, 'credentials_file'))
     ready = _ready_token(environ)
     if ready:
         return ready

@@ -12,7 +12,7 @@ import re
 from urllib.parse import quote_plus, urlsplit, urlunsplit, urlencode
 
 from ansible_collections.netfoundry.api.plugins.module_utils._credentials import ENV_OAUTH_URL
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, named
 
 DEFAULT_ENVIRONMENT = 'production'
 ENV_ENVIRONMENT = 'NETFOUNDRY_ENVIRONMENT'
@@ -71,7 +71,7 @@ def locate_api(settings, host_environment, claims):
             # An API URL that is no NetFoundry gateway (an emulator, a private deployment) has no environment unless
             # one was named: calling it production would be a guess nobody made.
             return (settings[name], host_environment or given or (match.group(1) if match else None),
-                    'option %s' % name)
+                    named(settings.get('origins'), name))
     if host_environment:
         return gateway_url(host_environment), host_environment, 'token URL'
     if given:
@@ -192,7 +192,7 @@ class TokenRequest:
         self.host_kind, host_environment = classify_host(host)
         if environment and host_environment and environment != host_environment:
             where = settings.get('environment_source') or 'option environment'
-            fix = 'leave environment out' if where == 'option environment' else 'unset it'
+            fix = 'unset it' if where.startswith('env ') else 'leave %s out' % where.split()[-1]
             raise NFTokenError('%s %r does not match the token URL %s, which is for environment %r: %s or fix it'
                                % (where, environment, display_url(self.token_url), host_environment, fix))
         self.host_environment = host_environment

@@ -12,6 +12,13 @@ from urllib.parse import quote, quote_plus, unquote, urlsplit
 REDACTED = '********'
 
 
+
+def named(origins, name):
+    """Where an option's value came from, for messages: 'option audience', or the variable or ansible.cfg line that
+    gave it (origins: name -> words, from the front-end)."""
+    return (origins or {}).get(name) or 'option %s' % name
+
+
 class NFTokenError(Exception):
     """An expected failure, told in one line a person can act on (what failed, why, the fix)."""
 

@@ -61,11 +61,14 @@ def _prepared_key(options, origins):
 
 def _prepare(options, environ, cwd, home, origins):
     settings = validate(options, origins)
+    settings['origins'] = dict(origins or {})
     if settings['environment'] is None and (environ.get(ENV_ENVIRONMENT) or '').strip():
         settings['environment'] = environ[ENV_ENVIRONMENT].strip()
         settings['environment_source'] = 'env %s' % ENV_ENVIRONMENT
+    elif settings['origins'].get('environment'):
+        settings['environment_source'] = settings['origins']['environment']
     credential = _credentials.resolve(settings['client_id'], settings['client_secret'], settings['credentials_file'],
-                                      environ=environ, cwd=cwd, home=home)
+                                      environ=environ, cwd=cwd, home=home, origins=settings['origins'])
     if isinstance(credential, _credentials.ReadyToken):
         ready = ReadyTokenRequest(settings, credential)
         ready.account_at = (environ, cwd, home)

@@ -108,6 +108,10 @@ def test_no_token_url_fails_clearly_without_a_connection(testbed, playbook, tmp_
         assert run.rc == 0, run.output
         expected = '%s: %s (credential source: %s)' % (lead, ADVICE, source)
         assert run.saved('module')['msg'] == expected, (name, run.saved('module'))
+        # The lookup's and the role's user set variables: the source names them.
+        expected = expected.replace('options client_id + client_secret',
+                                    'variables netfoundry_client_id + netfoundry_client_secret')
+        expected = expected.replace('option credentials_file', 'variable netfoundry_credentials_file')
         assert expected in run.saved('lookup')['msg'], (name, run.saved('lookup'))
         role = playbook(play([], vars=as_variables(options), roles=['netfoundry.api.token']),
                         env=dict(proxies, **environment))

@@ -127,7 +127,7 @@ def test_credential_sources_and_precedence(testbed, playbook, tmp_path):
         result = run.saved(name)
         assert (result.get('claims', {}).get('client_id'), result.get('credential_source')) == (client_id, source), result
     assert run.saved('half_env')['msg'].startswith('environment variable NETFOUNDRY_CLIENT_ID is set but neither')
-    assert run.saved('half_options')['msg'].startswith('option client_id is set but client_secret is not')
+    assert run.saved('half_options')['msg'].startswith('option client_id is set but option client_secret is not: set it too')
     nothing = run.saved('nothing')['msg']
     assert nothing.startswith('no NetFoundry API account found (looked in: options client_id + client_secret,')
     assert '%s/credentials.json' % work in nothing and '%s/.netfoundry/credentials.json' % home in nothing

@@ -189,7 +189,7 @@ def test_verify_works_in_check_mode(testbed, playbook):
     assert run.saved('identity')['id'] == CLIENT_ID
     info = run.saved('info')
     assert (info['credential_source'], info['cached'], info['api_url']) == (
-        'options client_id + client_secret', False, testbed.info['api'])
+        'variables netfoundry_client_id + netfoundry_client_secret', False, testbed.info['api'])
     assert 'access_token' not in info and 'headers' not in info
     assert testbed.stats()['total'] == 1
     assert_clean(run)

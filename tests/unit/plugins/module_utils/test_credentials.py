@@ -158,8 +158,8 @@ def test_nothing_found_lists_every_place(places):
 
 
 @pytest.mark.parametrize('client_id, client_secret, message', [
-    ('id', None, 'option client_id is set but client_secret is not'),
-    (None, 'pw', 'option client_secret is set but client_id is not'),
+    ('id', None, 'option client_id is set but option client_secret is not: set it too'),
+    (None, 'pw', 'option client_secret is set but option client_id is not: set it too'),
 ])
 def test_half_a_pair_in_options_is_an_error(places, client_id, client_secret, message):
     places['environ'].update(NETFOUNDRY_CLIENT_ID='env-id', NETFOUNDRY_PASSWORD='env-pw')

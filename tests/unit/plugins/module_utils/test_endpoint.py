@@ -287,3 +287,25 @@ def test_the_api_url_given_as_the_token_url_is_named_before_any_request(url):
     assert error.value.message == (
         'token_url %s is the NetFoundry API, not a token endpoint: the token URL is the authenticationUrl in the '
         'credentials.json NF Console gave you (the API URL goes in audience, if anywhere)' % url.split('?')[0])
+
+
+def test_a_value_from_a_variable_is_named_by_the_variable():
+    """The lookup's and the role's users set netfoundry_* variables: messages and sources name those (a newcomer read
+    "option audience" for a variable they set)."""
+    from ansible_collections.netfoundry.api.plugins.module_utils._token import prepare
+    origins = {'audience': 'variable netfoundry_audience', 'client_id': 'variable netfoundry_client_id',
+               'client_secret': 'variable netfoundry_client_secret', 'environment': 'variable netfoundry_environment'}
+    options = {'client_id': 'i', 'client_secret': SECRET, 'token_url': OKTA, 'audience': STAGING}
+    req = prepare(options, environ={}, origins=origins)
+    assert req.credential.source == 'variables netfoundry_client_id + netfoundry_client_secret'
+    assert req.locate_api({}) == (STAGING, 'staging', 'variable netfoundry_audience')
+    assert prepare(options, environ={}).locate_api({})[2] == 'option audience'
+    with pytest.raises(NFTokenError) as error:
+        prepare(dict(options, token_url=COGNITO, environment='sandbox'), environ={}, origins=origins)
+    assert error.value.message.startswith("variable netfoundry_environment 'sandbox' does not match the token URL ")
+    assert error.value.message.endswith(": leave netfoundry_environment out or fix it (credential source: variables "
+                                        "netfoundry_client_id + netfoundry_client_secret)")
+    with pytest.raises(NFTokenError) as error:
+        prepare({'client_id': 'i'}, environ={}, origins=origins)
+    assert error.value.message.startswith('variable netfoundry_client_id is set but variable netfoundry_client_secret '
+                                          'is not: set it too')
