@@ -12,7 +12,6 @@ from urllib.parse import quote, quote_plus, unquote, urlsplit
 REDACTED = '********'
 
 
-
 def named(origins, name):
     """Where an option's value came from, for messages: 'option audience', or the variable or ansible.cfg line that
     gave it (origins: name -> words, from the front-end)."""
