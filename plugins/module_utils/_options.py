@@ -121,9 +121,10 @@ OPTIONS = (
     # What output=session returned: the role keeps it in memory and hands it to later evaluations.
     Option('session', 'dict', 'lookup', secret=True, keyword_only=True, also=('request', 'resource', 'resource_info')),
     # Only with output=session: the RapidAPI grant and the check the role's one task makes when it opens the session.
-    Option('rapidapi_key', 'str', 'lookup', secret=True),
-    Option('rapidapi_host', 'str', 'lookup'),
-    Option('verify', 'bool', 'lookup', default=False),
+    # (and the nf_session action's own, the role's one task).
+    Option('rapidapi_key', 'str', 'lookup', secret=True, also=('session',)),
+    Option('rapidapi_host', 'str', 'lookup', also=('session',)),
+    Option('verify', 'bool', 'lookup', default=False, also=('session',)),
 )
 BY_NAME = dict((option.name, option) for option in OPTIONS)
 CORE_GROUPS = ('auth', 'connection', 'cache')

@@ -68,6 +68,16 @@ def verify(session, warn):
     return reply.json
 
 
+def play_session(raw, origins, display):
+    """The session handle for the gathered options (output=session, and the nf_session action the role runs)."""
+    # ansible-core's per-run temporary directory: the only place a cache-off session may renew through.
+    session = open_session(raw, origins, C.DEFAULT_LOCAL_TMP, warn=display.warning,
+                           check=lambda opened: verify(opened, display.warning))
+    if session['kind'] == 'token':
+        _say(display, session['info'])
+    return session
+
+
 def evaluate(terms, direct, variables, template, display):
     """The value of one lookup evaluation; raises NFTokenError with the one-line reason."""
     if terms:
@@ -90,12 +100,7 @@ def evaluate(terms, direct, variables, template, display):
         token = session_fetch(raw['session'], warn=display.warning)
         return token.access_token if output == 'token' else token.result(time.time())
     if output == 'session':
-        # ansible-core's per-run temporary directory: the only place a cache-off session may renew through.
-        session = open_session(raw, origins, C.DEFAULT_LOCAL_TMP, warn=display.warning,
-                               check=lambda opened: verify(opened, display.warning))
-        if session['kind'] == 'token':
-            _say(display, session['info'])
-        return session
+        return play_session(raw, origins, display)
     token = fetch(prepare(raw, origins=origins), warn=display.warning)
     # The hot path: at verbosity 0 a cached evaluation builds no message, and only output=full builds the result.
     if display.verbosity:

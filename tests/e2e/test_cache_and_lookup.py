@@ -200,7 +200,7 @@ def test_state_absent_forgets_and_verbose_shows_cache_state(testbed, playbook):
     assert [run.saved(n)['changed'] for n in ('forget_check', 'forget', 'forget_again')] == [True, True, False]
     assert testbed.stats()['total'] == 2
     said = 'netfoundry.api.nf_token: NetFoundry API token %s by ' + testbed.info['idp_http'] + '/token (client_secret_basic, ' \
-        'credential from options client_id + client_secret), '
+        'credential from variables netfoundry_client_id + netfoundry_client_secret), '
     assert run.stdout.count(said % 'newly issued') == 2
     assert run.stdout.count(said % 'from the cache') == 1
 

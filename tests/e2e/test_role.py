@@ -33,8 +33,8 @@ def test_ten_hosts_list_networks_with_one_token_request(testbed, playbook):
     assert len(list(run.out_dir.iterdir())) == 10
     stats = testbed.stats()
     assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 10, 0)
-    assert 'NetFoundry API token newly issued by %s/token (client_secret_basic, credential from options client_id + ' \
-        'client_secret)' % testbed.info['idp_http'] in run.stdout
+    assert 'NetFoundry API token newly issued by %s/token (client_secret_basic, credential from variables ' \
+        'netfoundry_client_id + netfoundry_client_secret)' % testbed.info['idp_http'] in run.stdout
     assert_clean(run)
     # The role's own tasks never show the token, even at -vvvv. (The play's own uri task is the user's: on
     # ansible-core 2.19 uri echoes its headers at -vvvv; the README tells users to give such tasks no_log.)

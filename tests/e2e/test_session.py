@@ -86,8 +86,9 @@ def test_cache_off_renews_once_for_all_forks_and_leaves_nothing(testbed, playboo
 
 
 def test_the_role_is_one_task_and_its_session_is_the_documented_handle(testbed, playbook):
-    """verify and the RapidAPI check run inside the role's one task (the lookup's output=session): no uri task, no
-    include. netfoundry_api_session is the lookup's handle; nf_request after the role uses it."""
+    """verify and the RapidAPI check run inside the role's one task (nf_session, the lookup's output=session as a task):
+    no uri task, no include, no block. netfoundry_api_session is the lookup's handle (registered: ansible-core adds its
+    changed and failed); nf_request after the role uses it."""
     tasks = calls(1) + [save('shape', "{'kind': netfoundry_api_session.kind, 'format': netfoundry_api_session.format, "
                                       "'keys': netfoundry_api_session.keys() | sort}"),
                         save('identity', 'netfoundry_api_identity')]
@@ -97,8 +98,11 @@ def test_the_role_is_one_task_and_its_session_is_the_documented_handle(testbed, 
                   if name.startswith(ROLE + ' : ') and 'Validating arguments against arg spec' not in name]
     assert role_tasks == [ROLE + ' : Get a NetFoundry API token once for the play (on the controller, through the token '
                                  'cache)'], role_tasks
-    assert run.saved('shape') == {'kind': 'token', 'format': 'netfoundry.api/session/2', 'keys': [
-        'api_url', 'format', 'fresh_until', 'identity', 'info', 'kind', 'min_ttl', 'opened_at', 'options', 'token']}
+    shape = run.saved('shape')
+    added = set(shape['keys']) - {'api_url', 'format', 'fresh_until', 'identity', 'info', 'kind', 'min_ttl', 'opened_at',
+                                  'options', 'token'}
+    assert added <= {'changed', 'failed'} and len(shape['keys']) - len(added) == 10, shape
+    assert (shape['kind'], shape['format']) == ('token', 'netfoundry.api/session/2')
     assert run.saved('identity')['id'] == CLIENT_ID
     stats = testbed.stats()
     assert (stats['total'], stats['api_requests']) == (1, 2)  # the check and the call, with one token

@@ -1,0 +1,42 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""netfoundry.api.nf_session: the role's one task. It opens the session as lookup(output='session') does, from the
+task's keywords or the netfoundry_* variables it sees, and returns it to be registered. Its result is hidden
+(_ansible_no_log) only when it holds the session, so that a failure shows its one line on every ansible-core line,
+once, with no block, rescue or no_log in the role (no_log hid the reason before ansible-core 2.19, and the lookup's
+failure inside set_fact is printed through a chain of causes from 2.19 on)."""
+
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, SESSION_ONLY
+from ansible_collections.netfoundry.api.plugins.plugin_utils._lookup import play_session
+from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather, needs_template
+from ansible_collections.netfoundry.api.plugins.plugin_utils._task import failed
+
+display = Display()
+
+
+class ActionModule(ActionBase):
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+    _supports_check_mode = True
+
+    def _template(self, value):
+        return self._templar.template(value) if needs_template(value) else value
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        try:
+            raw, origins = gather(dict(self._task.args), task_vars or {}, self._template, CORE + SESSION_ONLY,
+                                  display.warning)
+            session = play_session(raw, origins, display)
+        except NFTokenError as exc:
+            return failed(result, exc.message)
+        result.update(session)
+        result.update(changed=False, _ansible_no_log=True)
+        return result
