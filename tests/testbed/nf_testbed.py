@@ -89,7 +89,10 @@ Resources (Control methods in brackets):
                     between find and create), so the create answers 409
   The API fault queue (/_control/api_faults) answers before routing, so 429/5xx faults hit resource requests too.
 
-Run: python nf_testbed.py --state-dir DIR [--client ID SECRET]... [--lifetime S]; DIR/state.json tells the URLs.
+Run: python nf_testbed.py --state-dir DIR [--account-file PATH] [--client ID SECRET]... [--lifetime S]; DIR/state.json
+tells the URLs. --account-file makes an API account with a random id and secret and writes it as NF Console's
+credentials.json (0600, authenticationUrl the Cognito-style token URL), so that no secret is on a command line, where
+other local users can read it (--client is for the tests' fixed accounts).
 """
 
 import argparse
@@ -1088,10 +1091,22 @@ def main():
     parser.add_argument('--state-dir', required=True)
     parser.add_argument('--client', nargs=2, action='append', default=[], metavar=('ID', 'SECRET'),
                         help='an API account the identity provider knows (more via POST /_control/clients)')
+    parser.add_argument('--account-file', metavar='PATH',
+                        help="make an API account with a random secret and write it to PATH as NF Console's "
+                             "credentials.json (0600)")
     parser.add_argument('--lifetime', type=int, default=3600, help='token lifetime of the --client accounts, seconds')
     args = parser.parse_args()
     os.makedirs(args.state_dir, exist_ok=True)
-    testbed = Testbed(args.state_dir, [(client_id, secret, args.lifetime) for client_id, secret in args.client])
+    clients = [(client_id, secret, args.lifetime) for client_id, secret in args.client]
+    if args.account_file:
+        account = ('emulator-' + uuid.uuid4().hex[:12], base64.b64encode(os.urandom(24)).decode(), args.lifetime)
+        clients.append(account)
+    testbed = Testbed(args.state_dir, clients)
+    if args.account_file:
+        fd = os.open(args.account_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, 'w') as handle:
+            json.dump({'clientId': account[0], 'password': account[1], 'hostname': 'emulator',
+                       'authenticationUrl': testbed.info['idp_https'] + '/oauth2/token'}, handle)
     print(json.dumps(testbed.info), flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
