@@ -92,6 +92,9 @@ def test_huge_bodies_are_cut():
     (404, b'<html><title>Not Found</title></html>', "HTTP 404 with an HTML page titled 'Not Found'", 'check token_url'),
     (503, b'', 'HTTP 503 with an empty body', 'the identity provider failed; try again later'),
     (418, body(error='teapot'), 'HTTP 418 teapot', "see the identity provider's message"),
+    # A 431 advised checking the token URL (a hostile review's finding): too large is what it says.
+    (431, b'', 'HTTP 431 with an empty body', 'the request headers are too large for the identity provider'),
+    (413, b'', 'HTTP 413 with an empty body', 'the request is too large for the identity provider'),
 ])
 def test_error_reasons(status, raw, reason, fix):
     got_reason, got_fix = error_reason(status, raw, 'application/json')
