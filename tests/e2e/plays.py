@@ -80,6 +80,15 @@ def lookup_tasks(options, name='lookup'):
 FRONT_ENDS = ('module', 'lookup')
 
 
+def named_as(front_end, text):
+    """text as front_end's messages say it: the lookup's inputs come from netfoundry_* variables here (lookup_tasks),
+    and the lookup names the variable, where the module names its option."""
+    if front_end != 'lookup':
+        return text
+    return text.replace('options client_id + client_secret', 'variables netfoundry_client_id + netfoundry_client_secret') \
+        .replace('option credentials_file', 'variable netfoundry_credentials_file')
+
+
 def both_play(options, lookup_options=None):
     """One play: the module (task and result 'module'), then the lookup (task and result 'lookup')."""
     return play(module_tasks(options) + lookup_tasks(options if lookup_options is None else lookup_options))

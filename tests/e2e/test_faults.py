@@ -12,7 +12,7 @@ import socket
 import pytest
 
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
-    CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, assert_clean, both_play, squash, task_sections, warnings_in)
+    CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, assert_clean, both_play, named_as, squash, task_sections, warnings_in)
 
 # The shared core's behaviour against faulty, hostile or slow servers, proxies and planted cache files, through one
 # module run and one lookup evaluation each: scripts/test runs these on the oldest and the newest ansible-core line
@@ -163,7 +163,7 @@ def run_case(case, testbed, playbook, info):
             message = result['msg']
             expected = 'token request to %s %s' % (urls[front_end], fill(case.message, info))
             assert result['failed'] is True and expected in message, (front_end, message, expected)
-            assert message.endswith('(credential source: options client_id + client_secret)'), message
+            assert message.endswith(named_as(front_end, '(credential source: options client_id + client_secret)')), message
             assert '\n' not in message
         log = stats['log'][number * case.requests:(number + 1) * case.requests]
         times = [entry['at'] for entry in log]

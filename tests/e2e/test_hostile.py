@@ -18,8 +18,8 @@ import pytest
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import secret_forms
 from ansible_collections.netfoundry.api.plugins.module_utils._response import MAX_TOKEN_LIFE
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
-    CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, assert_clean, both_play, local_inventory, lookup_tasks, module_tasks, play,
-    squash, task_sections, warnings_in)
+    CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, assert_clean, both_play, local_inventory, lookup_tasks, module_tasks, named_as,
+    play, squash, task_sections, warnings_in)
 from ansible_collections.netfoundry.api.tests.e2e.test_faults import free_port
 
 # The shared core's behaviour against faulty, hostile or slow servers, proxies and planted cache files, through one
@@ -65,7 +65,7 @@ def run_both(playbook, options, secrets=(), env=None, lookup_options=None):
 def assert_failed(results, text):
     for front_end, result in results.items():
         message = result.get('msg', '')
-        assert result.get('failed') is True and text in message, (front_end, message, text)
+        assert result.get('failed') is True and named_as(front_end, text) in message, (front_end, message, text)
         assert '\n' not in message, (front_end, message)
 
 
@@ -123,8 +123,8 @@ def test_hostile_server(name, nasty, playbook):
     nasty.faults(*(faults * len(FRONT_ENDS)))
     run, results = run_both(playbook, nasty_options(nasty, **extra), secrets=[NASTY_SECRET, quote_plus(NASTY_SECRET)])
     assert_failed(results, text)
-    for result in results.values():
-        assert result['msg'].endswith(SOURCE)
+    for front_end, result in results.items():
+        assert result['msg'].endswith(named_as(front_end, SOURCE))
     assert nasty.stats()['total'] == len(FRONT_ENDS)
     assert_no_piece(run, NASTY_SECRET, NASTY_ID)
 
