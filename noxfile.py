@@ -83,7 +83,7 @@ def say(text):
 
 def line_key(line):
     """Sort key of a line name: 2.18-floor sorts as 2.18."""
-    number, _, rest = line.partition('-')
+    number, dummy, rest = line.partition('-')
     return tuple(int(part) for part in number.split('.')), rest
 
 
@@ -93,12 +93,12 @@ def find_python(version, required=True):
     candidates = [shutil.which('python' + version)]
     pyenv = shutil.which('pyenv')
     if pyenv:
-        root = os.environ.get('PYENV_ROOT') or subprocess.run([pyenv, 'root'], capture_output=True,
-                                                               text=True).stdout.strip()
+        root = os.environ.get('PYENV_ROOT') or subprocess.run(
+            [pyenv, 'root'], capture_output=True, text=True, check=False).stdout.strip()
         candidates += sorted(glob.glob(os.path.join(root, 'versions', version + '.*', 'bin', 'python' + version)))
     for candidate in filter(None, candidates):
         probe = subprocess.run([candidate, '-c', 'import sys, venv; print(sys.executable)'], capture_output=True,
-                               text=True)
+                               text=True, check=False)
         if probe.returncode == 0:
             return probe.stdout.strip()
     if required:
@@ -119,7 +119,7 @@ def venv_stamp(line):
 def ensure_uv():
     uv_dir = os.path.join(VENVS, '.uv')
     uv = os.path.join(uv_dir, 'bin', 'uv')
-    probe = subprocess.run([uv, '--version'], capture_output=True, text=True) if os.path.exists(uv) else None
+    probe = subprocess.run([uv, '--version'], capture_output=True, text=True, check=False) if os.path.exists(uv) else None
     if probe and probe.stdout.split()[:2] == ['uv', UV_VERSION]:
         return uv
     subprocess.run([find_python('3.11'), '-m', 'venv', '--clear', uv_dir], check=True)
@@ -167,9 +167,9 @@ def ensure_debian_tools():
     sudo = [] if os.geteuid() == 0 else ['sudo', '-n']
     say('installing %s (for the proxy tests and ansible-test\'s shellcheck)' % ' '.join(packages))
     env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
-    if (subprocess.run(sudo + ['apt-get', 'update', '-qq'], stdout=subprocess.DEVNULL, env=env).returncode or
+    if (subprocess.run(sudo + ['apt-get', 'update', '-qq'], stdout=subprocess.DEVNULL, env=env, check=False).returncode or
             subprocess.run(sudo + ['apt-get', 'install', '-y', '-qq'] + packages, stdout=subprocess.DEVNULL,
-                           env=env).returncode):
+                           env=env, check=False).returncode):
         raise SystemExit('could not install %s: apt-get install %s and run again' % ((' '.join(packages),) * 2))
 
 
@@ -271,8 +271,8 @@ def leak_summary(report):
     out = ['| scenario (test) | runs | CPU s | ' + ' | '.join(places) + ' |',
            '| --- | ---: | ---: |' + ' ---: |' * len(places)]
     for test, row in sorted(rows.items()):
-        out.append('| %s | %d | %.1f | %s |' % (test, row['runs'], row['cpu'],
-                                               ' | '.join(str(row[place]) for place in places)))
+        cells = ' | '.join(str(row[place]) for place in places)
+        out.append('| %s | %d | %.1f | %s |' % (test, row['runs'], row['cpu'], cells))
     total = sum(row[place] for row in rows.values() for place in places)
     found = sum(sum(entry['secret'].values()) for entry in canary)
     out.append('    secret scan: %d playbook runs at -vvvv in %d tests (%.0f CPU s), %d occurrences of the secret (the '
@@ -320,7 +320,7 @@ class Job:
                     env['PIP_CONFIG_FILE'] = config
                     break
         if shutil.which('pyenv') and not env.get('PYENV_ROOT'):
-            env['PYENV_ROOT'] = subprocess.run(['pyenv', 'root'], capture_output=True, text=True).stdout.strip()
+            env['PYENV_ROOT'] = subprocess.run(['pyenv', 'root'], capture_output=True, text=True, check=False).stdout.strip()
         env.update(HOME=self.home, TMPDIR=os.path.join(self.dir, 'tmp'), PYTHONDONTWRITEBYTECODE='1',
                    PATH=self.bin + os.pathsep + os.environ.get('PATH', ''))
         self.env = env
@@ -330,7 +330,7 @@ class Job:
         self.session.log(' '.join(args))
         with open(log, 'w') as handle:
             code = subprocess.run(args, cwd=cwd or self.stage, env=dict(self.env, **(env or {})), stdout=handle,
-                                  stderr=subprocess.STDOUT).returncode
+                                  stderr=subprocess.STDOUT, check=False).returncode
         if code:
             with open(log, errors='replace') as handle:
                 sys.stderr.write(''.join(handle.readlines()[-80:]))
@@ -622,7 +622,7 @@ def read_records(name):
     except OSError:
         lines = []
     for text in lines:
-        kind, _, rest = text.partition(' ')
+        kind, dummy, rest = text.partition(' ')
         if kind == 'count':
             what, passed, failed, skipped = rest.rsplit(' ', 3)
             for index, value in enumerate((passed, failed, skipped)):
@@ -661,7 +661,7 @@ def launch():
     done = 0
     jobs_started = time.time()
     while pending or running:
-        free = slots - sum(weight for _, weight, _ in running.values())
+        free = slots - sum(entry[1] for entry in running.values())
         for name in list(pending):
             weight = min(2 if name.startswith('e2e') else 1, slots)
             if weight <= free:
@@ -673,7 +673,7 @@ def launch():
                 free -= weight
                 pending.remove(name)
         time.sleep(0.5)
-        for name, (process, _, began) in list(running.items()):
+        for name, (process, dummy, began) in list(running.items()):
             if process.poll() is None:
                 continue
             del running[name]
