@@ -42,6 +42,8 @@ PLANTED = [
     '.venv/2.21/pyvenv.cfg',
     '.ci/run',
     'scripts/test',
+    'noxfile.py',
+    '.nox/release/bin/python',
     'requirements/constraints-2.21.txt',
     'benchmarks/RESULTS.md',
     'demo/demo.yml',
@@ -53,7 +55,7 @@ PLANTED = [
 ]
 CACHE_PARTS = {'.pytest_cache', '.hypothesis', '.mypy_cache', '.ruff_cache', '__pycache__', '.ansible', '.venv',
                '.git', '.vscode', '.idea'}
-DEV_ONLY_TOP = {'.ci', 'scripts', 'requirements', 'benchmarks', 'demo', 'collections', '.gitignore'}
+DEV_ONLY_TOP = {'.ci', 'noxfile.py', '.nox', 'scripts', 'requirements', 'benchmarks', 'demo', 'collections', '.gitignore'}
 DEV_ONLY_PREFIXES = ('tests/output/', 'changelogs/fragments/', 'changelogs/.plugin-cache.yaml')
 DEV_ONLY_SUFFIXES = ('.pyc', '.pyo', '.log', '.jsonl', '.tar.gz', '.swp', '~')
 # One-time enrollment JWTs and registration keys nf_resource wrote next to a playbook: credentials, never shipped.
