@@ -71,7 +71,7 @@ ensure_venv() {
     return 0
   fi
   python=$(find_python "$(python_version_for "$core")")
-  say "creating $dir (ansible-core $core, $("$python" --version))"
+  if [ "$core" = nox ]; then say "creating $dir (nox, $("$python" --version))"; else say "creating $dir (ansible-core $core, $("$python" --version))"; fi
   # --seed: pip in the venv too; --compile-bytecode: the .pyc files pip would write (the tests run with
   # PYTHONDONTWRITEBYTECODE=1, so without them every ansible-playbook would compile ansible-core anew).
   "$VENVS/.uv/bin/uv" venv --quiet --seed --clear --python "$python" "$dir" &&
