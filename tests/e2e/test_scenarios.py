@@ -191,6 +191,32 @@ def test_scenario(name, testbed, playbook, tmp_path):
         check('tokens_in_output', run.token_count(stats['tokens']), expect['tokens_in_output'], problems)
     if 'tokens_in_role_output' in expect:
         check('tokens_in_role_output', role_token_count(run, stats['tokens']), expect['tokens_in_role_output'], problems)
-    assert not problems, 'scenario %s:\n  %s\n--- output (tail) ---\n%s' % (
-        name, '\n  '.join(problems), run.output[-6000:])
+    if problems:
+        pytest.fail('scenario %s:\n  %s\n--- output (tail) ---\n%s' % (name, '\n  '.join(problems), run.output[-6000:]),
+                    pytrace=False)
     assert_clean(run)
+
+
+def test_expectations_can_fail(tmp_path):
+    """The driver's own checks (no playbook run): each matcher, a glob, substitution and a plain value say no."""
+    problems = []
+    check('a', 'abc', {'startswith': 'b'}, problems)
+    check('b', 'abc', {'endswith': 'b'}, problems)
+    check('c', 'abc', {'contains': ['a', 'x']}, problems)
+    check('d', {'k': 1}, {'not_contains': 'k'}, problems)
+    check('e', [1, 2], {'length': 3}, problems)
+    check('f', {'equals': 1}, {'equals': {'equals': 2}}, problems)
+    check('g', 1, 2, problems)
+    check('h', 'abc', {'startswith': 'a', 'endswith': 'b'}, problems)
+    assert [problem.split(':')[0] for problem in problems] == list('abcdefgh')
+    kept = []
+    check('i', 'abc', {'startswith': 'a', 'endswith': 'c', 'contains': 'b', 'not_contains': 'x', 'length': 3}, kept)
+    check('j', {'k': 1}, {'k': 1}, kept)  # a mapping whose keys are not all matcher names is a plain value
+    assert kept == []
+    missing = []
+    (tmp_path / 'one.json').write_text('{"k": [1]}')
+    check_saved(tmp_path, {'node*': 1, 'one.k.0': 2, 'one.x': 1}, missing)
+    assert [problem.split(':')[0] for problem in missing] == ['saved node*', 'saved one.k.0', 'saved one.x']
+    assert substitute({'${a}x': ['${a}']}, {'a': 'b'}) == {'bx': ['b']}
+    with pytest.raises(KeyError):
+        substitute('${nf_apl}', {'nf_api': 'x'})
