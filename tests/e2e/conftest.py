@@ -17,6 +17,7 @@ import json
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -148,9 +149,10 @@ def _report(entry):
 
 @pytest.fixture
 def playbook(tmp_path, request):
-    """playbook(text, extra_vars=None, env=None, args=(), inventory=None, secrets=(), leak_check=True) -> Run.
+    """playbook(text, extra_vars=None, env=None, args=(), inventory=None, secrets=(), leak_check=True, source=None) -> Run.
 
-    At -vvvv; HOME and cwd are fresh dirs; after the run the secret scan must find CLIENT_SECRET (and secrets), and
+    At -vvvv; HOME and cwd are fresh dirs (source: a folder copied into cwd before the run, whose playbook.yml is
+    the play, as the scenarios of test_scenarios.py are run; text is then None); after the run the secret scan must find CLIENT_SECRET (and secrets), and
     the test bed's issued enrollment JWTs and registration keys, nowhere (leak_check=False only for the test that proves the scan finds what it looks for)."""
     home = tmp_path / 'home'
     work = tmp_path / 'work'
@@ -163,11 +165,15 @@ def playbook(tmp_path, request):
     control = request.getfixturevalue('testbed_process') if 'testbed_process' in request.fixturenames else None
     issued = set()
 
-    def run(text, extra_vars=None, env=None, args=(), inventory=None, secrets=(), leak_check=True):
+    def run(text, extra_vars=None, env=None, args=(), inventory=None, secrets=(), leak_check=True, source=None):
         number = next(runs)
         log_path = tmp_path / ('ansible-%d.log' % number)
-        play = work / 'play.yml'
-        play.write_text(text)
+        if source is None:
+            play = work / 'play.yml'
+            play.write_text(text)
+        else:
+            shutil.copytree(str(source), str(work), dirs_exist_ok=True)
+            play = work / 'playbook.yml'
         variables = dict(out_dir=str(out_dir), work_dir=str(work), home_dir=str(home))
         variables.update(extra_vars or {})
         (tmp_path / 'vars.json').write_text(json.dumps(variables))

@@ -63,6 +63,15 @@ def credential_vars(testbed, **extra):
     return variables
 
 
+def scenario_vars(testbed):
+    """The test bed's facts as the variables a scenario's playbook gets (tests/e2e/test_scenarios.py, extra vars; the
+    playbook fixture adds out_dir, work_dir and home_dir). CONTRIBUTING.md, "Playbook scenarios", lists them."""
+    return {'nf_client_id': CLIENT_ID, 'nf_client_secret': CLIENT_SECRET,
+            'nf_token_url': testbed.info['idp_http'] + '/token', 'nf_token_url_https': testbed.info['idp_https'] + '/token',
+            'nf_idp': testbed.info['idp_http'], 'nf_idp_https': testbed.info['idp_https'],
+            'nf_api': testbed.info['api'], 'nf_ca': testbed.info['ca']}
+
+
 def module_tasks(options, name='module'):
     """Run the module once with options; its result is saved as out/<name>.json."""
     return token_task(name, options)

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """One token request per credential per token lifetime: the lookup, the module and the cache, through
-ansible-playbook (and 32 processes at once) against the counting test bed."""
+ansible-playbook (and 32 processes at once) against the counting test bed. (state=absent and the lookup's bad input
+are playbook scenarios: tests/e2e/scenarios/lookup_*, run by test_scenarios.py.)"""
 
 import json
 import os
@@ -181,58 +182,4 @@ def test_untrusted_and_damaged_caches(testbed, playbook, tmp_path):
         'others): the token is not cached; fix it with chmod 700 or set cache_dir' % (open_dir, os.geteuid())]
     assert 'is damaged or not for this credential: asking for a new token' in run.saved('recovered')['warnings'][0]
     assert testbed.stats()['total'] == 4
-    assert_clean(run)
-
-
-def test_state_absent_forgets_and_verbose_shows_cache_state(testbed, playbook):
-    variables = credential_vars(testbed)
-    base = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token',
-            'audience': testbed.info['api']}
-    tasks = [{'name': 'warm the cache', 'ansible.builtin.debug': {'msg': "{{ lookup('netfoundry.api.nf_token') | length }}"}},
-             {'name': 'from the cache', 'ansible.builtin.debug': {'msg': "{{ lookup('netfoundry.api.nf_token') | length }}"}}]
-    tasks += token_task('forget_check', dict(base, state='absent'), check_mode=True)
-    tasks += token_task('forget', dict(base, state='absent'))
-    tasks += token_task('forget_again', dict(base, state='absent'))
-    tasks += [{'name': 'a new token after forgetting', 'ansible.builtin.debug': {
-        'msg': "{{ lookup('netfoundry.api.nf_token') | length }}"}}]
-    run = playbook(play(tasks, vars=variables), args=['-v'])
-    assert run.rc == 0, run.output
-    assert [run.saved(n)['changed'] for n in ('forget_check', 'forget', 'forget_again')] == [True, True, False]
-    assert testbed.stats()['total'] == 2
-    said = 'netfoundry.api.nf_token: NetFoundry API token %s by ' + testbed.info['idp_http'] + '/token (client_secret_basic, ' \
-        'credential from variables netfoundry_client_id + netfoundry_client_secret), '
-    assert run.stdout.count(said % 'newly issued') == 2
-    assert run.stdout.count(said % 'from the cache') == 1
-
-
-def test_lookup_bad_input(testbed, playbook):
-    variables = credential_vars(testbed)
-    cases = {
-        'terms': "lookup('netfoundry.api.nf_token', 'oops')",
-        'output': "lookup('netfoundry.api.nf_token', output='yaml')",
-        'unknown': "lookup('netfoundry.api.nf_token', client_secrt='x')",
-        'min_ttl': "lookup('netfoundry.api.nf_token', min_ttl=-1)",
-        'timeout': "lookup('netfoundry.api.nf_token', timeout='soon')",
-        'method': "lookup('netfoundry.api.nf_token', auth_method='jwt')",
-    }
-    tasks = []
-    for name, expression in cases.items():
-        tasks += [{'name': name, 'ansible.builtin.debug': {'msg': '{{ %s }}' % expression}, 'register': 'r_' + name,
-                   'ignore_errors': True}, save(name, 'r_' + name)]
-    run = playbook(play(tasks, vars=variables))
-    assert run.rc == 0, run.output
-    expected = {
-        'terms': 'netfoundry.api.nf_token takes no terms (got 1): give its options as keywords',
-        'output': "option output must be one of token, headers, full, session, got 'yaml'",
-        'unknown': 'netfoundry.api.nf_token: unknown option(s) client_secrt (did you mean client_secret?); the options '
-                   'are ',
-        'min_ttl': 'option min_ttl must be a whole number >= 0, got -1',
-        'timeout': "argument 'timeout' is of type str and we were unable to convert to float",
-        'method': 'value of auth_method must be one of: auto, client_secret_json, client_secret_basic, '
-                  'client_secret_post, got: jwt',
-    }
-    for name, message in expected.items():
-        result = run.saved(name)
-        assert result['failed'] is True and message in result['msg'], (name, result['msg'])
-    assert testbed.stats()['total'] == 0
     assert_clean(run)

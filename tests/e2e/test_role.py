@@ -2,58 +2,23 @@
 # Copyright (c) netfoundry.api contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The role netfoundry.api.token plus plain uri tasks, through ansible-playbook against the test bed."""
+"""The role netfoundry.api.token plus plain uri tasks, through ansible-playbook against the test bed. (More of the
+role's tests are playbook scenarios: tests/e2e/scenarios/role_*, run by test_scenarios.py.)"""
 
 import json
 import os
 import time
 
 import jinja2
-import pytest
 import yaml
 
 from ansible_collections.netfoundry.api.tests.e2e.conftest import COLLECTION
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
-    BEFORE_2_19, CLIENT_ID, CLIENT_SECRET, assert_clean, credential_vars, local_inventory, play, role_token_count, save)
+    BEFORE_2_19, CLIENT_ID, CLIENT_SECRET, assert_clean, credential_vars, play, save)
 
 
 LIST_NETWORKS = {'name': 'list networks', 'ansible.builtin.uri': {
     'url': '{{ netfoundry_api_url }}core/v2/networks', 'headers': '{{ netfoundry_api_headers }}'}, 'register': 'networks'}
-
-
-@pytest.mark.core_behaviour  # many hosts: the core's single flight under load
-def test_ten_hosts_list_networks_with_one_token_request(testbed, playbook):
-    tasks = [LIST_NETWORKS, {'name': 'save', 'save_result': {
-        'content': "{{ networks.json._embedded.networkList | map(attribute='name') | join(',') }}",
-        'dest': '{{ out_dir }}/{{ inventory_hostname }}'}}]
-    run = playbook(play(tasks, hosts='nodes', vars=credential_vars(testbed), roles=['netfoundry.api.token']),
-                   inventory=local_inventory(10), args=['--forks', '10', '-v'])
-    assert run.rc == 0, run.output
-    assert {p.read_text() for p in run.out_dir.iterdir()} == {'demo-network,lab-network'}
-    assert len(list(run.out_dir.iterdir())) == 10
-    stats = testbed.stats()
-    assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 10, 0)
-    assert 'NetFoundry API token newly issued by %s/token (client_secret_basic, credential from variables ' \
-        'netfoundry_client_id + netfoundry_client_secret)' % testbed.info['idp_http'] in run.stdout
-    assert_clean(run)
-    # The role's own tasks never show the token, even at -vvvv. (The play's own uri task is the user's: on
-    # ansible-core 2.19 uri echoes its headers at -vvvv; the README tells users to give such tasks no_log.)
-    tokens = stats['tokens']
-    assert len(tokens) == 1 and role_token_count(run, tokens) == 0
-
-
-def test_templated_inputs_over_https(testbed, playbook):
-    variables = {'vault_secret': CLIENT_SECRET, 'lab': testbed.info,
-                 'netfoundry_client_id': '{{ "e2e-" ~ "client" }}', 'netfoundry_client_secret': '{{ vault_secret }}',
-                 'netfoundry_token_url': '{{ lab.idp_https }}/token', 'netfoundry_ca_path': '{{ lab.ca }}',
-                 'netfoundry_audience': '{{ lab.api }}', 'netfoundry_verify': True}
-    run = playbook(play([LIST_NETWORKS, save('identity', 'netfoundry_api_identity')], vars=variables,
-                        roles=['netfoundry.api.token']))
-    assert run.rc == 0, run.output
-    assert run.saved('identity')['id'] == CLIENT_ID
-    stats = testbed.stats()
-    assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 2, 0)
-    assert_clean(run)
 
 
 def test_play_that_outlives_its_token_keeps_working(testbed, playbook):
@@ -87,40 +52,6 @@ def test_role_again_reuses_and_verify_sets_identity(testbed, playbook):
     # An int from 2.19 on; before, Ansible's templating makes every single-expression variable a string (README).
     assert isinstance(expires, str if BEFORE_2_19 else int) and 3500 < int(expires) - time.time() <= 3600, expires
     assert testbed.stats()['total'] == 1
-
-
-def test_verify_fails_clearly_for_a_token_of_another_audience(testbed, playbook):
-    other = testbed.info['api'] + 'another-audience/'
-    run = playbook(play([], vars=credential_vars(testbed, netfoundry_verify=True, netfoundry_audience=other),
-                        roles=['netfoundry.api.token']))
-    assert run.rc == 2
-    assert 'the NetFoundry API at %s refused the token: HTTP 401 token is for another audience; the token is for another ' \
-        'environment or audience' % other in run.output
-    assert_clean(run)
-
-
-def test_rapidapi_needs_no_token(testbed, playbook):
-    variables = {'netfoundry_rapidapi_key': 'rapid-key-123', 'netfoundry_rapidapi_host': 'netfoundry.example-rapidapi.test'}
-    tasks = [save('headers', 'netfoundry_api_headers'), save('url', 'netfoundry_api_url')]
-    run = playbook(play(tasks, vars=variables, roles=['netfoundry.api.token']))
-    assert run.rc == 0, run.output
-    assert run.saved('headers') == {'X-RapidAPI-Key': 'rapid-key-123', 'X-RapidAPI-Host': 'netfoundry.example-rapidapi.test',
-                                    'Accept': 'application/json', 'Content-Type': 'application/json'}
-    assert run.saved('url') == 'https://netfoundry.example-rapidapi.test/'
-    assert testbed.stats()['total'] == 0
-    missing_host = playbook(play([], vars={'netfoundry_rapidapi_key': 'k'}, roles=['netfoundry.api.token']))
-    assert missing_host.rc == 2
-    assert 'netfoundry_rapidapi_key is set but netfoundry_rapidapi_host is not' in missing_host.output
-
-
-def test_wrong_input_types_fail_before_anything_runs(testbed, playbook):
-    run = playbook(play([], vars=credential_vars(testbed, netfoundry_timeout='soon', netfoundry_verify='maybe'),
-                        roles=['netfoundry.api.token']))
-    assert run.rc == 2
-    assert "Validation of arguments failed" in run.output
-    assert "netfoundry_timeout" in run.output and "netfoundry_verify" in run.output
-    assert testbed.stats()['total'] == 0
-    assert_clean(run)
 
 
 def awx_environment(definition, inputs, file_path=None):

@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The role takes its inputs from every place Ansible allows, and every later task of the play that reads its outputs
 works on every host (issue 11): three plays per run (the credential as options, as a credentials file, and RapidAPI),
-two hosts, two uri tasks each; one token request per credential. Also: the cache off, ansible.cfg, typos."""
+two hosts, two uri tasks each; one token request per credential. Also: the cache off. (ansible.cfg, typos and check
+mode are playbook scenarios: tests/e2e/scenarios/, run by test_scenarios.py.)"""
 
 import json
 import sys
@@ -14,7 +15,7 @@ import pytest
 import yaml
 
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
-    CLIENT_ID, CLIENT_SECRET, assert_clean, credential_vars, local_inventory, save, squash)
+    CLIENT_ID, assert_clean, credential_vars, local_inventory, save)
 
 ROLE = 'netfoundry.api.token'
 FILE_CLIENT, FILE_SECRET = 'file-client', 'file-S3cret/for+the=file'
@@ -147,49 +148,4 @@ def test_role_params_across_token_expiry_with_the_cache_off(testbed, playbook):
     # that starting uri takes seconds): renewed at most once per 14.5 s of the run, not once per call (24).
     assert 2 <= stats['token_requests']['short-role'] <= elapsed / 14.5 + 1, (stats['token_requests'], elapsed)
     assert stats['api_refused'] == 0
-    assert_clean(run)
-
-
-def test_ansible_cfg_booleans_are_strict_and_secrets_are_refused(testbed, playbook, tmp_path):
-    config = tmp_path / 'ansible.cfg'
-    tasks = [{'name': 'lookup', 'ansible.builtin.debug': {'msg': "{{ lookup('netfoundry.api.nf_token') | length }}"},
-              'register': 'r', 'ignore_errors': True}, save('result', 'r')]
-    text = json.dumps([{'name': 'cfg', 'hosts': 'localhost', 'gather_facts': False, 'vars': credential_vars(testbed),
-                        'tasks': tasks}])
-    config.write_text('[netfoundry]\nvalidate_certs = perhaps\n')
-    run = playbook(text, env={'ANSIBLE_CONFIG': str(config)})
-    message = run.saved('result')['msg']
-    assert "argument 'validate_certs' is of type str and we were unable to convert to bool: The value 'perhaps' is " \
-        "not a valid boolean" in message and message.endswith('(from ansible.cfg [netfoundry] validate_certs)')
-    config.write_text('[netfoundry]\nclient_secret = %s\n' % CLIENT_SECRET)
-    run = playbook(text, env={'ANSIBLE_CONFIG': str(config)}, args=['-v'])
-    assert run.saved('result')['msg'].endswith(
-        'client_secret may not come from ansible.cfg (%s [netfoundry]): a secret does not belong in a plaintext file; '
-        'give it as a variable (with Ansible Vault) or in the NETFOUNDRY_* environment' % config)
-    assert testbed.stats()['total'] == 0
-    assert_clean(run)
-
-
-def test_a_misspelled_input_is_not_silent(testbed, playbook):
-    variables = dict(credential_vars(testbed), netfoundry_validate_cert=False)
-    run = playbook(json.dumps([{'name': 'typo', 'hosts': 'localhost', 'gather_facts': False, 'vars': variables,
-                                'roles': [ROLE]}]))
-    assert run.rc == 0, run.output
-    assert squash(run.output).count(squash('variable netfoundry_validate_cert is not an input or output of '
-                                           'netfoundry.api and is ignored; did you mean netfoundry_validate_certs?')) == 1
-    assert_clean(run)
-
-
-def test_verify_works_in_check_mode(testbed, playbook):
-    text = json.dumps([{'name': 'check', 'hosts': 'localhost', 'gather_facts': False,
-                        'vars': credential_vars(testbed, netfoundry_verify=True), 'roles': [ROLE],
-                        'tasks': [save('identity', 'netfoundry_api_identity'), save('info', 'netfoundry_api_token_info')]}])
-    run = playbook(text, args=['--check'])
-    assert run.rc == 0, run.output
-    assert run.saved('identity')['id'] == CLIENT_ID
-    info = run.saved('info')
-    assert (info['credential_source'], info['cached'], info['api_url']) == (
-        'variables netfoundry_client_id + netfoundry_client_secret', False, testbed.info['api'])
-    assert 'access_token' not in info and 'headers' not in info
-    assert testbed.stats()['total'] == 1
     assert_clean(run)
