@@ -31,6 +31,11 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
+        if self._task.loop or self._task.loop_with:
+            # Before ansible-core 2.19 a loop's combined result is shown whole: the items' no_log does not hide it.
+            return failed(result, 'netfoundry.api.nf_session takes no loop: it opens the one session of a play (its '
+                                  'result holds a token, which a loop\'s combined result would show); run it once, '
+                                  'or once per account in tasks of their own')
         try:
             raw, origins = gather(dict(self._task.args), task_vars or {}, self._template, CORE + SESSION_ONLY,
                                   display.warning)

@@ -98,6 +98,39 @@ def redact_pieces(text, pieces):
     return _RUN_RE.sub(hide, text) if pieces else text
 
 
+# A piece of a client secret this long or longer is redacted from what an identity provider says (a server that echoes
+# the secret cut short: "secret abc123def456... is wrong"). Shorter pieces are not: a message's own words would go.
+SECRET_PIECE = 8
+
+
+def secret_pieces(secret):
+    """Every SECRET_PIECE-character piece of a secret, raw and form-encoded."""
+    pieces = set()
+    for form in {secret, quote(secret, safe=''), quote_plus(secret)} if secret else ():
+        pieces.update(form[i:i + SECRET_PIECE] for i in range(len(form) - SECRET_PIECE + 1))
+    return pieces
+
+
+def redact_secret_pieces(text, pieces):
+    """text with every stretch covered by pieces of a secret replaced (overlapping pieces make one stretch)."""
+    if not pieces or len(text) < SECRET_PIECE:
+        return text
+    covered = [False] * len(text)
+    for i in range(len(text) - SECRET_PIECE + 1):
+        if text[i:i + SECRET_PIECE] in pieces:
+            covered[i:i + SECRET_PIECE] = [True] * SECRET_PIECE
+    out, i = [], 0
+    while i < len(text):
+        if covered[i]:
+            while i < len(text) and covered[i]:
+                i += 1
+            out.append(REDACTED)
+        else:
+            out.append(text[i])
+            i += 1
+    return ''.join(out)
+
+
 def proxy_password(url):
     """The password a proxy URL carries as user:password@, or None (also for a URL that does not parse)."""
     try:

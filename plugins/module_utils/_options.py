@@ -170,7 +170,12 @@ class _Bad(NFTokenError):
 
 
 def _kind(value):
-    return 'a list' if isinstance(value, (list, tuple)) else 'a dictionary' if isinstance(value, dict) else type(value).__name__
+    """What a value is, in words (never ansible-core's class names: 2.19+ tags values, _AnsibleTaggedInt)."""
+    for types, words in (((list, tuple), 'a list'), (dict, 'a dictionary'), (bool, 'a boolean'), (int, 'a whole number'),
+                         (float, 'a number')):
+        if isinstance(value, types):
+            return words
+    return type(value).__name__
 
 
 def plain(value):

@@ -14,6 +14,8 @@ import time
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, redact
 
 SNIPPET_CHARS = 120
+SHORT_WORD = 40  # a key or a token_type longer than this is counted, not shown: it may be a token
+MAX_FORM_PEEK = 4096  # how far into a body that is no JSON to look for a form-encoded token
 TAG_RE = re.compile(r'<[^>]+>')
 # The longest life a token is trusted for, whatever expires_in or exp say: an absurd expiry (a bug, or a hostile
 # server) must not keep a token in the cache for years.
@@ -161,10 +163,16 @@ def parse_token(body, content_type, requested_at, secrets=()):
     """
     data = _json_object(body)
     if data is None:
+        if b'access_token=' in body[:MAX_FORM_PEEK]:
+            # RFC 6749 answers in JSON; an old server's form-encoded answer holds the token: never quoted.
+            raise NFTokenError('the answer is form-encoded (access_token=...), not the JSON object OAuth2 (RFC 6749 '
+                               '5.1) specifies: this server is not supported')
         raise NFTokenError('the answer is not a JSON object but %s' % snippet(body, content_type, secrets))
     token = data.get('access_token')
     if token is None:
-        keys = ', '.join(sorted(str(k) for k in data)[:10]) or 'none'
+        # A key long enough to be a token (a server that put it there) is counted, not shown.
+        keys = ', '.join(sorted(str(k) if len(str(k)) <= SHORT_WORD else '<a %d-character key>' % len(str(k))
+                                for k in data)[:10]) or 'none'
         raise NFTokenError('the JSON answer has no access_token (keys: %s)' % _short(keys, secrets))
     if not isinstance(token, str) or not token.strip():
         kind = 'an empty string' if isinstance(token, str) else {bool: 'a boolean', list: 'a list', dict: 'an object'}.get(
@@ -172,8 +180,13 @@ def parse_token(body, content_type, requested_at, secrets=()):
         raise NFTokenError('the JSON answer\'s access_token is %s, not a token' % kind)
     token_type = data.get('token_type')
     if not isinstance(token_type, str) or token_type.strip().lower() != 'bearer':
-        raise NFTokenError('the token_type is %s, not Bearer: NetFoundry\'s API takes bearer tokens only'
-                           % ('missing' if token_type is None else repr(_short(token_type, secrets))))
+        if token_type is None:
+            shown = 'missing'
+        elif len(str(token_type)) <= SHORT_WORD:
+            shown = repr(_short(token_type, secrets))
+        else:  # a long value may hold the token itself
+            shown = 'a %d-character value' % len(str(token_type))
+        raise NFTokenError('the token_type is %s, not Bearer: NetFoundry\'s API takes bearer tokens only' % shown)
     claims = jwt_claims(token)
     candidates = []
     lifetime = _seconds(data.get('expires_in'))

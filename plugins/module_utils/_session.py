@@ -82,6 +82,10 @@ def hold(session, token):
 
 def check_session(session):
     """Raise the one line when session is not a handle open_session made."""
+    if isinstance(session, dict) and session.get('failed') is True and 'format' not in session:
+        # The registered result of the role's task (nf_session) that failed, in a play that went on (ignore_errors).
+        raise NFTokenError('the session holds no token: the task that was to open it failed (%s)'
+                           % ' '.join(str(session.get('msg', '')).split())[:500])
     try:
         kind = session['kind']
         if kind == 'static':

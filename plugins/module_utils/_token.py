@@ -15,7 +15,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils._cache import Token
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import (
     ENV_ENVIRONMENT, GUESSED, PROXY_VARIABLES, TokenRequest, check_environment, display_url, locate_api)
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
-    NFTokenError, proxy_secret_forms, redact, secret_forms)
+    NFTokenError, proxy_secret_forms, redact, redact_secret_pieces, secret_forms, secret_pieces)
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, stat_signature
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, validate
 
@@ -249,11 +249,12 @@ def exchange(request, environ=None, warn=None, clock=time.time):
     warn = warn or (lambda _text: None)
     secrets = secret_forms(request.credential.client_secret, request.credential.client_id) + proxy_secret_forms(
         [request.settings['proxy']] + [environ.get(name) for name in PROXY_VARIABLES])
+    pieces = secret_pieces(request.credential.client_secret)
     where = 'token request to %s' % display_url(request.token_url)
     source = request.credential.source
 
     def fail(text):
-        raise NFTokenError(redact('%s (credential source: %s)' % (text, source), secrets))
+        raise NFTokenError(redact_secret_pieces(redact('%s (credential source: %s)' % (text, source), secrets), pieces))
 
     # Imported here so that a cache hit never loads requests.
     from ansible_collections.netfoundry.api.plugins.module_utils import _http
@@ -262,7 +263,7 @@ def exchange(request, environ=None, warn=None, clock=time.time):
     started = clock()
     try:
         answer = _http.post(request.token_url, headers, body, request.settings, environ,
-                            lambda text: warn(redact(text, secrets)))
+                            lambda text: warn(redact_secret_pieces(redact(text, secrets), pieces)))
     except NFTokenError as exc:
         fail('%s failed: %s' % (where, exc.message))
     if 300 <= answer.status < 400:

@@ -351,3 +351,46 @@ def test_lock_timeout_is_used_by_get_token(monkeypatch, nasty, tmp_path):
     monkeypatch.setattr(TokenCache, 'lock', spy)
     fetch(nasty, cache=True, cache_dir=str(tmp_path / 'c'), timeout=300, retries=3)
     assert seen == [_token._lock_timeout({'timeout': 300, 'retries': {'total': 3}})] and seen[0] > 1290
+
+
+# An attacker's review of 3.1.0 (stop 24): an identity provider that quotes the secret cut short, or answers a token
+# in a shape that is then quoted.
+PLAIN_ID, PLAIN_SECRET = 'plain-client', 'Zq7Lm2Xp9Rt4Wv6Yb8Nc1Kd3'
+
+
+@pytest.mark.parametrize('echoed', [PLAIN_SECRET[:12], PLAIN_SECRET[:-4], PLAIN_SECRET[5:17], PLAIN_SECRET[-9:]])
+def test_a_secret_quoted_cut_short_is_redacted(testbed, echoed):
+    testbed.add_client(PLAIN_ID, PLAIN_SECRET)
+    testbed.faults({'status': 401, 'body': {'error': 'invalid_client', 'error_description': 'secret %s... is wrong' % echoed}})
+    message = failure(testbed, client_id=PLAIN_ID, client_secret=PLAIN_SECRET)
+    assert 'HTTP 401 invalid_client (secret ********... is wrong)' in message, message
+    for start in range(len(PLAIN_SECRET) - 5):
+        assert PLAIN_SECRET[start:start + 6] not in message, message
+
+
+def test_a_seven_character_word_of_the_message_stays(testbed):
+    """Pieces shorter than SECRET_PIECE are not redacted: a message's own words must not go."""
+    testbed.add_client(PLAIN_ID, 'invalid-client-secret')
+    testbed.faults({'status': 401, 'body': {'error': 'invalid_client'}})
+    assert 'HTTP 401 invalid_client;' in failure(testbed, client_id=PLAIN_ID, client_secret='invalid-client-secret')
+
+
+def test_a_form_encoded_token_answer_is_not_quoted(testbed):
+    token = 'opaque0123456789abcdefTOKEN'
+    testbed.faults({'status': 200, 'content_type': 'application/x-www-form-urlencoded',
+                    'body': 'access_token=%s&token_type=bearer&expires_in=3600' % token})
+    message = failure(testbed)
+    assert 'the answer is form-encoded (access_token=...), not the JSON object OAuth2' in message
+    assert token[:8] not in message
+
+
+@pytest.mark.parametrize('answer, words', [
+    ({'token_type': 'MAC eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl', 'access_token': 'x'},
+     'the token_type is a 65-character value, not Bearer'),
+    ({'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl': 1, 'token_type': 'Bearer'},
+     'no access_token (keys: <a 61-character key>, token_type)'),
+])
+def test_a_token_in_a_key_or_the_token_type_is_not_quoted(testbed, answer, words):
+    testbed.faults({'status': 200, 'body': answer})
+    message = failure(testbed)
+    assert words in message and 'c2lnbmF0dXJl' not in message, message
