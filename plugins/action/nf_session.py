@@ -15,9 +15,15 @@ from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTo
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, SESSION_ONLY
 from ansible_collections.netfoundry.api.plugins.plugin_utils._lookup import play_session
 from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather, needs_template
-from ansible_collections.netfoundry.api.plugins.plugin_utils._task import failed
 
 display = Display()
+
+
+def failed(result, message):
+    """A failed result (as plugin_utils/_task.failed, which is not imported: it loads the API client and requests,
+    which a session served from the token cache never needs; the role's one task is on every play's hot path)."""
+    result.update(failed=True, changed=False, msg=message)
+    return result
 
 
 class ActionModule(ActionBase):
