@@ -34,8 +34,9 @@ options:
         M(ansible.builtin.uri)."
       - V(full) returns the dictionary the module returns (without C(ansible_facts)).
       - V(session) returns a handle that holds the token B(and the credential) for later evaluations with O(session)
-        and for M(netfoundry.api.nf_request) (its C(session) option). The role keeps it in memory this way, as the
-        fact C(netfoundry_api_session). It is a secret; keep it in a C(no_log) task's M(ansible.builtin.set_fact) (not
+        and for M(netfoundry.api.nf_request) (its C(session) option). The role keeps it in memory this way (its task
+        M(netfoundry.api.nf_session) returns the same handle), as C(netfoundry_api_session). It is a secret; keep it
+        in a C(no_log) task's M(ansible.builtin.set_fact) (not
         C(cacheable)) and never print it. Its documented keys are C(kind) (V(token), or V(static) for RapidAPI),
         C(api_url), C(info) (where the token came from, never the token) and C(identity) (with O(verify=true)).
     type: str
