@@ -7,7 +7,7 @@ plugin_utils/_resources.py; the token and the API client are the ones every acti
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import plain
-from ansible_collections.netfoundry.api.plugins.plugin_utils._resources import KINDS, Resources, hide_secrets, network_id
+from ansible_collections.netfoundry.api.plugins.plugin_utils._resources import find_resources, info_problem
 from ansible_collections.netfoundry.api.plugins.plugin_utils._task import ApiAction, failed
 
 
@@ -21,24 +21,15 @@ class ActionModule(ApiAction):
         args = self.start(result, task_vars, mutually_exclusive=[('name', 'id')])
         if args is None:
             return result
-        kind = KINDS[args['type']]
-        if not kind.scoped and args['network']:
-            return failed(result, 'option network is not for type networks: use name or id')
+        args['query'] = plain(args['query'] or {})
+        problem = info_problem(args)
+        if problem:
+            return failed(result, problem)
         client = None
         try:
             client, api_url = self.client(args, task_vars)
-            engine = Resources(client, api_url, kind.name)
-            found = []
-            net = network_id(client, api_url, args['network']) if args['network'] else None
-            if net is not None or not args['network']:
-                if args['id'] is not None:
-                    one = engine.find(net, rid=args['id'])
-                    found = [one] if one is not None else []
-                else:
-                    found = engine.list(net, args['name'], plain(args['query'] or {}))
+            found = find_resources(client, api_url, args)
         except NFTokenError as exc:
             return failed(result, client.redact(exc.message) if client else exc.message)
-        if not args['return_enrollment_secrets']:
-            found = [hide_secrets(item, client)[0] for item in found]
         result.update(changed=False, resources=found, count=len(found))
         return result

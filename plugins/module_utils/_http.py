@@ -46,11 +46,13 @@ class _Retry(Retry):
 
     def __init__(self, *args, **kwargs):
         self.on_retry = kwargs.pop('on_retry', None)
+        self.ends_by = kwargs.pop('ends_by', None)
         self.planned_backoff = None
         super().__init__(*args, **kwargs)
 
     def new(self, **kwargs):
         kwargs.setdefault('on_retry', self.on_retry)
+        kwargs.setdefault('ends_by', self.ends_by)
         return super().new(**kwargs)
 
     def get_backoff_time(self):
@@ -73,6 +75,10 @@ class _Retry(Retry):
         if wait is None:
             # Fixed now, so that the warning names the wait urllib3 then sleeps.
             wait = new.planned_backoff = new.get_backoff_time()
+        if self.ends_by is not None and time.monotonic() + wait >= self.ends_by:
+            # The caller's deadline comes first: no retry, and no Retry-After wait, that would end after it (the last
+            # answer, a 429 or a 503, is then the answer).
+            raise MaxRetryError(_pool, url, error)
         if self.on_retry:
             reason = 'HTTP %d' % response.status if response is not None and error is None else describe(error)
             self.on_retry(len(new.history), reason, wait)
@@ -359,13 +365,14 @@ def post(url, headers, body, settings, environ, warn):
     return send('POST', url, headers, body, settings, environ, warn, Target.token(url))
 
 
-def send(method, url, headers, body, settings, environ, warn, target):
+def send(method, url, headers, body, settings, environ, warn, target, deadline=None):
     """Send one request; returns an Answer. Raises NFTokenError('reason; fix') without the URL (the caller knows
     what the request was for and says it).
 
     Failures before the answer's headers are retried by urllib3's Retry (when target.retry); a connection that breaks
     while the body is read is retried here, from the same budget of retries. Each attempt, connection to last byte,
-    ends within timeout seconds."""
+    ends within timeout seconds. deadline (a time.monotonic() value) bounds the whole call: each attempt ends by then
+    (given a second at least) and no retry or Retry-After wait runs past it."""
     if not HAS_REQUESTS:
         raise NFTokenError('the Python library requests is not installed for this Python: pip install requests')
     if not settings['validate_certs']:
@@ -374,22 +381,27 @@ def send(method, url, headers, body, settings, environ, warn, target):
     done = 0
     elapsed = [0.0]
     while True:
+        timeout = settings['timeout'] if deadline is None else min(settings['timeout'],
+                                                                   max(1.0, deadline - time.monotonic()))
         try:
-            return _send(method, url, headers, body, settings, environ, warn, target, done, total, elapsed)
+            return _send(method, url, headers, body, dict(settings, timeout=timeout), environ, warn, target, done,
+                         total, elapsed, deadline)
         except _BrokenAnswer as exc:
             done = exc.attempts
-            if done > total and exc.late:
-                raise NFTokenError(_network_failure(None, settings['timeout'], done, target, late=True))
-            if done > total:
+            wait = backoff(settings['retries']['backoff_factor'], done)
+            # No retry that would end after the deadline.
+            last = done > total or (deadline is not None and time.monotonic() + wait >= deadline)
+            if last and exc.late:
+                raise NFTokenError(_network_failure(None, timeout, done, target, late=True))
+            if last:
                 raise NFTokenError('the connection broke while the answer was read (%s, %s); try again later'
                                    % (exc.cause, _attempts(done)))
-            wait = backoff(settings['retries']['backoff_factor'], done)
             reason = LATE if exc.late else 'the connection broke while the answer was read (%s)' % exc.cause
             warn('%s: %s; retry %d of %d in %.1f s' % (target.label, reason, done, total, wait))
             time.sleep(wait)
 
 
-def _send(method, url, headers, body, settings, environ, warn, target, done, total, elapsed):
+def _send(method, url, headers, body, settings, environ, warn, target, done, total, elapsed, ends_by=None):
     """One session.request with the retries left after done attempts."""
     attempts = [done + 1]
     timeout = settings['timeout']
@@ -406,7 +418,7 @@ def _send(method, url, headers, body, settings, environ, warn, target, done, tot
                    backoff_factor=settings['retries']['backoff_factor'],
                    status_forcelist=RETRY_STATUSES if target.retry else (),
                    allowed_methods=frozenset([method]), respect_retry_after_header=True,
-                   raise_on_status=False, raise_on_redirect=False, on_retry=on_retry)
+                   raise_on_status=False, raise_on_redirect=False, on_retry=on_retry, ends_by=ends_by)
     session = requests.Session()
     # trust_env off: no .netrc credentials or ambient settings leak into the request; proxies are read below.
     session.trust_env = False

@@ -39,11 +39,13 @@ class Option:
     (group, and the other front-ends that take it too: also); whether it is a keyword only (no variable, no
     ansible.cfg)."""
 
-    __slots__ = ('name', 'type', 'default', 'choices', 'secret', 'env', 'group', 'keyword_only', 'credentials', 'also')
+    __slots__ = ('name', 'type', 'default', 'choices', 'secret', 'env', 'group', 'keyword_only', 'credentials', 'also',
+                 'elements')
 
     def __init__(self, name, type, group, default=None, choices=None, secret=False, env=None,  # pylint: disable=redefined-builtin
-                 keyword_only=False, credentials=False, also=()):
+                 keyword_only=False, credentials=False, also=(), elements=None):
         self.also = also
+        self.elements = elements
         self.keyword_only = keyword_only
         self.credentials = credentials  # may carry a secret inside (user:password@): never from ansible.cfg
         self.name = name
@@ -99,7 +101,7 @@ OPTIONS = (
     Option('method', 'str', 'request', default='GET', keyword_only=True),
     Option('body', 'raw', 'request', keyword_only=True),
     Option('query', 'dict', 'request', keyword_only=True, also=('resource_info',)),
-    Option('status_code', 'list', 'request', default=[200], keyword_only=True),
+    Option('status_code', 'list', 'request', default=[200], keyword_only=True, elements='int'),
     Option('all_pages', 'bool', 'request', default=False, keyword_only=True),
     Option('max_pages', 'int', 'request', default=1000, keyword_only=True),
     Option('max_bytes', 'int', 'request', default=64 * 1024 * 1024, keyword_only=True),
@@ -110,12 +112,15 @@ OPTIONS = (
     Option('name', 'str', 'resource', keyword_only=True, also=('resource_info',)),
     Option('id', 'str', 'resource', keyword_only=True, also=('resource_info',)),
     Option('spec', 'dict', 'resource', default={}, keyword_only=True),
+    Option('extra_properties', 'list', 'resource', default=[], keyword_only=True, elements='str'),
     Option('wait', 'bool', 'resource', default=True, keyword_only=True),
     Option('wait_timeout', 'int', 'resource', default=600, keyword_only=True),
     Option('enrollment_jwt_dest', 'path', 'resource', keyword_only=True),
     Option('registration_key_dest', 'path', 'resource', keyword_only=True),
     Option('return_enrollment_secrets', 'bool', 'resource', default=False, keyword_only=True,
            also=('resource_info',)),
+    # nf_resource_info's own.
+    Option('attributes', 'list', 'resource_info', keyword_only=True, elements='str'),
     # The lookup's own options.
     Option('output', 'str', 'lookup', default='token', choices=OUTPUTS),
     # What output=session returned: the role keeps it in memory and hands it to later evaluations.
@@ -142,8 +147,8 @@ def argspec(*groups):
     for option in OPTIONS:
         if set(option.groups) & set(groups):
             entry = dict(type=option.type, no_log=option.secret)
-            if option.type == 'list':
-                entry['elements'] = 'int'  # status_code, the only list
+            if option.elements:
+                entry['elements'] = option.elements
             if option.default is not None:
                 entry['default'] = option.default
             if option.choices:

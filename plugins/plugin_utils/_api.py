@@ -136,16 +136,17 @@ class Client:
         self.tokens.append(token)
         self.learn(token)
 
-    def call(self, method, url, body=None):
+    def call(self, method, url, body=None, deadline=None):
+        """One API call (deadline: a time.monotonic() value the call, its retries and their waits end by)."""
         if self.static_headers is not None:
-            return self._send(method, url, body, dict(self.static_headers))
+            return self._send(method, url, body, dict(self.static_headers), deadline)
         if not self.tokens:
             self._use(self.token(None))
-        reply = self._send(method, url, body, {'Authorization': 'Bearer ' + self.tokens[-1]})
+        reply = self._send(method, url, body, {'Authorization': 'Bearer ' + self.tokens[-1]}, deadline)
         if reply.status == 401 and not self.renewed:
             self.renewed = True
             self._use(self.token(self.tokens[-1]))
-            reply = self._send(method, url, body, {'Authorization': 'Bearer ' + self.tokens[-1]})
+            reply = self._send(method, url, body, {'Authorization': 'Bearer ' + self.tokens[-1]}, deadline)
         return reply
 
     def all_pages(self, url, max_pages=MAX_PAGES, max_bytes=MAX_BYTES):
@@ -195,13 +196,13 @@ class Client:
         first.json.pop('_links', None)
         return first, pages
 
-    def _send(self, method, url, body, headers):
+    def _send(self, method, url, body, headers, deadline=None):
         headers['Accept'] = 'application/hal+json, application/json'
         if body is not None:
             headers['Content-Type'] = 'application/json'
         target = _http.Target.api(method, url, method in IDEMPOTENT)
         try:
-            answer = _http.send(method, url, headers, body, self.settings, self.environ, self.warn, target)
+            answer = _http.send(method, url, headers, body, self.settings, self.environ, self.warn, target, deadline)
         except NFTokenError as exc:
             raise NFTokenError(self.redact('%s failed: %s' % (target.label, exc.message)))
         self.elapsed += answer.elapsed
