@@ -67,7 +67,7 @@ options:
     type: raw
   query:
     description:
-      - Query parameters added to the URL, for example C({page{:} 0, size{:} 100}).
+      - "Query parameters added to the URL, for example C({\"page\": 0, \"size\": 100})."
     type: dict
   status_code:
     description:

@@ -10,20 +10,27 @@ short_description: Keep a NetFoundry resource (network, endpoint, edge router, s
 version_added: 3.0.0
 description:
   - Makes one NetFoundry resource of the given O(type) exist with the properties in O(spec) (O(state=present)), or
-    not exist (O(state=absent)), and waits until NetFoundry has finished provisioning or deleting it.
+    not exist (O(state=absent)), and waits as long as NetFoundry's answers allow (see O(wait)).
   - "Idempotent: the resource is found by O(name) within O(network) (names compare case-insensitively, as in
     NetFoundry's own SDK) or by O(id). It is created when missing; otherwise only the properties of O(spec) whose
-    values differ are sent, in one C(PATCH). C(changed) is true only when something was written."
+    values differ are sent, in one C(PATCH). C(changed) is true only when the API accepted a write (or a secret file
+    was written)."
   - "How values compare: an object in O(spec) matches when every key it gives matches (keys you leave out are not
     managed); role-attribute lists (C(#name) or C(@name) items, or a property named C(attributes) or ending in
-    C(Attributes)) compare as sets, so their order does not matter; other lists and values compare exactly."
+    C(Attributes)) compare as sets, so their order does not matter; a whole number and its decimal text are equal
+    (the API answers C(\"80\") as C(80)); other lists and values compare exactly."
+  - "O(spec) takes the properties NetFoundry's API v2 knows for the type (the table in the notes), by their API v2
+    names: a property the type does not have fails before any request, naming the closest one (C(serviceRoles) is the
+    Ziti controller's name; API v2 says C(serviceAttributes)). After a write, a property the API did not keep as sent
+    fails the task, naming it, so that a run never reports C(changed) for a value that does not stick."
   - Check mode (C(--check)) predicts C(changed) without writing; C(--diff) shows the managed properties (O(name) and
     the keys of O(spec)) before and after.
   - The token comes from the same place as for M(netfoundry.api.nf_request) (the role's session, or the token options
     and C(netfoundry_*) variables, through the shared token cache) and is never in the result or the output.
-  - Endpoints carry a one-time enrollment JWT and customer-hosted edge routers a registration key; whoever holds one
-    can enroll or register as that resource. They are replaced by C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER) in the
-    result; O(enrollment_jwt_dest) and O(registration_key_dest) write them to a file only you can read.
+  - Endpoints carry a one-time enrollment JWT and customer-hosted edge routers get a registration key; whoever holds
+    one can enroll or register as that resource. They are never in the result (C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER)
+    stands in for them) unless you ask with O(return_enrollment_secrets); O(enrollment_jwt_dest) and
+    O(registration_key_dest) write them to a file only you can read.
   - This is an action that runs on the controller; nothing is sent to the managed hosts.
   - Every option of the token (the auth, connection and cache options below) can also come from a variable
     C(netfoundry_<option>) (for example C(netfoundry_credentials_file) in group_vars); an option given to the task
@@ -61,47 +68,73 @@ options:
     default: present
   spec:
     description:
-      - The properties you manage, as the NetFoundry API names them (for example C(attributes), C(enrollmentMethod),
-        C(serviceRoles)). C(name) and C(networkId) are filled in from O(name) and O(network).
+      - The properties you manage, by NetFoundry's API v2 names (the table in the notes says which each type has and
+        what a create needs). C(name) and C(networkId) are filled in from O(name) and O(network).
+      - A property the type does not have fails before any request, with the closest name; properties the API sets
+        (C(id), C(networkId), C(status), C(zitiId), C(jwt), C(registration), ...) are refused.
       - An object is compared as a subset and sent whole, the keys you give laid over the API's value, so the keys
         you leave out keep their values (the API replaces each top-level property a C(PATCH) sends).
-      - Properties the API sets (C(id), C(networkId), C(status), C(zitiId), C(jwt), ...) are refused.
-      - A property that cannot change after creation (C(networkId); C(registration) of edge routers; C(modelType) of
-        services) and differs fails the task, naming it; delete the resource and create it again to change it.
-      - Endpoints are created with C(enrollmentMethod) C({ott{:} true}) (one-time-token enrollment) unless O(spec)
-        says otherwise, as NetFoundry's SDK does.
+      - A property that cannot change after creation (a service's C(modelType)) and differs fails the task, naming
+        it; delete the resource and create it again to change it.
+      - Some properties are taken only when the resource is created, because the API never gives them back (an
+        endpoint's C(enrollmentMethod), a service's inline C(configs), a network's C(locationCode), an edge router's
+        C(provider) and C(locationCode)); on an existing resource they are not compared, so changing them changes
+        nothing.
+      - "Creates send what NetFoundry's SDK sends unless O(spec) says otherwise, for example an endpoint's
+        C(enrollmentMethod) C({\"ott\": true}) (one-time-token enrollment) and C(attributes) C([])."
     type: dict
     default: {}
+  extra_properties:
+    description:
+      - Properties of O(spec) to send although this collection's table does not list them for the type (a property
+        NetFoundry added since). They are compared like the others, and a value the API does not keep still fails
+        the task after the write.
+    type: list
+    elements: str
+    default: []
   wait:
     description:
-      - Wait until the resource's status is C(PROVISIONED) (after O(state=present)) or until it is gone (after
-        O(state=absent)), polling with a backoff from 0.5 to 10 seconds.
-      - A resource that ends in C(ERROR) or C(SUSPENDED) fails the task with the status message NetFoundry gives.
+      - Wait until NetFoundry has finished the work a write started (after O(state=present)) or the delete (after
+        O(state=absent)), as far as its answers allow. A write that links its asynchronous work (networks,
+        endpoints, edge routers and services link a process) is followed until that work is done; then a network or
+        an edge router, whose answers carry a C(status), until it is C(PROVISIONED) (or gone). Policies and AppWANs
+        are done when the API answers. Polling backs off from 0.5 to 10 seconds.
+      - Work that fails, or a status C(ERROR) or C(SUSPENDED), fails the task with NetFoundry's own words.
+      - An unchanged resource costs no request for waiting, unless it is a network or edge router still being
+        provisioned.
     type: bool
     default: true
   wait_timeout:
     description:
-      - How many seconds to wait at most (up to a day). When it runs out the task fails; running it again later
-        finds the resource and waits again. Each poll's attempts end by then too.
+      - How many seconds the task waits at most in all (up to a day), every poll, retry and C(Retry-After) pause
+        included. When it runs out the task fails; running it again later finds the resource and waits again.
     type: int
     default: 600
   enrollment_jwt_dest:
     description:
       - For C(endpoints) only. Write the endpoint's one-time enrollment JWT to this file on the controller, created
-        with mode C(0600) (replaced atomically, only when it differs; its folder must exist). Nothing is written once
-        the endpoint is enrolled (it has no JWT any more). A device, FIFO or directory at the path is refused; a
-        symlink is replaced, never followed. Check mode reports whether the file would change.
+        with mode C(0600) (replaced atomically, only when it differs; its folder must exist, which is checked before
+        any request).
+      - A new endpoint has no JWT in the API's first answer, so it is read again, within O(wait_timeout), until
+        NetFoundry has issued it. Nothing is written once the endpoint is enrolled (it has no JWT any more).
+      - A device, FIFO or directory at the path is refused; a symlink is replaced, never followed. Check mode reports
+        whether the file would change.
     type: path
   registration_key_dest:
     description:
       - For C(edge-routers) only. Write a customer-hosted edge router's registration key to this file on the
         controller, mode C(0600), as for O(enrollment_jwt_dest).
+      - An edge router holds no key. It is asked for from NetFoundry
+        (C(POST core/v2/edge-routers/<id>/registration-key)), and each request issues a new key and voids the one
+        before. So it is asked for only when the router is created or this file is missing; a re-run with the file in
+        place leaves file and key as they are. Delete the file to get a new key. A router that is registered already
+        (C(verified)) or hosted by NetFoundry gets none.
     type: path
   return_enrollment_secrets:
     description:
-      - Return the enrollment JWT (RV(enrollment_jwt)) or the registration key (RV(registration_key)) in the
-        result. They are then in the task's result, in C(register)ed variables and in what the callback shows, so
-        use C(no_log) on the task.
+      - Return the enrollment JWT (RV(enrollment_jwt)) or a registration key issued by this task
+        (RV(registration_key)) in the result. They are then in the task's result, in C(register)ed variables and in
+        what the callback shows, so use C(no_log) on the task.
     type: bool
     default: false
   session:
@@ -111,6 +144,21 @@ options:
         gives no option of the token itself.
     type: dict
 notes:
+  - "What each type takes (NetFoundry's API v2, as recorded from the real API and as NetFoundry's SDK sends it;
+    NetFoundry's API reference: U(https://developer.netfoundry.io/guides/introduction/)). C(networks): C(networkGroupId)
+    and C(locationCode) (or C(region)) are needed to create one, C(size) (default C(medium)), C(productVersion).
+    C(endpoints): C(attributes), C(enrollmentMethod) (create only), C(sessionIdentityId). C(edge-routers):
+    C(attributes), C(linkListener), C(tunnelerEnabled), and C(provider) with C(locationCode) for a router NetFoundry
+    hosts (create only). C(services): C(modelType) (needed, cannot change) with its C(model), or inline C(configs)
+    (create only); C(attributes), C(encryptionRequired). C(service-policies): C(type) (C(Dial) or C(Bind), needed),
+    C(semantic) (default C(AnyOf)), C(serviceAttributes), C(endpointAttributes), C(postureCheckAttributes).
+    C(service-edge-router-policies): C(semantic), C(serviceAttributes), C(edgeRouterAttributes).
+    C(edge-router-policies): C(edgeRouterAttributes), C(endpointAttributes) (no C(semantic)). C(app-wans):
+    C(endpointAttributes), C(serviceAttributes), C(postureCheckAttributes). Role lists hold C(#attribute) and
+    C(@name) items."
+  - C(posture-checks), C(certificate-authorities), C(configs), C(config-types) and C(terminators) were never recorded
+    from the real API and NetFoundry's SDK builds no body for them; their O(spec) is sent as given and every key is
+    compared.
   - The API calls go through the same HTTP client as M(netfoundry.api.nf_request), with the same O(timeout),
     O(retries) (reads and deletes are retried; creates and updates are never sent twice), proxy and TLS rules.
   - Creating a resource that another writer created between the look-up and the create (HTTP 409) is not an error;
@@ -171,7 +219,7 @@ EXAMPLES = r'''
       tunnelerEnabled: true
     registration_key_dest: "{{ playbook_dir }}/branch-router.key"
 
-- name: A service and who may dial it
+- name: A service hosted by the endpoints with the attribute web-hosts, and who may dial it
   netfoundry.api.nf_resource:
     type: "{{ item.type }}"
     network: lab-network
@@ -180,10 +228,27 @@ EXAMPLES = r'''
   loop:
     - type: services
       name: wiki
-      spec: {attributes: ["#internal-web"]}
+      spec:
+        attributes: ["#internal-web"]
+        modelType: TunnelerToEndpoint
+        model:
+          clientIngress: {host: wiki.lab.example, port: 443}
+          serverEgress: {protocol: tcp, host: 127.0.0.1, port: 443}
+          bindEndpointAttributes: ["#web-hosts"]
+          edgeRouterAttributes: ["#all"]
     - type: service-policies
       name: workstations-dial-web
-      spec: {type: Dial, semantic: AnyOf, serviceRoles: ["#internal-web"], identityRoles: ["#workstations"]}
+      spec:
+        type: Dial
+        serviceAttributes: ["#internal-web"]
+        endpointAttributes: ["#workstations"]
+    - type: edge-router-policies
+      name: everyone-uses-every-router
+      spec:
+        edgeRouterAttributes: ["#all"]
+        endpointAttributes: ["#all"]
+  loop_control:
+    label: "{{ item.type }} {{ item.name }}"
 
 - name: Delete an endpoint and wait until it is gone
   netfoundry.api.nf_resource:
@@ -210,18 +275,19 @@ id:
   type: str
   sample: 5b2a8f4e-0c1d-4e55-9d4b-3f0a2b1c9d8e
 status:
-  description: The resource's status after the wait (C(PROVISIONED)), or as the API last gave it with O(wait=false).
-  returned: when the resource exists
+  description: A network's or edge router's status after the wait (C(PROVISIONED)), or as the API last gave it with
+    O(wait=false). Other types have no status.
+  returned: when the resource is a network or an edge router and exists
   type: str
   sample: PROVISIONED
 resource:
   description:
-    - The resource as the API gives it, its one-time enrollment JWT and registration key replaced by
+    - The resource as the API gives it, its one-time enrollment JWTs, registration keys and passwords replaced by
       C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER). In check mode, the resource as it is now (before the change).
   returned: when the resource exists, except in check mode when it would be created
   type: dict
   sample: {"id": "5b2a8f4e-0c1d-4e55-9d4b-3f0a2b1c9d8e", "name": "laptop-01", "attributes": ["#workstations"],
-           "status": "PROVISIONED", "jwt": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"}
+           "zitiId": "Yw1kVfN2o", "jwt": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"}
 diff:
   description: The managed properties (O(name) and the keys of O(spec)) before and after.
   returned: in diff mode, when the resource was (or would be) changed or looked at
@@ -232,7 +298,7 @@ enrollment_jwt:
   returned: O(return_enrollment_secrets=true), for an endpoint that is not enrolled yet
   type: str
 registration_key:
-  description: The edge router's registration key (a credential).
-  returned: O(return_enrollment_secrets=true), for a customer-hosted edge router that is not registered yet
+  description: The registration key this task asked NetFoundry for (a credential).
+  returned: O(return_enrollment_secrets=true), when a key was issued (see O(registration_key_dest))
   type: str
 '''

@@ -10,7 +10,8 @@ short_description: Find NetFoundry resources (networks, endpoints, edge routers,
 version_added: 3.0.0
 description:
   - Lists the resources of one O(type) (every page), within a O(network) when given, optionally only the one named
-    O(name) (case-insensitively) or with O(id), or those the API's own filters in O(query) select.
+    O(name) (case-insensitively) or with O(id), those with every attribute in O(attributes), or those the API's own
+    filters in O(query) select.
   - Read-only; runs in check mode too. The token comes from the same place as for M(netfoundry.api.nf_request) and
     is never in the result or the output.
   - One-time enrollment JWTs and registration keys are replaced by C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER) unless
@@ -31,7 +32,7 @@ options:
   network:
     description:
       - The name or id of the network to look in (not for C(networks)). When not given, the API lists the type
-        across every network the account sees. A network that does not exist gives an empty list.
+        across every network the account sees. A network name that does not exist fails the task.
     type: str
   name:
     description:
@@ -43,8 +44,18 @@ options:
     type: str
   query:
     description:
-      - More query parameters for the API's list, for example C({status{:} PROVISIONED}).
+      - "Filters of the API's list that have no option here (NetFoundry's SDK sends them): C(status) for
+        C(networks) and C(edge-routers) (for example C({\"status\": \"PROVISIONED\"})), C(typeId) for C(endpoints),
+        C(findByNetworkGroupId) for C(networks). Any other key fails the task (the API would ignore it and return
+        everything)."
     type: dict
+  attributes:
+    description:
+      - Only the resources whose C(attributes) hold every one of these (for example C(["#workstations"])); for the
+        types with attributes (C(endpoints), C(edge-routers), C(services) and the types never recorded). The API has
+        no such filter, so the list is read whole and filtered here.
+    type: list
+    elements: str
   return_enrollment_secrets:
     description:
       - Return endpoints' enrollment JWTs and edge routers' registration keys as the API gives them. Use C(no_log)
@@ -108,6 +119,13 @@ EXAMPLES = r'''
 - name: Say so
   ansible.builtin.debug:
     msg: "lab-network {{ 'exists' if lab.count else 'does not exist' }}"
+
+- name: The workstations among the endpoints of lab-network
+  netfoundry.api.nf_resource_info:
+    type: endpoints
+    network: lab-network
+    attributes: ["#workstations"]
+  register: workstations
 '''
 
 RETURN = r'''
@@ -116,7 +134,7 @@ resources:
   returned: success
   type: list
   elements: dict
-  sample: [{"id": "5b2a8f4e-0c1d-4e55-9d4b-3f0a2b1c9d8e", "name": "laptop-01", "status": "PROVISIONED"}]
+  sample: [{"id": "5b2a8f4e-0c1d-4e55-9d4b-3f0a2b1c9d8e", "name": "laptop-01", "attributes": ["#workstations"]}]
 count:
   description: How many resources were found.
   returned: success

@@ -64,10 +64,19 @@ def testbed_process(tmp_path_factory):
     process.wait(timeout=10)
 
 
+def assert_contract(control):
+    """Every answer the emulator gave was as NetFoundry's API was recorded answering (tests/testbed/nf_contract.py)."""
+    violations = control.contract()['violations']
+    assert violations == [], 'the emulator answered what the recorded API never did (a test bed bug): %s' % (
+        json.dumps(violations[:3], indent=1))
+
+
 @pytest.fixture
 def testbed(testbed_process):
+    """The test bed, reset; after the test, every answer it gave is checked against the recorded API."""
     testbed_process.reset()
-    return testbed_process
+    yield testbed_process
+    assert_contract(testbed_process)
 
 
 class Run:
@@ -117,14 +126,8 @@ def leak_counts(run, before, root, forms):
 
 
 def issued_secrets(control):
-    """The enrollment JWTs and registration keys of the test bed's endpoints and edge routers, as they are now."""
-    found = set()
-    for item in control.resources('endpoints'):
-        found.add(item.get('jwt'))
-    for item in control.resources('edge-routers'):
-        found.add(item.get('registrationKey'))
-        found.add((item.get('registration') or {}).get('registrationKey'))
-    return set(value for value in found if isinstance(value, str) and value)
+    """Every enrollment JWT (endpoints' and edge routers') and registration key the test bed issued since its reset."""
+    return set(value for value in control.issued() if isinstance(value, str) and value)
 
 
 def issued_counts(run, before, root, issued):

@@ -16,6 +16,13 @@ BEFORE_2_19 = tuple(int(part) for part in ANSIBLE_VERSION.split('.')[:2]) < (2, 
 
 CLIENT_ID = 'e2e-client'
 CLIENT_SECRET = 'e2e-S3cret:with+odd=chars&more'
+# The test bed's network group (tests/testbed/nf_api.py): a network is created in it.
+NETWORK_GROUP_ID = '00000000-0000-4000-8000-000000000100'
+
+
+def network_body(name):
+    """A network create's body as NetFoundry's API takes it (recorded: name, networkGroupId, size, locationCode)."""
+    return {'name': name, 'networkGroupId': NETWORK_GROUP_ID, 'size': 'medium', 'locationCode': 'us-east-1'}
 
 
 def token_task(name, args, environment=None, **keywords):

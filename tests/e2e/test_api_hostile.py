@@ -18,7 +18,7 @@ import urllib.request
 import pytest
 
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
-    CLIENT_ID, assert_clean, credential_vars, local_inventory, play, save, squash, task_sections, warnings_in)
+    CLIENT_ID, assert_clean, credential_vars, local_inventory, network_body, play, save, squash, task_sections, warnings_in)
 from ansible_collections.netfoundry.api.tests.e2e.test_nf_request import request_task
 from ansible_collections.netfoundry.api.tests.e2e.test_proxy import tinyproxy  # noqa: F401  pylint: disable=unused-import
 
@@ -270,7 +270,7 @@ def test_malformed_hal_fails_in_one_line(testbed, playbook):
 
 def test_all_pages_stops_at_max_bytes_and_max_pages(testbed, playbook):
     create = {'name': 'create', 'netfoundry.api.nf_request': {
-        'path': NETWORKS, 'method': 'POST', 'body': {'name': 'net-{{ item }}'}, 'status_code': 202},
+        'path': NETWORKS, 'method': 'POST', 'body': network_body('net-{{ item }}'), 'status_code': 202},
         'loop': list(range(30))}
     pages = {'path': NETWORKS, 'all_pages': True, 'query': {'size': 2}}
     tasks = ([create] + request_task('bytes', dict(pages, max_bytes=2000))
@@ -283,7 +283,7 @@ def test_all_pages_stops_at_max_bytes_and_max_pages(testbed, playbook):
     assert enough.get('failed') is not True, enough.get('msg')
     assert (enough['pages'], len(enough['json']['_embedded']['networkList'])) == (16, 32)
     reads = [e['query'] for e in testbed.stats()['api_log'] if e['method'] == 'GET']
-    every_page = ['size=2'] + ['page=%d&size=2' % number for number in range(1, 16)]
+    every_page = ['size=2'] + ['size=2&page=%d' % number for number in range(1, 16)]
     # max_bytes stops after some pages were read (their bodies add up past 2000 bytes), before the last;
     # max_pages: 2 reads two pages and no third; 16 pages read all 16.
     assert 1 <= len(reads) - 18 < 16 and reads[:len(reads) - 18] == every_page[:len(reads) - 18], reads

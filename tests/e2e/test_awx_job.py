@@ -214,20 +214,22 @@ def test_network_as_code_job_twice_leaves_no_secret_in_the_jobs(testbed, tmp_pat
     endpoints = dict((item['name'], item['jwt']) for item in testbed.resources('endpoints'))
     [router] = testbed.resources('edge-routers')
     assert sorted(endpoints) == ['laptop-01', 'wiki-host'] and all(endpoints.values())
-    assert router['registrationKey'] == router['registration']['registrationKey']
-    assert issued == set(endpoints.values()) | {router['registrationKey']} and len(issued) == 3
-    assert job_outcome(first) == (2, [(label, True) for label in labels], CREATED)  # the loop and the directory
-    assert testbed.stats()['api_writes'] == len(labels)
     files = dict((path.name, (path.read_text(), path.stat().st_mode & 0o777)) for path in secrets_dir.iterdir())
+    key = files['branch-router.key'][0]
+    # The router holds no key: one was asked for (a write), and the router's own JWT stays with the router.
+    assert 'registrationKey' not in router and router['registration']['usedAt'] is None
+    assert issued == set(endpoints.values()) | {router['jwt'], key} and len(issued) == 4
+    assert job_outcome(first) == (2, [(label, True) for label in labels], CREATED)  # the loop and the directory
+    assert testbed.stats()['api_writes'] == len(labels) + 1
     assert files == {'laptop-01.jwt': (endpoints['laptop-01'], 0o600), 'wiki-host.jwt': (endpoints['wiki-host'], 0o600),
-                     'branch-router.key': (router['registrationKey'], 0o600)}
+                     'branch-router.key': (key, 0o600)}
     assert secrets_dir.stat().st_mode & 0o777 == 0o700
     assert_no_leak(first, testbed)
 
     second = network_job(tmp_path / 'second', testbed, definition, verbosity, secrets_dir)
     assert job_outcome(second) == (0, [(label, False) for label in labels], 'nothing changed in lab-network')
     stats = testbed.stats()
-    assert (stats['api_writes'], stats['total'], stats['api_refused']) == (len(labels), 2, 0)  # one token per job
+    assert (stats['api_writes'], stats['total'], stats['api_refused']) == (len(labels) + 1, 2, 0)  # one token a job
     assert issued_secrets(testbed) == issued
     assert_no_leak(second, testbed)
 
@@ -243,9 +245,10 @@ def test_the_scan_sees_enrollment_secrets_a_job_shows(testbed, tmp_path):
     definition = yaml.safe_load(CREDENTIAL_TYPES[0].read_text())
     data = network_job(tmp_path, testbed, definition, 0, tmp_path / 'exposed', leaky)
     issued = sorted(issued_secrets(testbed))
-    assert len(issued) == 3
-    for value in issued:
+    [router] = testbed.resources('edge-routers')
+    assert len(issued) == 4 and router['jwt'] in issued
+    for value in issued:  # the endpoints' JWTs and the registration key are returned; the router's own JWT is not
         counts, _skipped = artifact_counts(data, [value])
-        assert counts == dict(job_events=2, stdout=0, fact_cache=0, other=0), counts
+        assert counts == dict(job_events=0 if value == router['jwt'] else 2, stdout=0, fact_cache=0, other=0), counts
     with pytest.raises(AssertionError, match='enrollment secret occurrences'):
         assert_no_leak(data, testbed)

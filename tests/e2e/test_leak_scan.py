@@ -42,6 +42,6 @@ def test_the_scan_finds_the_enrollment_jwts_and_registration_keys_the_test_bed_i
             'mode': '0600'}, 'no_log': True}]
     run = playbook(play(tasks, vars=credential_vars(testbed)), leak_check=False)
     assert run.rc == 0, run.output
-    assert len(run.issued) == 2  # the JWT, and the key (registrationKey and registration.registrationKey: one value)
+    assert len(run.issued) == 3  # the endpoint's JWT, the router's own JWT and the registration key asked for
     assert run.issued_leaks == {'stdout': 2, 'stderr': 0, 'log': 2, 'cache': 1}
     assert sum(run.leaks.values()) == 0

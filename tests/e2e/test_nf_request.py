@@ -8,7 +8,7 @@ playbook fixture finds the secret nowhere, and each test also finds every token 
 import pytest
 
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
-    CLIENT_SECRET, assert_clean, credential_vars, local_inventory, play, save)
+    CLIENT_SECRET, assert_clean, credential_vars, local_inventory, network_body, play, save)
 
 
 def request_task(name, args, **keywords):
@@ -25,7 +25,7 @@ def assert_no_token(run, testbed):
 
 def test_get_and_post(testbed, playbook):
     tasks = (request_task('me', {'path': 'identity/v1/identities/self', 'client_secret': CLIENT_SECRET})
-             + request_task('create', {'path': 'core/v2/networks', 'method': 'post', 'body': {'name': 'new-network'},
+             + request_task('create', {'path': 'core/v2/networks', 'method': 'post', 'body': network_body('new-network'),
                                        'status_code': [201, 202]})
              + request_task('list', {'path': '/core/v2/networks', 'query': {'size': 50}}))
     # ansible-core 2.21 adds the result's invocation only when asked to (earlier lines ignore the variable)
@@ -39,7 +39,7 @@ def test_get_and_post(testbed, playbook):
         (202, 'new-network', 'PROVISIONING', True)
     assert [n['name'] for n in listed['json']['_embedded']['networkList']] == ['demo-network', 'lab-network', 'new-network']
     assert listed['url'] == api + 'core/v2/networks'
-    assert listed['headers']['Content-Type'] == 'application/json'
+    assert listed['headers']['Content-Type'] == 'application/hal+json'
     assert not any(name.lower() == 'authorization' for name in listed['headers'])
     # The result's invocation (shown at -vvv, kept in job events) names the options given, the secret masked.
     assert run.stdout.count('"client_secret": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"') == 1
@@ -52,7 +52,7 @@ def test_get_and_post(testbed, playbook):
 
 
 def test_all_pages_merges_every_page(testbed, playbook):
-    tasks = (request_task('create', {'path': 'core/v2/networks', 'method': 'POST', 'body': {'name': 'net-{{ item }}'},
+    tasks = (request_task('create', {'path': 'core/v2/networks', 'method': 'POST', 'body': network_body('net-{{ item }}'),
                                      'status_code': 202}, loop=[1, 2, 3, 4, 5])
              + request_task('all', {'path': 'core/v2/networks', 'all_pages': True, 'query': {'size': 2}})
              + request_task('one', {'path': 'core/v2/networks', 'query': {'size': 2, 'page': 1}}))
@@ -64,7 +64,8 @@ def test_all_pages_merges_every_page(testbed, playbook):
     assert (result['pages'], result['json']['page']['totalElements'], '_links' in result['json']) == (4, 7, False)
     assert [n['name'] for n in one['json']['_embedded']['networkList']] == ['net-1', 'net-2']
     queries = [e['query'] for e in testbed.stats()['api_log'] if e['method'] == 'GET']
-    assert queries == ['size=2', 'page=1&size=2', 'page=2&size=2', 'page=3&size=2', 'size=2&page=1']
+    # NetFoundry's pages link no next page (recorded): the next page is the one after page.number
+    assert queries == ['size=2', 'size=2&page=1', 'size=2&page=2', 'size=2&page=3', 'size=2&page=1']
     assert testbed.stats()['total'] == 1
     assert_no_token(run, testbed)
     assert_clean(run)
@@ -154,7 +155,8 @@ def test_bad_input_fails_in_one_line(testbed, playbook):
                          "to the API URL (core/v2/networks), or use url",
         'plain_http': 'refusing to send the token over plain http:// to example.invalid: use https://',
         'pages_post': 'all_pages: true needs method GET, got POST',
-        'not_found': 'GET %score/v2/nothing answered HTTP 404 (not_found); expected 200' % testbed.info['api'],
+        'not_found': 'GET %score/v2/nothing answered HTTP 404 (no such path /core/v2/nothing); expected 200'
+                     % testbed.info['api'],
     }
     stats = testbed.stats()
     assert (stats['total'], stats['api_requests']) == (1, 0)

@@ -108,7 +108,7 @@ CONFIG_TYPES = dict((name, str(uuid.uuid5(uuid.NAMESPACE_URL, 'nf-testbed/config
 PROCESSORS = {'create': 'Create%sProcessor', 'update': 'Update%sProcessor', 'delete': 'Delete%sProcessor'}
 SETTINGS = dict(provision_after_gets=2, provision_after_seconds=None, create_status='PROVISIONING',
                 async_links='process', strict_properties=False, answer_extras=None)
-ASYNC_LINKS = ('process', 'execution', 'both', 'none')
+ASYNC_LINKS = ('process', 'execution', 'both')
 FAULT_OUTCOMES = ('ERROR', 'SUSPENDED', 'stuck', 'race')
 NETWORK_GROUP_ID = '00000000-0000-4000-8000-000000000100'
 ORGANIZATION_ID = '00000000-0000-4000-8000-000000000001'
@@ -146,6 +146,13 @@ def fake_enrollment_jwt(issuer, subject, method='ott'):
     claims = _b64(json.dumps(dict(em=method, exp=int(time.time()) + 86400, iss=issuer, jti=str(uuid.uuid4()),
                                   sub=subject)).encode())
     return '%s.%s.%s' % (header, claims, _b64(os.urandom(256)))
+
+
+def _numbers(res):
+    """A service's intercepted port as the API answers it: recorded sent as text or a number, answered as a number."""
+    ingress = (res.get('model') or {}).get('clientIngress') if isinstance(res.get('model'), dict) else None
+    if isinstance(ingress, dict) and isinstance(ingress.get('port'), str) and ingress['port'].strip().isdigit():
+        ingress['port'] = int(ingress['port'])
 
 
 def singular_title(rtype):
@@ -230,6 +237,7 @@ class Store:
         res = dict(id=rid or str(uuid.uuid4()))
         res.update(self._server(rtype, owner, at, body.get('networkId')))
         res.update((key, copy.deepcopy(value)) for key, value in body.items() if self._kept(rtype, key))
+        _numbers(res)
         hidden = dict((key, copy.deepcopy(value)) for key, value in body.items() if self._taken(rtype, key))
         if rtype == 'networks' and 'locationCode' not in hidden and 'region' in hidden:
             hidden['locationCode'] = hidden['region']  # the SDK's name for the place
@@ -408,10 +416,10 @@ class Store:
 
     def _read(self, process):
         """A read that counts toward a process: it ends at its Nth read (or after its seconds)."""
-        if process['status'] != 'STARTED' or process['outcome'] == 'stuck':
+        if process['status'] != 'STARTED':
             return
         process['gets'] += 1
-        if process['gets'] >= int(self.settings['provision_after_gets']):
+        if process['outcome'] != 'stuck' and process['gets'] >= int(self.settings['provision_after_gets']):
             self._finish(process)
 
     def _settle(self):
@@ -529,6 +537,7 @@ class Store:
                     else:
                         del res[key]
             res.update(kept)
+            _numbers(res)
             res['updatedAt'] = iso_now()
             process = self._start(rtype, res, 'update', self._take_fault(rtype, [name, old_name], 'update'))
             return TYPES[rtype]['write'], self._show(rtype, res, 'write', 'update', process)

@@ -54,7 +54,7 @@ Resources (Control methods in brackets):
       provision_after_seconds S   or once S seconds have passed (default none)
       create_status            the status of a new network or edge router (PROVISIONING, or NEW)
       async_links              what a write's answer links: process (recorded, the default), execution (the SDK's
-                               _links.execution(s)), both, none
+                               _links.execution(s)), both
       strict_properties        true: a property the type does not keep is answered 400 (default: dropped silently)
       answer_extras            {type: {key: value}}: added to every answer of the type (to prove the contract catches it)
   GET /_control/resources: {"settings", "faults", "counts": {type: N}}; GET /_control/resources/<type>: {"resources":

@@ -45,6 +45,9 @@ def testbed_session(tmp_path_factory):
 
 @pytest.fixture
 def testbed(testbed_session):
+    """The in-process test bed, reset; after the test, every answer it gave is checked against the recorded API."""
     control = Control(testbed_session.info)
     control.reset()
-    return control
+    yield control
+    violations = control.contract()['violations']
+    assert violations == [], 'the emulator answered what the recorded API never did: %s' % violations[:3]

@@ -30,7 +30,7 @@ def client_with(answers, monkeypatch):
     """A Client whose requests get the canned answers in turn; returns (client, calls, warnings)."""
     calls, warnings = [], []
 
-    def send(method, url, headers, body, settings, environ, warn, target):
+    def send(method, url, headers, body, settings, environ, warn, target, deadline=None):
         calls.append((method, url, headers.get('Authorization'), target.retry))
         return answers.pop(0).answer
     monkeypatch.setattr(_http, 'send', send)
