@@ -582,7 +582,7 @@ class Store:
     def _show_process(self, process):
         step = dict(id=process['id'] + '-1', methodName=process['op'], parallelIds=[], parallelSteps=[],
                     processId=process['id'], status=process['status'],
-                    stepDescription='%s %s %s' % (process['op'].title(), singular_title(process['type']),
+                    stepDescription='%s %s %s' % (process['op'].title(), process['type'][:-1].replace('-', ' '),
                                                   process['name'] or ''),
                     stepName=process['op'] + '-' + process['type'], started=process['started'])
         if process['finished']:
