@@ -22,8 +22,7 @@ from urllib.parse import quote, urljoin
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 from ansible_collections.netfoundry.api.plugins.plugin_utils._api import origin, with_query
-from ansible_collections.netfoundry.api.plugins.plugin_utils._types import (
-    CREATE, FROZEN, SECRET_KEYS, TYPES, ZITI_NAMES)
+from ansible_collections.netfoundry.api.plugins.plugin_utils._types import FROZEN, SECRET_KEYS, TYPES, ZITI_NAMES
 
 HIDDEN = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 # Resource statuses (NetFoundry's SDK, RESOURCE_STATUS_SYMBOLS; recorded only as "a string"): networks and edge
@@ -421,7 +420,7 @@ class Resources:
             if not gone and status not in IN_PROGRESS and status is not None:
                 raise NFTokenError('%s has status %s, not %s: it is not being provisioned' % (what, status, DONE))
             pause = self.pause(pause, deadline, lambda: '%s is still %s' % (what, status or 'without a status'),
-                                timeout)
+                               timeout)
             current = self.get(rid, deadline)
             if current is None and not gone:
                 raise NFTokenError('%s disappeared while it was being provisioned' % what)
@@ -535,8 +534,8 @@ class _Task:
             if 'model' in body and kind.name == 'services' and existing.get('modelType') is not None:
                 body.setdefault('modelType', existing['modelType'])  # the SDK: a model goes with its modelType
             what = 'updating %s %r' % (kind.name, existing.get('name'))
-            answer = engine.one(engine.write('PATCH', engine.item_path(existing['id']), body, what, ok=(200, 202)).json,
-                                 what)
+            reply = engine.write('PATCH', engine.item_path(existing['id']), body, what, ok=(200, 202))
+            answer = engine.one(reply.json, what)
             resource = engine.settle(answer, self.deadline, self.timeout) if self.args['wait'] else answer
             self.kept(changes, resource, 'updated')
         elif self.args['wait'] and not engine.check_mode and kind.status and existing.get('status') != DONE:
@@ -629,7 +628,7 @@ class _Task:
         if engine.check_mode:
             return None
         reply = engine.write('POST', engine.item_path(router['id']) + '/registration-key', None,
-                              'asking for the registration key of %s' % what, ok=(200, 201))
+                             'asking for the registration key of %s' % what, ok=(200, 201))
         key = reply.json.get('registrationKey')
         if not isinstance(key, str) or not key:
             raise NFTokenError('asking for the registration key of %s: the API\'s answer has no registrationKey' % what)

@@ -254,8 +254,8 @@ def test_check_and_diff_of_a_create_show_what_would_be_sent_and_nothing_is(testb
 
 
 def test_ziti_names_and_misspelled_properties_are_refused_before_any_request(testbed, playbook):
-    tasks = (resource_task('ziti', {'type': 'service-policies', 'network': NET, 'name': 'sp', 'spec': {
-        'type': 'Dial', 'serviceRoles': ['#web'], 'identityRoles': ['#laptops']}})
+    ziti = {'type': 'Dial', 'serviceRoles': ['#web'], 'identityRoles': ['#laptops']}
+    tasks = (resource_task('ziti', {'type': 'service-policies', 'network': NET, 'name': 'sp', 'spec': ziti})
              + resource_task('semantic', {'type': 'edge-router-policies', 'network': NET, 'name': 'erp', 'spec': {
                  'semantic': 'AnyOf', 'edgeRouterAttributes': ['#all']}})
              + resource_task('typo', {'type': 'endpoints', 'network': NET, 'name': 'ep', 'spec': {

@@ -153,7 +153,7 @@ def test_networks_as_recorded(api):
     sdk = {'name': 'by-sdk', 'networkGroupId': NETWORK_GROUP_ID, 'size': 'medium', 'provider': 'OCI',
            'region': 'eu-amsterdam-1'}
     assert api.call('POST', 'networks', sdk).status_code == 202
-    by_sdk = [n for n in api.get('networks', name='by-sdk').json()['_embedded']['networkList']][0]
+    by_sdk = api.get('networks', name='by-sdk').json()['_embedded']['networkList'][0]
     assert api.get('networks/' + by_sdk['id']).json()['locationCode'] == 'eu-amsterdam-1'
 
 
@@ -449,8 +449,8 @@ def test_the_sdks_execution_links(api, testbed):
 def test_race_another_writer_creates_the_name_first(api, testbed):
     testbed.resource_faults({'name': 'contested', 'outcome': 'race', 'type': 'service-edge-router-policies'})
     assert api.names('service-edge-router-policies', networkId=DEMO, name='contested') == []  # the find: nothing yet
-    lost = api.call('POST', 'service-edge-router-policies', dict(BODIES['service-edge-router-policies'],
-                                                                  name='Contested', networkId=DEMO))
+    body = dict(BODIES['service-edge-router-policies'], name='Contested', networkId=DEMO)
+    lost = api.call('POST', 'service-edge-router-policies', body)
     assert error_shape(lost, 409).endswith('named contested already exists in network %s' % DEMO)
     winner = api.get('service-edge-router-policies', networkId=DEMO, name='contested').json()
     assert [(p['name'], p['createdBy']) for p in winner['_embedded']['serviceEdgeRouterPolicyList']] == [
