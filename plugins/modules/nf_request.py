@@ -176,13 +176,15 @@ EXAMPLES = r'''
     path: core/v2/networks
   run_once: true
 
-- name: Create a network (not sent in check mode)
+- name: Create a network in a network group (not sent in check mode; nf_resource does it idempotently)
   netfoundry.api.nf_request:
     path: core/v2/networks
     method: POST
     body:
-      name: lab-network
-      size: small
+      name: lab-network-2
+      networkGroupId: "{{ my_network_group_id }}"  # rest/v1/network-groups lists them
+      locationCode: us-east-1
+      size: medium
     status_code: [200, 201, 202]
     credentials_file: ~/.netfoundry/credentials.json
 

@@ -157,6 +157,14 @@ def test_networks_as_recorded(api):
     assert api.get('networks/' + by_sdk['id']).json()['locationCode'] == 'eu-amsterdam-1'
 
 
+def test_network_groups_as_recorded(api):
+    page = api.get(api.base + 'rest/v1/network-groups').json()
+    assert [(g['id'], g['name'], g['organizationShortName']) for g in page['_embedded']['organizations']] == [
+        (NETWORK_GROUP_ID, 'demo-group', 'demo')]
+    assert api.get(api.base + 'rest/v1/network-groups/' + NETWORK_GROUP_ID).json()['name'] == 'demo-group'
+    assert api.get(api.base + 'rest/v1/network-groups/11111111-1111-4111-8111-111111111111').status_code == 404
+
+
 def test_pages_have_no_next_link_and_sort(api):
     for number in (3, 1, 5, 2, 4):
         api.create('services', name='svc-%d' % number)

@@ -595,6 +595,31 @@ class Store:
                     processorName=process['processorName'], startStepName=step['stepName'],
                     started=process['started'], status=process['status'], stepIds=[step['id']], steps=[step])
 
+    def _show_group(self, group):
+        href = '%srest/v1/network-groups/%s' % (self.api_base, group['id'])
+        return dict(_links=dict(azureSubscription=dict(href=href + '/azureSubscription'),
+                                networks=dict(href='%score/v2/networks?findByNetworkGroupId=%s' % (self.api_base,
+                                                                                                    group['id'])),
+                                self=dict(href=href)),
+                    awsAutoScalingGatewayEnabled=False, billingAccountId=None, createdAt=SEEDED_AT,
+                    defaultAzureVirtualWanId=None, deleted=False, id=group['id'], mfaRequired=False, name=group['name'],
+                    organizationShortName=group['organizationShortName'], ownerIdentityId=None, updatedAt=SEEDED_AT,
+                    zitiEnabled=True)
+
+    def groups(self, gid=None):
+        """GET rest/v1/network-groups (recorded: a page whose list is under _embedded.organizations, with first and
+        last links) and rest/v1/network-groups/{id}."""
+        with self.lock:
+            groups = [self._show_group(group) for group in self.network_groups]
+        if gid is not None:
+            found = [group for group in groups if group['id'] == gid]
+            if not found:
+                raise ApiError(404, 'no network group with id %s' % gid)
+            return 200, found[0]
+        href = self.api_base + 'rest/v1/network-groups?page=0&size=20'
+        return 200, dict(_embedded=dict(organizations=groups), _links=dict(first=dict(href=href), last=dict(href=href)),
+                         page=dict(size=20, totalElements=len(groups), totalPages=1, number=0))
+
     def registration_key(self, rid, owner):
         """POST core/v2/edge-routers/{id}/registration-key: a new key (the SDK's "rotate"); the old one is void."""
         with self.lock:

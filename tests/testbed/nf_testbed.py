@@ -16,6 +16,7 @@ for its own base URL (aud, or a Cognito scope under it) and answers 401 otherwis
 API: NetFoundry's API v2 as it was recorded answering (recorded/README.md; the resources are nf_api.py, whose
 docstring says what comes from the recording, what from NetFoundry's SDK and what from neither):
   GET identity/v1/api-account-identities/self (and identity/v1/identities/self)   the caller, as recorded
+  GET rest/v1/network-groups, rest/v1/network-groups/<id>   the organization's network group (one: demo-group)
   GET core/v2/<type>                 a Spring HAL page: query page (0-based), size (default 20), sort=name,asc|desc
                                      (else the order of creation); filters networkId, name (findByName for networks;
                                      exact, case-insensitive), status, typeId, findByNetworkGroupId; others ignored
@@ -113,6 +114,7 @@ except ImportError:  # run as a script: python nf_testbed.py
 COGNITO_SUFFIX = '/ignore-scope'
 # The status of an echo_token fault that gives none.
 FAULT_STATUS = {'body': 200, 'error': 400, 'header': 200}
+GROUP_PATH = re.compile(r'/rest/v1/network-groups(?:/(?P<id>[^/]+))?$')
 RESOURCE_PATH = re.compile(r'/core/v2/(?P<type>[a-z][a-z-]*)(?:/(?P<id>[^/]+)(?P<leaf>/registration-key)?)?$')
 
 
@@ -532,6 +534,9 @@ class ApiHandler(Handler):
         for known in self.IDENTITY_PATHS:
             if path.endswith(known):
                 return {'GET': self.identity}, '/identity/v1/api-account-identities/self'
+        groups = GROUP_PATH.search(path)
+        if groups:
+            return {'GET': lambda _claims, _query, _raw: store.groups(groups.group('id'))}, groups.group(0)
         match = RESOURCE_PATH.search(path)
         if match is None:
             return None, None
@@ -608,6 +613,11 @@ class ApiHandler(Handler):
             status, data = exc.status, exc.data
         except ValueError as exc:
             status, data = 400, ApiError(400, str(exc)).data
+        except Exception as exc:  # pylint: disable=broad-except
+            # A bug of the test bed: answered (not a dropped connection), and a violation that fails the test.
+            status, data = 500, ApiError(500, 'test bed bug: %s: %s' % (type(exc).__name__, exc)).data
+            self.state.store.contract_log['violations'].append(dict(operation=path, status=500,
+                                                                    problems=[data['message']]))
         with self.state.lock:
             entry['status'] = status
         self.state.store.record(self.state.contract.operation(method, api_path), status, data)
