@@ -319,8 +319,10 @@ class Held:
     def __init__(self, fd):
         self.fd = fd
 
-    def failure_since(self, since):
-        """The reason the last holder failed, if that was at or after since (wall-clock seconds), else None."""
+    def failure_since(self, since, asked):
+        """The reason the last holder failed, if that was at or after since (wall-clock seconds) and its request was
+        the one this process would send (asked: a fingerprint of the secret and the connection settings), else
+        None: a holder with another secret, timeout, CA bundle or proxy may have failed where this one would not."""
         if self.fd is None:
             return None
         try:
@@ -330,13 +332,14 @@ class Held:
             return None
         if not (isinstance(record, dict) and _number(record.get('at')) and isinstance(record.get('reason'), str)):
             return None
-        return record['reason'] if record['at'] >= since else None
+        return record['reason'] if record['at'] >= since and record.get('asked') == asked else None
 
-    def record(self, reason):
-        """Leave reason (a message already redacted) for the processes waiting now; empty: clear it."""
+    def record(self, reason, asked=None):
+        """Leave reason (a message already redacted) for the processes waiting now, with the fingerprint of the
+        request that failed; empty: clear it."""
         if self.fd is None:
             return
-        data = json.dumps(dict(at=time.time(), reason=reason[:2000])).encode('utf-8') if reason else b''
+        data = json.dumps(dict(at=time.time(), reason=reason[:2000], asked=asked)).encode('utf-8') if reason else b''
         with contextlib.suppress(OSError):
             os.ftruncate(self.fd, 0)
             os.lseek(self.fd, 0, os.SEEK_SET)

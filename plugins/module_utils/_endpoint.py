@@ -17,7 +17,9 @@ from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTo
 DEFAULT_ENVIRONMENT = 'production'
 ENV_ENVIRONMENT = 'NETFOUNDRY_ENVIRONMENT'
 ENVIRONMENT_RE = re.compile(r'^[a-z][a-z0-9]*$')
-AUTH0_NF_RE = re.compile(r'^netfoundry-([a-z][a-z0-9]*)\.auth0\.com$')
+# netfoundry-<env>.auth0.com, and netfoundry-<env>-<id>.auth0.com: NetFoundry's SDK reads the environment as the part
+# after netfoundry- up to the next dash (organization.py: https://netfoundry-([^-]+)-.*).
+AUTH0_NF_RE = re.compile(r'^netfoundry-([a-z][a-z0-9]*)(?:-[a-z0-9-]+)?\.auth0\.com$')
 COGNITO_NF_RE = re.compile(r'^netfoundry-([a-z][a-z0-9]*)-[a-z0-9]+\.auth\.[a-z0-9-]+\.amazoncognito\.com$')
 GATEWAY_RE = re.compile(r'^https://gateway\.([a-z][a-z0-9]*)\.netfoundry\.io(/|$)')
 GATEWAY_HOST_RE = re.compile(r'^gateway\.[a-z][a-z0-9]*\.netfoundry\.io$')
@@ -201,7 +203,7 @@ class TokenRequest:
             raise NFTokenError('option resource must be an absolute http(s) URI (RFC 8707), got %r' % settings['resource'])
         nf_host = self.host_kind in ('auth0', 'cognito')
         self.audience = settings['audience'] or (gateway_url(self.environment) if nf_host else None)
-        # A NetFoundry host that names no environment (netfoundry-<x>-<id>.auth0.com) gets production's audience: a
+        # An Auth0 or Cognito host that names no environment (someone-else.auth0.com) gets production's audience: a
         # guess, and the token's aud claim then only repeats it.
         self.audience_guessed = bool(nf_host and not settings['audience'] and not host_environment and not environment)
         self.resource = settings['resource']

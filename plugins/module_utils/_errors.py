@@ -88,6 +88,35 @@ def token_pieces(token):
     return pieces
 
 
+def credential_forms(secret):
+    """The forms of a one-time credential (an enrollment JWT, a registration key) to redact: those of a token, and an
+    enrollment JWT's decoded jti, the one-time token itself."""
+    forms = token_forms(secret)
+    parts = secret.split('.') if secret else []
+    if len(parts) == 3:
+        try:
+            claims = json.loads(base64.urlsafe_b64decode(parts[1] + '=' * (-len(parts[1]) % 4)).decode('utf-8'))
+        except (ValueError, UnicodeDecodeError, TypeError):
+            claims = None
+        jti = claims.get('jti') if isinstance(claims, dict) else None
+        if isinstance(jti, str) and len(jti) >= 8:
+            forms += secret_forms(jti)
+    return forms
+
+
+def credential_pieces(secret):
+    """Every PIECE-character piece of a one-time credential but a JWT's header: for an enrollment JWT the claims are
+    the secret (base64 gives back its jti), not only the signature (an API message that cut it short kept them)."""
+    if not secret:
+        return set()
+    parts = secret.split('.')
+    pieces = token_pieces(secret)
+    for part in parts[1:] if len(parts) == 3 else [secret]:
+        for run in _RUN_RE.findall(part):
+            pieces.update(run[i:i + PIECE] for i in range(len(run) - PIECE + 1))
+    return pieces
+
+
 def redact_pieces(text, pieces):
     """text with every run of base64 characters that holds a piece of a token replaced."""
     def hide(match):

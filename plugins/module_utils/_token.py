@@ -5,6 +5,8 @@
 """The token every front-end gets: validate, resolve the credential, then a Token from the cache, one exchange or a
 ready token (and the RapidAPI grant, which has fixed headers and no token at all)."""
 
+import hashlib
+import json
 import math
 import os
 import re
@@ -300,6 +302,18 @@ def _grant_store(request, environ, warn):
     return (_store(request, environ, warn),) + known
 
 
+def _asked(request, secret_print, environ):
+    """A fingerprint of the token request as this process would send it: the secret (by its verifier) and every
+    setting and variable that decides where and how it goes. A failure left in the lock is shared only between equal
+    ones."""
+    from ansible_collections.netfoundry.api.plugins.module_utils._http import CA_BUNDLE_ENV
+    settings = request.settings
+    parts = [secret_print, getattr(request, 'token_url', None)] + [settings.get(name) for name in (
+        'validate_certs', 'ca_path', 'proxy', 'timeout', 'retries')] + [environ.get(name) for name in (
+            PROXY_VARIABLES + ('no_proxy', 'NO_PROXY') + CA_BUNDLE_ENV)]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode('utf-8')).hexdigest()
+
+
 def _lock_timeout(settings):
     """The lock holder's deadline: every attempt (each ends within timeout, whatever the server trickles) plus the
     longest wait before each retry, plus a margin. Waiters wait that long, so a slow identity provider is still
@@ -356,19 +370,20 @@ def fetch(request, environ=None, warn=None, clock=time.time, refused=None):
     if token:
         return token
     waiting_since = time.time()
+    asked = _asked(request, secret_print, environ)
     with store.lock(key, _lock_timeout(settings)) as held:
         token = cached()
         if token:
             return token
-        failed = held.failure_since(waiting_since)
-        if failed:  # the holder this process waited for was refused or got no answer: so would this one, now
+        failed = held.failure_since(waiting_since, asked)
+        if failed:  # the holder this process waited for sent this very request and failed: so would this one, now
             raise NFTokenError('%s (another process asked while this one waited, and failed so; not asked again)'
                                % failed)
         fetched_at = clock()
         try:
             token = exchange(request, environ, warn, clock)
         except NFTokenError as exc:
-            held.record(exc.message)
+            held.record(exc.message, asked)
             raise
         held.record('')
         store.put(key, token.record(), fetched_at, secret)

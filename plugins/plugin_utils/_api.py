@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from ansible_collections.netfoundry.api.plugins.module_utils import _http
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import check_url, display_url, is_loopback
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
-    NFTokenError, redact_data, token_forms, token_pieces)
+    NFTokenError, credential_forms, credential_pieces, redact_data, token_forms, token_pieces)
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME
 
 METHODS = ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS')
@@ -108,6 +108,7 @@ class Client:
         self.pieces = set()
         self.held = []  # forms of secrets the caller reads from answers (an enrollment JWT): kept out of messages only
         self.held_pieces = set()
+        self._holding = set()  # the credentials held already (each list item is held as it is read)
         self.renewed = False
         self.elapsed = 0.0
         self.tokens = []
@@ -128,9 +129,12 @@ class Client:
 
     def hold(self, secret):
         """Redact secret (a one-time credential the caller reads from the API's answers, as they are) from every
-        message and from what redact() is given, not from the answers."""
-        self.held += token_forms(secret)
-        self.held_pieces |= token_pieces(secret)
+        message and from what redact() is given, not from the answers: whole, and any piece of it but a JWT's header."""
+        if secret in self._holding:
+            return
+        self._holding.add(secret)
+        self.held += credential_forms(secret)
+        self.held_pieces |= credential_pieces(secret)
 
     def _use(self, token):
         self.tokens.append(token)

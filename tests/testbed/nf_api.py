@@ -107,7 +107,7 @@ CONFIG_TYPES = dict((name, str(uuid.uuid5(uuid.NAMESPACE_URL, 'nf-testbed/config
 # What each asynchronous write's process is called (the recording has the keys, not these values: (neither)).
 PROCESSORS = {'create': 'Create%sProcessor', 'update': 'Update%sProcessor', 'delete': 'Delete%sProcessor'}
 SETTINGS = dict(provision_after_gets=2, provision_after_seconds=None, create_status='PROVISIONING',
-                async_links='process', strict_properties=False, answer_extras=None)
+                async_links='process', strict_properties=False, answer_extras=None, drop_properties=None)
 ASYNC_LINKS = ('process', 'execution', 'both')
 FAULT_OUTCOMES = ('ERROR', 'SUSPENDED', 'stuck', 'race')
 NETWORK_GROUP_ID = '00000000-0000-4000-8000-000000000100'
@@ -191,6 +191,8 @@ class Store:
         spec = TYPES[rtype]
         if name in SERVER or name in SERVER_BY_TYPE.get(rtype, ()):
             return False
+        if name in (self.settings.get('drop_properties') or {}).get(rtype, ()):
+            return False  # a server that takes the property and forgets it (the fault switch drop_properties)
         return spec['keeps'] is None or name in spec['keeps']
 
     def _taken(self, rtype, name):

@@ -58,6 +58,7 @@ Resources (Control methods in brackets):
                                _links.execution(s)), both
       strict_properties        true: a property the type does not keep is answered 400 (default: dropped silently)
       answer_extras            {type: {key: value}}: added to every answer of the type (to prove the contract catches it)
+      drop_properties          {type: [property]}: taken without a word and never kept (a server that forgets them)
   GET /_control/resources: {"settings", "faults", "counts": {type: N}}; GET /_control/resources/<type>: {"resources":
                     [...]} every stored resource of the type as GET by id shows it, each with unfinished work with
                     "_testbed": {op, gets, outcome, process}  [resources(type)]

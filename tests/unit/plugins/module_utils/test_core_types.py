@@ -213,6 +213,28 @@ def test_when_the_identity_provider_is_down_the_waiters_fail_with_the_holders_re
     assert testbed.stats()['total'] == 1
 
 
+def test_a_waiter_with_another_request_asks_itself(testbed, tmp_path):
+    """A holder with a stale secret (or another timeout, CA bundle or proxy) that fails leaves its reason in the lock;
+    a waiter that would send another request does not take it, and asks (an attacker's finding: the right secret
+    failed with the stale one's invalid_client)."""
+    testbed.faults({'serve': True, 'delay': 2})  # the first request (the stale secret's) answers late
+    stale = options(testbed, cache=True, cache_dir=str(tmp_path), retries=0, client_secret='rotated-away-long-ago')
+    right = options(testbed, cache=True, cache_dir=str(tmp_path), retries=0)
+    context = multiprocessing.get_context('fork')
+    queue = context.Queue()
+    first = context.Process(target=_fetch_in_a_process, args=(stale, queue))
+    first.start()
+    time.sleep(0.7)  # it holds the lock now
+    second = context.Process(target=_fetch_in_a_process, args=(right, queue))
+    second.start()
+    answers = sorted(queue.get(timeout=120) for _worker in (first, second))
+    for worker in (first, second):
+        worker.join(30)
+    assert testbed.stats()['total'] == 2, answers
+    assert answers[0].startswith('error: token request to ') and 'invalid_client' in answers[0], answers
+    assert not answers[1].startswith('error: '), answers
+
+
 def test_a_refused_token_is_never_returned(testbed):
     grant = options(testbed)  # cache off: a new exchange
     first = get_token(prepare(dict(grant), environ={}), environ={})['access_token']

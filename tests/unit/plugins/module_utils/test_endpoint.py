@@ -39,6 +39,8 @@ def located(req, claims=None):
 @pytest.mark.parametrize('host, expected', [
     ('netfoundry-production.auth0.com', ('auth0', 'production')),
     ('netfoundry-sandbox.auth0.com', ('auth0', 'sandbox')),
+    ('netfoundry-sandbox-x1y2z3.auth0.com', ('auth0', 'sandbox')),  # the SDK's rule: the part up to the next dash
+    ('netfoundry-production-abc.auth0.com', ('auth0', 'production')),
     ('netfoundry-staging-xfjiye.auth.us-east-1.amazoncognito.com', ('cognito', 'staging')),
     ('netfoundry-production-abc123.auth.eu-west-2.amazoncognito.com', ('cognito', 'production')),
     ('someone-else.auth0.com', ('auth0', None)),
@@ -259,15 +261,18 @@ def test_bad_urls_and_names(options, message):
     assert 'pw' not in error.value.message.replace('https://', '')
 
 
-def test_a_netfoundry_auth0_host_without_an_environment_is_a_guess():
-    """netfoundry-<x>-<id>.auth0.com names no environment: production's audience is a guess, and the token's aud
-    claim, which only repeats what was asked for, does not make it less of one (an SDK side-by-side finding)."""
+def test_an_auth0_host_without_an_environment_is_a_guess_and_one_with_an_id_names_it():
+    """An Auth0 host that names no environment: production's audience is a guess, and the token's aud claim, which only
+    repeats what was asked for, does not make it less of one. netfoundry-<env>-<id>.auth0.com names its environment,
+    as NetFoundry's SDK reads it (an SDK side-by-side finding: it asked for sandbox where we guessed production)."""
     from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import GUESSED
-    token_request = request('https://netfoundry-lab-x1y2z3.auth0.com/oauth/token')
+    token_request = request('https://someone-else.auth0.com/oauth/token')
     assert token_request.audience == 'https://gateway.production.netfoundry.io/'
     assert token_request.locate_api({'aud': 'https://gateway.production.netfoundry.io/'})[2] == GUESSED
-    named = request('https://netfoundry-sandbox.auth0.com/oauth/token')
-    assert named.locate_api({'aud': 'https://gateway.sandbox.netfoundry.io/'})[1:] == ('sandbox', 'token URL')
+    for url in ('https://netfoundry-sandbox.auth0.com/oauth/token', 'https://netfoundry-sandbox-x1y2z3.auth0.com/oauth/token'):
+        named = request(url)
+        assert named.audience == 'https://gateway.sandbox.netfoundry.io/'
+        assert named.locate_api({'aud': 'https://gateway.sandbox.netfoundry.io/'})[1:] == ('sandbox', 'token URL')
 
 
 def test_an_environment_from_the_variable_that_contradicts_the_host_names_the_variable():
