@@ -185,7 +185,7 @@ def spec_problem(kind, spec, name, extra=()):
     """Why spec cannot be sent for a resource of kind, or None."""
     for prop in spec:
         if not isinstance(prop, str):
-            return 'spec key %s is %s, not text: quote it (\'%s\')' % (_short(prop), type(prop).__name__, prop)
+            return 'spec key %s is %s, not text: quote it (\'%s\')' % (_short(prop), _kind(prop), prop)
     for prop in ('networkId', 'id'):
         if prop in spec:
             return 'spec.%s is set by the API: give the network in option network and the id in option id' % prop

@@ -86,7 +86,7 @@ def test_differs(want, have, key, expected):
     ('endpoints', {'atributes': ['#a']}, ('atributes',), None),
     ('endpoints', {'jwt': 'x'}, (), 'spec.jwt is set by the API and cannot be managed: leave it out of spec'),
     ('edge-routers', {'registration': {}}, (), 'spec.registration is set by the API and cannot be managed'),
-    ('endpoints', {80: 'x'}, (), "spec key 80 is int, not text: quote it ('80')"),
+    ('endpoints', {80: 'x'}, (), "spec key 80 is a number, not text: quote it ('80')"),
     ('endpoints', {'networkId': 'x'}, (), 'spec.networkId is set by the API: give the network in option network'),
     ('posture-checks', {'anything': 1}, (), None),
     ('services', {'modelType': 'TunnelerToSdk', 'model': {}, 'configs': []}, (), None),
