@@ -659,7 +659,7 @@ def launch():
     totals = [0, 0, 0]
     failures, notes = [], []
     done = 0
-    jobs_started = time.time()
+    jobs_started = heartbeat = time.time()
     while pending or running:
         free = slots - sum(entry[1] for entry in running.values())
         for name in list(pending):
@@ -672,7 +672,16 @@ def launch():
                 running[name] = (process, weight, time.time())
                 free -= weight
                 pending.remove(name)
+                print('[  ->] %-22s started (%d running, %d waiting)' % (name, len(running), len(pending)),
+                      file=sys.stderr, flush=True)
         time.sleep(0.5)
+        if time.time() - heartbeat >= 60:  # a line a minute, so that a long session never looks like a hang
+            heartbeat = time.time()
+            elapsed = heartbeat - jobs_started
+            ages = ['%s %dm%02ds' % (name, (heartbeat - entry[2]) // 60, (heartbeat - entry[2]) % 60)
+                    for name, entry in sorted(running.items())]
+            print('[....] %dm%02ds: %d done, running %s, %d waiting' % (
+                elapsed // 60, elapsed % 60, done, ', '.join(ages), len(pending)), file=sys.stderr, flush=True)
         for name, (process, dummy, began) in list(running.items()):
             if process.poll() is None:
                 continue

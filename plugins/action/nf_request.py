@@ -9,6 +9,7 @@ import json
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.plugin_utils._api import METHODS, READ_ONLY, target_url
+from ansible_collections.netfoundry.api.plugins.plugin_utils._resources import hide_secrets
 from ansible_collections.netfoundry.api.plugins.plugin_utils._task import ApiAction, failed
 
 
@@ -52,7 +53,9 @@ class ActionModule(ApiAction):
         result.update(status=reply.status, url=reply.url, headers=reply.headers, elapsed=round(client.elapsed, 3),
                       changed=method not in READ_ONLY, token_renewed=client.renewed)
         if reply.json is not None:
-            result['json'] = reply.json
+            # Enrollment JWTs, registration keys and passwords in what the API answered are one-time credentials:
+            # hidden, as nf_resource hides them, unless asked for by name.
+            result['json'] = reply.json if args['return_enrollment_secrets'] else hide_secrets(reply.json, client)[0]
         if reply.content is not None:
             result['content'] = reply.content
         if reply.status not in args['status_code']:

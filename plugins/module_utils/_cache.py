@@ -165,8 +165,8 @@ class TokenCache:
         if entry is not None and (not is_fresh(entry, min_ttl, now) or entry['access_token'] == refused):
             entry = None
         if entry is not None and not verifies(entry['verifier'], secret):
-            self.warn('token cache file %s holds a token got with another client secret (a rotated one?): asking '
-                      'for a new token' % self._path(key))
+            self.warn('token cache file %s holds a token got with another client secret than this one (changed, or '
+                      'mistyped): asking for a new token with this one' % self._path(key))
             entry = None
         if entry is not None:
             MEMO.put(MEMO_SPACE, (self.directory, key), entry, secret_print)

@@ -217,7 +217,8 @@ class Target:
 
     @classmethod
     def api(cls, method, url, retry, max_bytes=MAX_API_BYTES):
-        return cls('%s %s' % (method, display_url(url)), 'the API URL', 'the API', retry, max_bytes,
+        return cls('%s %s' % (method, display_url(url)),
+                   'the API URL (option audience, or the environment the token URL names)', 'the API', retry, max_bytes,
                    'ask for smaller pages (query size)')
 
 

@@ -118,7 +118,7 @@ OPTIONS = (
     Option('enrollment_jwt_dest', 'path', 'resource', keyword_only=True),
     Option('registration_key_dest', 'path', 'resource', keyword_only=True),
     Option('return_enrollment_secrets', 'bool', 'resource', default=False, keyword_only=True,
-           also=('resource_info',)),
+           also=('resource_info', 'request')),
     # nf_resource_info's own.
     Option('attributes', 'list', 'resource_info', keyword_only=True, elements='str'),
     # The lookup's own options.

@@ -46,6 +46,15 @@ options:
         trust with the token (it can call the NetFoundry API as your API account until the token expires).
     type: bool
     default: false
+  return_enrollment_secrets:
+    description:
+      - "The one-time credentials and passwords in what the API answers (an endpoint's or edge router's C(jwt), a
+        C(registrationKey), a network's C(sdsPassword), its controller's C(zitiPassword), at any depth) are replaced by
+        C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER) in RV(json), as M(netfoundry.api.nf_resource) hides them. Set this to
+        V(true) to get them as the API gives them (for example the answer of
+        C(POST core/v2/edge-routers/<id>/registration-key)), and use C(no_log) on the task."
+    type: bool
+    default: false
   session:
     description:
       - A session handle, as the role C(netfoundry.api.token) sets it (C(netfoundry_api_session)) or the
@@ -208,6 +217,8 @@ json:
   description:
     - The answer's JSON, when it is JSON. With O(all_pages), the first page with the C(_embedded) lists of every
       page and the last page's C(page); no C(_links).
+    - Enrollment JWTs, registration keys and passwords are C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER) unless
+      O(return_enrollment_secrets=true).
   returned: when the answer is JSON
   type: raw
   sample: {"_embedded": {"networkList": [{"name": "demo-network"}]}, "page": {"totalElements": 1, "totalPages": 1}}

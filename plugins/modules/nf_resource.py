@@ -146,12 +146,14 @@ options:
 notes:
   - "What each type takes (NetFoundry's API v2, as recorded from the real API and as NetFoundry's SDK sends it;
     NetFoundry's API reference: U(https://developer.netfoundry.io/guides/introduction/)). C(networks): C(networkGroupId)
-    and C(locationCode) (or C(region)) are needed to create one, C(size) (default C(medium)), C(productVersion).
-    C(endpoints): C(attributes), C(enrollmentMethod) (create only), C(sessionIdentityId). C(edge-routers):
-    C(attributes), C(linkListener), C(tunnelerEnabled), and C(provider) with C(locationCode) for a router NetFoundry
-    hosts (create only). C(services): C(modelType) (needed, cannot change) with its C(model), or inline C(configs)
-    (create only); C(attributes), C(encryptionRequired). C(service-policies): C(type) (C(Dial) or C(Bind), needed),
-    C(semantic) (default C(AnyOf)), C(serviceAttributes), C(endpointAttributes), C(postureCheckAttributes).
+    (C(rest/v1/network-groups) lists them) and C(locationCode) (or C(region)) are needed to create one, C(size)
+    (default C(medium)), C(productVersion), C(o365BreakoutCategory). C(endpoints): C(attributes), C(enrollmentMethod)
+    (create only), C(sessionIdentityId). C(edge-routers): C(attributes), C(linkListener), C(tunnelerEnabled), and
+    C(provider) with C(locationCode) (or C(dataCenterId)) for a router NetFoundry hosts (create only; C(linkListener)
+    then defaults to true, as the SDK sends). C(services): C(modelType) (cannot change) with its C(model), or inline
+    C(configs) (each C(name), C(configTypeName), C(data); create only), is needed; C(attributes),
+    C(encryptionRequired), C(edgeRouterAttributes) (create only). C(service-policies): C(type) (C(Dial) or C(Bind),
+    needed), C(semantic) (default C(AnyOf)), C(serviceAttributes), C(endpointAttributes), C(postureCheckAttributes).
     C(service-edge-router-policies): C(semantic), C(serviceAttributes), C(edgeRouterAttributes).
     C(edge-router-policies): C(edgeRouterAttributes), C(endpointAttributes) (no C(semantic)). C(app-wans):
     C(endpointAttributes), C(serviceAttributes), C(postureCheckAttributes). Role lists hold C(#attribute) and

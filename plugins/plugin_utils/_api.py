@@ -13,6 +13,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import ch
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
     NFTokenError, credential_forms, credential_pieces, redact_data, token_forms, token_pieces)
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME
+from ansible_collections.netfoundry.api.plugins.module_utils._response import snippet
 
 METHODS = ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS')
 # Calls that may be sent twice: a POST or PATCH that failed after it was sent may have been applied.
@@ -77,11 +78,13 @@ class Reply:
                 self.content = answer.text()
 
     def reason(self):
-        """The API's own words for a refusal, when it gave any."""
+        """The API's own words for a refusal, when it gave any (a JSON message, or an HTML page's title)."""
         if isinstance(self.json, dict):
             for key in ('message', 'error_description', 'error', 'title'):
                 if isinstance(self.json.get(key), str) and self.json[key].strip():
                     return ' (%s)' % ' '.join(self.json[key].split())[:200]
+        if isinstance(self.content, str) and self.content.strip():
+            return ' (%s)' % snippet(self.content, self.headers.get('Content-Type', ''))
         return ''
 
 

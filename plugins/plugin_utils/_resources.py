@@ -181,21 +181,38 @@ def _dest_problem(path, option):
     return None
 
 
+def _key_problem(value, where, depth=0):
+    """The first key of an object in value (at any depth) that is not text, in one line, or None: JSON has only text
+    keys, and YAML's 80: is a number."""
+    if depth > 64:
+        return None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(value, dict) and not isinstance(key, str):
+            fix = 'name the property' if key is None else "quote it ('%s')" % key
+            return '%s key %s is %s, not text: %s' % (where, _short(key), _kind(key), fix)
+        problem = _key_problem(item, '%s.%s' % (where, key) if isinstance(value, dict) else '%s[%d]' % (where, key),
+                               depth + 1)
+        if problem:
+            return problem
+    return None
+
+
 def spec_problem(kind, spec, name, extra=()):
     """Why spec cannot be sent for a resource of kind, or None."""
-    for prop in spec:
-        if not isinstance(prop, str):
-            return 'spec key %s is %s, not text: quote it (\'%s\')' % (_short(prop), _kind(prop), prop)
+    problem = _key_problem(spec, 'spec')
+    if problem:
+        return problem
     for prop in ('networkId', 'id'):
         if prop in spec:
             return 'spec.%s is set by the API: give the network in option network and the id in option id' % prop
     if 'name' in spec and name is not None and spec['name'] != name:
         return 'spec.name %r and option name %r differ: give the name once' % (spec['name'], name)
     for prop in sorted(spec):
+        if prop in kind.server or prop in SECRET_KEYS:  # extra_properties or not
+            return 'spec.%s is set by the API and cannot be managed: leave it out of spec' % prop
         if prop == 'name' or kind.mode(prop, extra):
             continue
-        if prop in kind.server or prop in SECRET_KEYS:
-            return 'spec.%s is set by the API and cannot be managed: leave it out of spec' % prop
         return _unknown(kind, prop)
     return None
 
@@ -326,10 +343,19 @@ class Resources:
         return None
 
     def create_body(self, network_id, name, spec):
+        """What a create sends: the type's defaults (as NetFoundry's SDK sends them), spec, name and networkId; a
+        service's inline configs each with its networkId, and a router NetFoundry hosts with linkListener true, as the
+        SDK's create_service_with_configs and create_edge_router do."""
         body = dict(self.kind.defaults, **spec)
         body['name'] = name
         if self.kind.scoped:
             body['networkId'] = network_id
+        if self.kind.name == 'services' and isinstance(body.get('configs'), list):
+            body['configs'] = [dict(config, networkId=config.get('networkId', network_id)) if isinstance(config, dict)
+                               else config for config in body['configs']]
+        if self.kind.name == 'edge-routers' and body.get('provider') not in (None, '', 'CUSTOMER') \
+                and 'linkListener' not in spec:
+            body['linkListener'] = True
         return body
 
     def missing(self, body):
@@ -388,7 +414,7 @@ class Resources:
             elif reply.status != 200 or not isinstance(reply.json, dict):
                 self._fail(reply, 'reading the work on %s %r (%s)' % (self.kind.name, name, rid))
             else:
-                work = reply.json
+                work = learn_secrets(reply.json, self.client)  # a process answer may repeat an enrollment JWT
             status = work.get('status') if work is not None else None
             if work is not None and not isinstance(status, str):
                 raise NFTokenError('reading the work on %s %r (%s): the API\'s answer has a status that is %s, not '
@@ -499,8 +525,12 @@ class _Task:
         if reply.status == 409:  # another writer made it since we looked
             existing = engine.find(net, name)
             if existing is None:
-                raise NFTokenError('creating %s %r: the API answered HTTP 409%s but lists no %s by that name' % (
-                    kind.name, name, reply.reason(), kind.name))
+                what = 'creating %s %r' % (kind.name, name)
+                if any(_gone(item, what) for item in engine.list(net, name)):
+                    raise NFTokenError('%s: one by that name is still being deleted (the API answered HTTP 409%s): run '
+                                       'again once it is gone, or delete it with wait: true first' % (what, reply.reason()))
+                raise NFTokenError('%s: the API answered HTTP 409%s but lists no %s by that name' % (
+                    what, reply.reason(), kind.name))
             return self.update(existing, name)
         created = engine.one(reply.json, 'creating %s %r' % (kind.name, name))
         resource = engine.settle(created, self.deadline, self.timeout) if self.args['wait'] else created
@@ -652,8 +682,11 @@ def _gone(resource, what):
 
 
 def _kind(value):
-    return {dict: 'an object', list: 'a list', str: 'text', bool: 'a boolean', type(None): 'null'}.get(
-        type(value), 'a number')
+    for types, words in ((bool, 'a boolean'), (dict, 'an object'), (list, 'a list'), (str, 'text'),
+                         (type(None), 'null')):
+        if isinstance(value, types):
+            return words
+    return 'a number'  # ansible-core 2.19+ tags numbers: _AnsibleTaggedInt is an int
 
 
 def _work_link(answer):
@@ -704,9 +737,14 @@ def info_problem(args):
             known = sorted(name for name, types in QUERY_FILTERS.items() if kind.name in types)
             hint = '; to select by attributes, use option attributes' if key == 'attributes' else \
                 '; to select by name, use option name' if key in ('name', 'findByName') else \
-                '; give the network in option network' if key == 'networkId' else ''
+                '; give the network in option network' if key == 'networkId' else \
+                '; the pages are this module\'s to ask for: it reads every one' if key in ('page', 'size', 'sort') \
+                else ''
             return 'query key %s is not a filter NetFoundry\'s API takes for %s (it takes %s)%s' % (
                 key, kind.name, ', '.join(known) or 'none but name and network', hint)
+    for key, value in args['query'].items():
+        if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+            return 'query %s must be text or a number, got %s: the API filters on one value' % (key, _kind(value))
     if args.get('attributes') and kind.name not in ATTRIBUTE_TYPES:
         return 'option attributes is for the types with attributes (%s), not %s: select by their role lists with ' \
             'ansible.builtin.selectattr' % (', '.join(ATTRIBUTE_TYPES), kind.name)
@@ -719,6 +757,9 @@ def find_resources(client, api_url, args):
     net = None
     if args['network']:
         net = network_id(client, api_url, args['network'])
+        if net is not None and UUID_RE.match(args['network']) and \
+                Resources(client, api_url, 'networks').get(net) is None:
+            net = None  # an id is used as it is by nf_resource (the API refuses a write there); a read must ask
         if net is None:
             raise NFTokenError('network %r does not exist: check the name (type networks lists them)' % args['network'])
     if args['id'] is not None:

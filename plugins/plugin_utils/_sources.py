@@ -56,6 +56,12 @@ def warn_misspelled(variables, warn):
     (the memo holds the mapping itself, so its id is not reused while it is there, checked by its size)."""
     if MEMO.get('variables seen', id(variables), len(variables)) is variables:
         return
+    if 'netfoundry_api_url' in variables and not MEMO.get('warned', 'netfoundry_api_url') and not any(
+            name in variables for name in ('netfoundry_api_session', 'netfoundry_api_token', 'netfoundry_api_headers')):
+        # Set by hand, where neither the role nor the module's facts set it with the rest: taken for the input.
+        MEMO.put('warned', 'netfoundry_api_url', True)
+        warn('variable netfoundry_api_url is an output of the role netfoundry.api.token (the API URL it found), not an '
+             'input, and is ignored: give the API URL as netfoundry_audience, or let the token URL name it')
     for name in variables:
         if (isinstance(name, str) and name.startswith(VARIABLE_PREFIX) and name not in KNOWN_VARIABLES
                 and not MEMO.get('warned', name)):
@@ -66,11 +72,17 @@ def warn_misspelled(variables, warn):
     MEMO.put('variables seen', id(variables), variables, len(variables))
 
 
+# Names people give for an option that has another name: the API URL is the token's audience.
+ALIASES = {'api_url': 'audience', 'api': 'audience', 'gateway': 'audience', 'gateway_url': 'audience',
+           'base_url': 'audience'}
+
+
 def unknown_keywords(direct, accepted):
     unknown = sorted(str(name) for name in direct if name not in accepted)
     if not unknown:
         return None
-    hints = [difflib.get_close_matches(name, sorted(accepted), n=1) for name in unknown]
+    hints = [[ALIASES[name] + ', the API URL'] if ALIASES.get(name) in accepted else
+             difflib.get_close_matches(name, sorted(accepted), n=1) for name in unknown]
     suggest = ', '.join('%s (did you mean %s?)' % (name, hint[0]) if hint else name for name, hint in zip(unknown, hints))
     return 'unknown option(s) %s; the options are %s' % (suggest, ', '.join(sorted(accepted)))
 

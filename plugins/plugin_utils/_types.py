@@ -99,7 +99,7 @@ TYPES = dict((row.name, row) for row in (
          properties={'attributes': MANAGED, 'encryptionRequired': MANAGED, 'model': MANAGED, 'modelType': FROZEN,
                      'configs': CREATE, 'edgeRouterAttributes': CREATE},
          server=('authority', 'configIdByConfigTypeId'),
-         defaults={'attributes': [], 'encryptionRequired': True}),
+         defaults={'attributes': [], 'encryptionRequired': True}, needs=(('modelType', 'configs'),)),
     Type('service-policies', 'servicePolicyList',
          properties={'type': MANAGED, 'semantic': MANAGED, 'serviceAttributes': MANAGED, 'endpointAttributes': MANAGED,
                      'postureCheckAttributes': MANAGED},

@@ -57,8 +57,8 @@ def plant(attack, cache_dir, key, options, victim):
                       'asking for a new token' % path)
     path.write_text(json.dumps(entry(key, secret='another-secret')))
     path.chmod(0o600)
-    return path, ('token cache file %s holds a token got with another client secret (a rotated one?): asking for a new '
-                  'token' % path)
+    return path, ('token cache file %s holds a token got with another client secret than this one (changed, or '
+                  'mistyped): asking for a new token with this one' % path)
 
 
 @pytest.mark.parametrize('attack', ATTACKS)

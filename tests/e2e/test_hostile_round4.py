@@ -239,3 +239,88 @@ def test_a_stale_secrets_failure_is_not_handed_to_the_right_secret(testbed, play
     assert run.saved('outcome') == {'failed': False, 'msg': ''}, run.saved('outcome')
     assert testbed.stats()['total'] == 2  # each asked once
     assert_clean(run)
+
+
+# Found by an outsider on the real-shaped emulator (issue 26)
+
+
+def test_nf_request_hides_one_time_credentials_unless_asked(testbed, playbook):
+    testbed.seed('endpoints', name='ep-listed')
+    router = testbed.seed('edge-routers', name='er-listed')
+    tasks = ([{'name': 'list', 'netfoundry.api.nf_request': {'path': 'core/v2/endpoints', 'all_pages': True},
+               'register': 'r_list'}, save('list', "r_list.json._embedded.endpointList | map(attribute='jwt') | list")]
+             + [{'name': 'key', 'netfoundry.api.nf_request': {
+                 'path': 'core/v2/edge-routers/%s/registration-key' % router['id'], 'method': 'POST',
+                 'return_enrollment_secrets': True}, 'register': 'r_key', 'no_log': True},
+                save('key', "r_key.json.registrationKey | hash('sha256')")])
+    run = playbook(play(tasks, vars=credential_vars(testbed)), args=['-v'])
+    assert run.rc == 0, run.output
+    assert run.saved('list') == [HIDDEN]
+    key = [value for value in testbed.issued() if value.count('.') != 2][-1]
+    import hashlib
+    assert run.saved('key') == hashlib.sha256(key.encode()).hexdigest()  # asked for by name: given
+    assert_clean(run)
+
+
+def test_a_jwt_in_a_failed_process_answer_is_never_in_the_message(testbed, playbook):
+    testbed.resource_settings(provision_after_gets=5)
+    endpoint = testbed.seed('endpoints', name='ep-other')
+    jwt = endpoint['jwt']
+    process = {'status': 200, 'content_type': 'application/hal+json', 'body': {
+        'id': 'p-1', 'status': 'FAILED', 'processorName': 'CreateEndpointProcessor',
+        'args': {'context': {'zitiIdentity': {'enrollment': {'ott': {'jwt': jwt}}}}},
+        'payload': {'message': 'could not deliver enrollment %s' % jwt}}}
+    testbed.api_faults(SERVE, SERVE, SERVE, process)
+    run = playbook(play(resource_task('leak', {'type': 'endpoints', 'network': NET, 'name': 'ep-leak'}),
+                        vars=credential_vars(testbed)), args=['-vvvv'])
+    assert run.rc == 0, run.output
+    result = run.saved('leak')
+    assert result['msg'].startswith("endpoints 'ep-leak' (") and 'could not deliver enrollment ' in result['msg']
+    claims = jwt.split('.')[1]
+    assert claims[:16] not in result['msg'] and '********' in result['msg'], result['msg']  # cut at 300, then redacted
+    assert_clean(run)  # and the scan: not one of the issued JWTs anywhere
+
+
+def test_a_name_still_being_deleted_says_so(testbed, playbook):
+    testbed.resource_settings(provision_after_gets=5)
+    args = {'type': 'edge-routers', 'network': NET, 'name': 'er-del'}
+    run = playbook(play(resource_task('create', args) + resource_task('delete', dict(args, state='absent', wait=False))
+                        + resource_task('again', args), vars=credential_vars(testbed, netfoundry_timeout=5)))
+    assert run.rc == 0, run.output
+    assert run.saved('again')['msg'].startswith("creating edge-routers 'er-del': one by that name is still being "
+                                                "deleted (the API answered HTTP 409 (a resource of type edge-routers "
+                                                "named er-del already exists")
+    assert_clean(run)
+
+
+def test_info_refuses_a_missing_network_id_and_odd_filter_values(testbed, playbook):
+    tasks = (info_task('no_such_id', {'type': 'endpoints', 'network': '00000000-0000-4000-8000-00000000dead'})
+             + info_task('dict', {'type': 'edge-routers', 'query': {'status': {'a': 1}}})
+             + info_task('list', {'type': 'edge-routers', 'query': {'status': ['PROVISIONED', 'ERROR']}})
+             + info_task('size', {'type': 'edge-routers', 'query': {'size': 1}}))
+    run = playbook(play(tasks, vars=credential_vars(testbed)))
+    assert run.rc == 0, run.output
+    assert dict((name, run.saved(name)['msg']) for name in ('no_such_id', 'dict', 'list', 'size')) == {
+        'no_such_id': "network '00000000-0000-4000-8000-00000000dead' does not exist: check the name (type networks "
+                      "lists them)",
+        'dict': 'query status must be text or a number, got an object: the API filters on one value',
+        'list': 'query status must be text or a number, got a list: the API filters on one value',
+        'size': "query key size is not a filter NetFoundry's API takes for edge-routers (it takes status); the pages "
+                "are this module's to ask for: it reads every one"}
+    assert_clean(run)
+
+
+def test_a_service_with_inline_configs_as_documented(testbed, playbook):
+    testbed.resource_settings(provision_after_gets=1)
+    spec = {'attributes': ['#transparent'], 'configs': [
+        {'name': 'svc-cfg-intercept.v1', 'configTypeName': 'intercept.v1', 'data': {
+            'addresses': ['10.1.0.0/24'], 'protocols': ['tcp'], 'portRanges': [{'low': 80, 'high': 80}]}},
+        {'name': 'svc-cfg-host.v1', 'configTypeName': 'host.v1', 'data': {
+            'forwardAddress': True, 'forwardPort': True, 'forwardProtocol': True}}]}
+    args = {'type': 'services', 'network': NET, 'name': 'svc-cfg', 'spec': spec}
+    run = playbook(play(resource_task('created', args) + resource_task('again', args), vars=credential_vars(testbed)))
+    assert run.rc == 0, run.output
+    assert [(run.saved(n).get('failed', False), run.saved(n)['changed']) for n in ('created', 'again')] == [
+        (False, True), (False, False)], run.saved('created').get('msg')
+    assert len(one(testbed, 'services', 'svc-cfg')['configIdByConfigTypeId']) == 2
+    assert_clean(run)

@@ -417,7 +417,7 @@ def test_work_that_never_ends(api, testbed):
 def test_progression_settings(api, testbed):
     assert testbed.resource_settings(provision_after_gets=4) == {
         'provision_after_gets': 4, 'provision_after_seconds': None, 'create_status': 'PROVISIONING',
-        'async_links': 'process', 'strict_properties': False, 'answer_extras': None}
+        'async_links': 'process', 'strict_properties': False, 'answer_extras': None, 'drop_properties': None}
     slow = api.create('edge-routers', name='slow')
     # Lists do not count: only reads of the resource by id or of its process do.
     assert [api.names('edge-routers', networkId=DEMO, status='PROVISIONING') for _get in range(5)] == [['slow']] * 5
@@ -494,6 +494,8 @@ def test_method_counts_and_writes(api, testbed):
     not_allowed = api.call('DELETE', 'endpoints')
     assert (not_allowed.status_code, not_allowed.headers['Allow']) == (405, 'GET, POST')
     assert error_shape(api.call('POST', 'nothing-here', {'name': 'x'}), 404) == 'no such path /core/v2/nothing-here'
+    wrong = api.get(api.base + 'api/core/v2/networks')  # a path under another prefix is no route (as the real API)
+    assert error_shape(wrong, 404) == 'no such path /api/core/v2/networks'
     stats = testbed.stats()
     assert (stats['api_methods'], stats['api_writes']) == ({'GET': 2, 'POST': 2, 'PATCH': 1, 'PUT': 1, 'DELETE': 2}, 6)
     assert writes(testbed)[-2:] == [('DELETE', 'endpoints', 405), ('POST', 'nothing-here', 404)]
@@ -554,7 +556,7 @@ def test_every_answer_is_checked_against_the_recording(api, testbed):
         'POST /core/v2/endpoints 202': 1, 'GET /core/v2/process/{processId} 200': 1,
         'GET /core/v2/endpoints/{endpointId} 200': 1, 'GET /core/v2/endpoints 200': 1,
         'POST /core/v2/service-policies 202': 1}
-    assert report['unrecorded'] == {'None 202': 1}  # posture-checks' create was never recorded
+    assert report['unrecorded'] == {'POST /core/v2/posture-checks 202': 1}  # never recorded
     assert report['violations'] == []
 
 

@@ -502,6 +502,8 @@ class Store:
                 other = self._new(rtype, dict(self._seed_defaults(rtype), name=race['name'], networkId=network_id),
                                   'another-writer')
                 self._provisioned(rtype, other)
+                if TYPES[rtype]['status']:
+                    other['status'] = 'PROVISIONED'  # its own work is done
             existing = self._named(rtype, network_id, name)
             if existing is not None:
                 raise ApiError(409, 'a resource of type %s named %s already exists%s' % (
@@ -743,11 +745,12 @@ class Store:
                 shown.append(item)
             return dict(resources=shown)
 
-    def record(self, operation, status, data):
-        """Check one answer against the recording (see nf_contract)."""
+    def record(self, operation, status, data, request=''):
+        """Check one answer against the recording (see nf_contract); request (method and path) names an operation the
+        recording does not have."""
         problems = self.contract.check_response(operation, status, data) if operation else None
         with self.lock:
-            key = '%s %s' % (operation, status)
+            key = '%s %s' % (operation or request, status)
             log = self.contract_log['unrecorded' if problems is None else 'checked']
             log[key] = log.get(key, 0) + 1
             if problems:

@@ -25,7 +25,8 @@ docstring says what comes from the recording, what from NetFoundry's SDK and wha
   GET core/v2/executions/<id>        the same work as NetFoundry's SDK reads it (resource setting async_links)
   POST core/v2/edge-routers/<id>/registration-key   a new registration key for a customer-hosted edge router
 Every answer is checked against the recording (nf_contract.py); GET /_control/contract reports what was checked and
-every difference. A wrong method on a known path: 405 with Allow. The stats' api_log has each request (method, path,
+every difference. A path that is no route under the API's base URL: 404 (401 first for a bad token); a wrong method
+on a known path: 405 with Allow. The stats' api_log has each request (method, path,
 query, status, at: when it came; a GET to no route excepted: every write is there, a refused, faulted, 404 or 405 one
 too); api_methods counts its entries per method, api_writes its POST, PUT, PATCH and DELETE.
 
@@ -115,8 +116,8 @@ except ImportError:  # run as a script: python nf_testbed.py
 COGNITO_SUFFIX = '/ignore-scope'
 # The status of an echo_token fault that gives none.
 FAULT_STATUS = {'body': 200, 'error': 400, 'header': 200}
-GROUP_PATH = re.compile(r'/rest/v1/network-groups(?:/(?P<id>[^/]+))?$')
-RESOURCE_PATH = re.compile(r'/core/v2/(?P<type>[a-z][a-z-]*)(?:/(?P<id>[^/]+)(?P<leaf>/registration-key)?)?$')
+GROUP_PATH = re.compile(r'^/rest/v1/network-groups(?:/(?P<id>[^/]+))?$')
+RESOURCE_PATH = re.compile(r'^/core/v2/(?P<type>[a-z][a-z-]*)(?:/(?P<id>[^/]+)(?P<leaf>/registration-key)?)?$')
 
 
 class State:
@@ -528,13 +529,12 @@ class ApiHandler(Handler):
         self.answer('DELETE')
 
     def routes(self, path):
-        """(the handlers by method, the API path the recording names it by) for a path, or (None, None). Routes match
-        at the end of the path, so an API URL under another prefix (a token for another audience) reaches the token
-        check and gets its 401."""
+        """(the handlers by method, the API path the recording names it by) for a path, or (None, None): the path must
+        be the route's, under the API's base URL (any other is answered 404, after the token check: an API URL under
+        another prefix, a token for another audience, gets its 401)."""
         store = self.state.store
-        for known in self.IDENTITY_PATHS:
-            if path.endswith(known):
-                return {'GET': self.identity}, '/identity/v1/api-account-identities/self'
+        if path in self.IDENTITY_PATHS:
+            return {'GET': self.identity}, '/identity/v1/api-account-identities/self'
         groups = GROUP_PATH.search(path)
         if groups:
             return {'GET': lambda _claims, _query, _raw: store.groups(groups.group('id'))}, groups.group(0)
@@ -588,6 +588,15 @@ class ApiHandler(Handler):
             return self.fault(fault, raw)
         routes, api_path = self.routes(path)
         route = (routes or {}).get(method)
+        if routes is None:
+            _claims, problem = self.authorize()
+            if problem:  # the token is checked first, as a gateway does
+                with self.state.lock:
+                    self.state.api_requests += 1
+                    self.state.api_refused += 1
+                    self.state.api_log.append(dict(method=method, path=path, query=query, at=time.time(), status=401))
+                return self.send_json(401, dict(error='unauthorized', message=problem),
+                                      headers={'WWW-Authenticate': 'Bearer error="invalid_token"'})
         if route is None:
             if method != 'GET':  # every write is in api_log, even one to no route (a GET there is not, as before)
                 with self.state.lock:
@@ -621,7 +630,8 @@ class ApiHandler(Handler):
                                                                     problems=[data['message']]))
         with self.state.lock:
             entry['status'] = status
-        self.state.store.record(self.state.contract.operation(method, api_path), status, data)
+        self.state.store.record(self.state.contract.operation(method, api_path), status, data,
+                                '%s %s' % (method, re.sub(r'/[0-9a-f-]{36}', '/{id}', api_path)))
         return self.send_json(status, data, content_type='application/hal+json' if status < 300 else 'application/json')
 
     def authorize(self):

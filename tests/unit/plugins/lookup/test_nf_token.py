@@ -97,6 +97,18 @@ def test_a_misspelled_variable_gets_one_warning(testbed, lookup, base):
                                'ignored; did you mean netfoundry_client_secret?']
 
 
+def test_netfoundry_api_url_set_by_hand_is_said_to_be_an_output(testbed, lookup, base):
+    """A newcomer set netfoundry_api_url, the role's output, to choose the API URL: it was silently ignored."""
+    lookup({'netfoundry_api_url': 'https://gateway.sandbox.netfoundry.io/'}, **base)
+    assert lookup.warnings == ['variable netfoundry_api_url is an output of the role netfoundry.api.token (the API URL '
+                               'it found), not an input, and is ignored: give the API URL as netfoundry_audience, or '
+                               'let the token URL name it']
+    del lookup.warnings[:]
+    # Beside the other outputs (the role's, or the module's facts), it is theirs: nothing to say.
+    lookup({'netfoundry_api_url': 'https://x/', 'netfoundry_api_token': 'y'}, **base)
+    assert lookup.warnings == []
+
+
 def test_a_session_serves_its_token_without_the_inputs_then_renews(testbed, lookup, base):
     testbed.add_client('short-lived', 'short-secret', lifetime=4)
     session = lookup(output='session', **dict(base, client_id='short-lived', client_secret='short-secret', cache=False))

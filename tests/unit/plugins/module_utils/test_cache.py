@@ -258,8 +258,8 @@ def test_rotated_secret_gets_no_cached_token_and_the_file_holds_a_salted_verifie
     memo.clear()
     assert store.get(key, 600, NOW, 'rotated-' + SECRET) is None
     assert store.get(key, 600, NOW, SECRET)['access_token'] == 'tok'
-    assert store.warnings == ['token cache file %s holds a token got with another client secret (a rotated one?): '
-                              'asking for a new token' % path] * 2
+    assert store.warnings == ['token cache file %s holds a token got with another client secret than this '
+                              'one (changed, or mistyped): asking for a new token with this one' % path] * 2
     store.put(key, result(), NOW, SECRET)
     assert json.loads(path.read_text())['verifier']['salt'] != verifier['salt']  # a fresh salt per write
 

@@ -87,6 +87,12 @@ def test_differs(want, have, key, expected):
     ('endpoints', {'jwt': 'x'}, (), 'spec.jwt is set by the API and cannot be managed: leave it out of spec'),
     ('edge-routers', {'registration': {}}, (), 'spec.registration is set by the API and cannot be managed'),
     ('endpoints', {80: 'x'}, (), "spec key 80 is a number, not text: quote it ('80')"),
+    ('services', {'model': {'clientIngress': {'host': 'a'}, 5: 6}}, (),
+     "spec.model key 5 is a number, not text: quote it ('5')"),
+    ('posture-checks', {'data': [{'x': {True: 1}}]}, (), "spec.data[0].x key true is a boolean, not text"),
+    ('endpoints', {None: 1}, (), 'spec key null is null, not text: name the property'),
+    ('endpoints', {'zitiId': 'x'}, ('zitiId',), 'spec.zitiId is set by the API and cannot be managed'),
+    ('endpoints', {'jwt': 'a.b.c'}, ('jwt',), 'spec.jwt is set by the API and cannot be managed'),
     ('endpoints', {'networkId': 'x'}, (), 'spec.networkId is set by the API: give the network in option network'),
     ('posture-checks', {'anything': 1}, (), None),
     ('services', {'modelType': 'TunnelerToSdk', 'model': {}, 'configs': []}, (), None),
@@ -237,7 +243,8 @@ def test_a_resource_without_an_id_is_one_line(monkeypatch):
 def test_a_2xx_without_json_says_the_write_may_have_been_applied(monkeypatch):
     engine, _calls = engine_with([page({'id': 'e1', 'name': 'x', 'attributes': []}),
                                   FakeResponse(200, body=b'OK', headers={'Content-Type': 'text/plain'})], monkeypatch)
-    with pytest.raises(NFTokenError, match=r'answered HTTP 200 without a JSON object \(a write may have been applied'):
+    with pytest.raises(NFTokenError, match=r"answered HTTP 200 \('OK'\) without a JSON object \(a write may have been "
+                                           r"applied"):
         ensure(engine, spec={'attributes': ['#a']})
 
 
@@ -311,6 +318,19 @@ def test_a_property_the_api_did_not_keep_fails_naming_it(monkeypatch):
                                    "[\"#a\"], it answered []): it does not take that property or that value; check them "
                                    "against NetFoundry's API reference")
     assert engine.accepted == 1
+
+
+def test_a_create_body_is_what_the_sdk_sends(monkeypatch):
+    services, _calls = engine_with([], monkeypatch, 'services')
+    body = services.create_body(NET, 'svc', {'configs': [{'name': 'c', 'configTypeName': 'intercept.v1', 'data': {}}]})
+    assert body == {'name': 'svc', 'networkId': NET, 'attributes': [], 'encryptionRequired': True, 'configs': [
+        {'name': 'c', 'configTypeName': 'intercept.v1', 'data': {}, 'networkId': NET}]}
+    assert services.missing(body) is None and services.missing(services.create_body(NET, 'svc', {})) == \
+        'modelType or configs'
+    routers, _calls = engine_with([], monkeypatch, 'edge-routers')
+    assert routers.create_body(NET, 'er', {'provider': 'AWS', 'locationCode': 'us-east-1'})['linkListener'] is True
+    assert routers.create_body(NET, 'er', {'provider': 'AWS', 'linkListener': False})['linkListener'] is False
+    assert routers.create_body(NET, 'er', {'provider': 'CUSTOMER'})['linkListener'] is False
 
 
 def test_a_create_needs_what_the_type_needs(monkeypatch):
