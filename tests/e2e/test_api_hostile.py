@@ -370,11 +370,14 @@ def test_a_list_or_dict_for_a_text_option_is_one_line(testbed, playbook):
 def test_a_misspelled_option_is_named_with_the_closest_one(testbed, playbook):
     """A typo of path got "one of the following is required: path, url" (a newcomer's finding)."""
     tasks = request_task('typo', {'pathh': 'core/v2/networks'})
+    tasks += request_task('api_url', {'path': 'core/v2/networks', 'api_url': 'https://gateway.sandbox.netfoundry.io/'})
     typo = {'type': 'endpoints', 'network': 'lab-network', 'name': 'x', 'sepc': {}}
     tasks += [{'name': 'resource typo', 'netfoundry.api.nf_resource': typo, 'register': 'r_resource',
                'ignore_errors': True}, save('resource', 'r_resource')]
     run = playbook(play(tasks, vars=credential_vars(testbed)))
     assert run.rc == 0, run.output
     assert run.saved('typo')['msg'].startswith('unknown option(s) pathh (did you mean path?); the options are ')
+    # The API URL is the token's audience (a newcomer's api_url: got "did you mean url?").
+    assert run.saved('api_url')['msg'].startswith('unknown option(s) api_url (did you mean audience, the API URL?); ')
     assert run.saved('resource')['msg'].startswith('unknown option(s) sepc (did you mean spec?); the options are ')
     assert testbed.stats()['api_requests'] == 0
