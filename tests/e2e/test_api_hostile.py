@@ -203,8 +203,8 @@ RETRY_AFTER = [('nan', 'nan'), ('inf', 'inf'), ('negative', '-5'), ('past_date',
 def test_odd_retry_after_values_fall_back_to_the_backoff(testbed, playbook):
     faults = []
     tasks = []
-    paths = dict(zip([name for name, _value in RETRY_AFTER], (SELF, 'identity/v1/api-account-identities/self',
-                                                             NETWORKS, 'rest/v1/network-groups')))
+    other_paths = (SELF, 'identity/v1/api-account-identities/self', NETWORKS, 'rest/v1/network-groups')
+    paths = dict(zip([name for name, _value in RETRY_AFTER], other_paths))
     for name, value in RETRY_AFTER:
         faults += [{'status': 503, 'headers': {'Retry-After': value}}, {'serve': True}]
         # A path of its own: Ansible shows the same warning once per run.

@@ -781,7 +781,8 @@ def test_after_the_role_no_auth_options_and_no_more_token_requests(testbed, play
     tasks = resource_task('endpoint', {'type': 'endpoints', 'network': NET, 'name': 'ep-role', 'spec': {
         'attributes': ['#role']}})
     tasks += resource_task('service', {'type': 'services', 'network': NET, 'name': 'svc-role', 'spec': {
-        'attributes': ['#role']}})
+        'attributes': ['#role'], 'modelType': 'TunnelerToSdk', 'model': {'clientIngress': {'host': 'role.e2e', 'port': 80},
+                                                                         'edgeRouterAttributes': ['#all']}}})
     tasks += resource_task('again', {'type': 'endpoints', 'network': NET, 'name': 'ep-role', 'spec': {
         'attributes': ['#role']}})
     tasks += info_task('info', {'type': 'endpoints', 'network': NET})

@@ -601,9 +601,8 @@ class Store:
 
     def _show_group(self, group):
         href = '%srest/v1/network-groups/%s' % (self.api_base, group['id'])
-        return dict(_links=dict(azureSubscription=dict(href=href + '/azureSubscription'),
-                                networks=dict(href='%score/v2/networks?findByNetworkGroupId=%s' % (self.api_base,
-                                                                                                    group['id'])),
+        networks = '%score/v2/networks?findByNetworkGroupId=%s' % (self.api_base, group['id'])
+        return dict(_links=dict(azureSubscription=dict(href=href + '/azureSubscription'), networks=dict(href=networks),
                                 self=dict(href=href)),
                     awsAutoScalingGatewayEnabled=False, billingAccountId=None, createdAt=SEEDED_AT,
                     defaultAzureVirtualWanId=None, deleted=False, id=group['id'], mfaRequired=False, name=group['name'],
