@@ -6,6 +6,7 @@
 are the engine's (plugin_utils/_resources.py, its type table plugin_utils/_types.py); the token and the API client are
 the ones every action shares."""
 
+from ansible import constants as C
 from ansible.utils.display import Display
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
@@ -33,7 +34,8 @@ class ActionModule(ApiAction):
         client = engine = None
         try:
             client, api_url = self.client(args, task_vars)
-            engine = Resources(client, api_url, args['type'], self._task.check_mode)
+            # check mode's creates are noted in the run's private local tmp, for the later tasks that name them
+            engine = Resources(client, api_url, args['type'], self._task.check_mode, local_tmp=C.DEFAULT_LOCAL_TMP)
             result.update(engine.ensure(args, warn=client.warn))
         except NFTokenError as exc:
             failed(result, client.redact(exc.message) if client else exc.message)

@@ -84,6 +84,37 @@ options:
         C(enrollmentMethod) C({\"ott\": true}) (one-time-token enrollment) and C(attributes) C([])."
     type: dict
     default: {}
+  nested:
+    description:
+      - How an object in O(spec) (a service's C(model), a config's C(data)) meets the API's value.
+      - V(merge) compares it as a subset (keys you leave out are not managed) and sends it laid over the API's value,
+        so the keys you leave out keep their values.
+      - V(replace) makes it the whole value, as NetFoundry's console and C(nfctl edit) do. It matches only with the
+        same keys, and it is sent as given, so keys you leave out are removed (a service C(model) that had C(host)
+        and now gets C(forwardHost) loses C(host)). C(--diff) shows the whole object before and after.
+    type: str
+    choices: [merge, replace]
+    default: merge
+  check_names:
+    description:
+      - "Role lists (a policy's C(serviceAttributes), C(endpointAttributes), C(edgeRouterAttributes),
+        C(postureCheckAttributes); a service model's C(bindEndpointAttributes) and C(edgeRouterAttributes)) hold
+        C(#attribute) and C(@name) items. An id or a bare name there is turned into the C(@name) of that resource, as
+        NetFoundry's SDK does, and every C(@name) must name a resource of the network: a missing one fails the task
+        before any write, naming it. A service model's C(edgeRouterHosts[].edgeRouterName) (as NF Console's network
+        download writes it) is turned into the C(edgeRouterId) the API wants."
+      - In check mode, a name an earlier task of the same run would create counts as there.
+      - V(false) sends a C(@name) that names nothing yet (a resource a later task makes), unchecked.
+    type: bool
+    default: true
+  rotate_registration_key:
+    description:
+      - For C(edge-routers) only. Ask NetFoundry for a new registration key, which voids the one before, and write it
+        to O(registration_key_dest) (or return it with O(return_enrollment_secrets)), even when the file is there. A
+        router that is registered already, or hosted by NetFoundry, gets none. C(changed) is true when a key was
+        issued.
+    type: bool
+    default: false
   extra_properties:
     description:
       - Properties of O(spec) to send although this collection's table does not list them for the type (a property
@@ -115,6 +146,9 @@ options:
       - For C(endpoints) only. Write the endpoint's one-time enrollment JWT to this file on the controller, created
         with mode C(0600) (replaced atomically, only when it differs; its folder must exist, which is checked before
         any request).
+      - A folder (one that exists, or a path ending with C(/), made with mode C(0700) when missing) holds one file
+        per endpoint, C(<name>.jwt).
+      - With O(state=absent), the file of the deleted endpoint is removed.
       - A new endpoint has no JWT in the API's first answer, so it is read again, within O(wait_timeout), until
         NetFoundry has issued it. Nothing is written once the endpoint is enrolled (it has no JWT any more).
       - A device, FIFO or directory at the path is refused; a symlink is replaced, never followed. Check mode reports
@@ -123,7 +157,8 @@ options:
   registration_key_dest:
     description:
       - For C(edge-routers) only. Write a customer-hosted edge router's registration key to this file on the
-        controller, mode C(0600), as for O(enrollment_jwt_dest).
+        controller, mode C(0600), as for O(enrollment_jwt_dest) (a folder holds C(<name>.key) files; the file of a
+        deleted router is removed).
       - An edge router holds no key. It is asked for from NetFoundry
         (C(POST core/v2/edge-routers/<id>/registration-key)), and each request issues a new key and voids the one
         before. So it is asked for only when the router is created or this file is missing; a re-run with the file in

@@ -16,12 +16,13 @@ import re
 import stat
 import tempfile
 import time
-import unicodedata
 from urllib.parse import quote, urljoin
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 from ansible_collections.netfoundry.api.plugins.plugin_utils._api import origin, with_query
+from ansible_collections.netfoundry.api.plugins.plugin_utils._names import (
+    NAMES_SPACE, ROLE_TYPES, UUID_RE, Names, Predicted, fold)
 from ansible_collections.netfoundry.api.plugins.plugin_utils._types import FROZEN, SECRET_KEYS, TYPES, ZITI_NAMES
 
 HIDDEN = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
@@ -37,7 +38,6 @@ WORK_DONE = frozenset(('FINISHED', 'SUCCESS'))
 WORK_FAILED = frozenset(('FAILED', 'ERROR'))
 # A process or execution that is not there yet: the SDK retries 403 and 404 "for not-yet-existing executions".
 WORK_NOT_YET = (403, 404)
-UUID_RE = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
 PAGE_SIZE = 500
 NETWORK_SPACE = 'network ids'
 FIRST_POLL = 0.5
@@ -48,11 +48,6 @@ INTEGER = re.compile(r'^-?[0-9]+$')
 
 
 # Comparing
-
-
-def fold(name):
-    """A name as NetFoundry compares names (the SDK: case-insensitive; casefold + NFKD, so STRASSE is straße)."""
-    return unicodedata.normalize('NFKD', name).casefold() if isinstance(name, str) else name
 
 
 def merged(want, have):
@@ -66,18 +61,21 @@ def merged(want, have):
     return want
 
 
-def differs(want, have, key=''):
-    """Whether the API's value have differs from the user's want: objects as subsets (the keys the user gave),
-    role-attribute lists (#name, @name, or a key ending in Attributes) as sets, a whole number and its decimal text as
-    equal (the API answers "port": "80" as 80, recorded), everything else exactly."""
+def differs(want, have, key='', whole=False):
+    """Whether the API's value have differs from the user's want: objects as subsets (the keys the user gave; whole:
+    the same keys, nested: replace), role-attribute lists (#name, @name, or a key ending in Attributes) as sets, a
+    whole number and its decimal text as equal (the API answers "port": "80" as 80, recorded), everything else
+    exactly."""
     if isinstance(want, dict):
-        return not isinstance(have, dict) or any(differs(value, have.get(name), name) for name, value in want.items())
+        if not isinstance(have, dict) or (whole and set(have) - set(want)):
+            return True
+        return any(differs(value, have.get(name), name, whole) for name, value in want.items())
     if isinstance(want, list):
         if not isinstance(have, list):
             return True
         if _as_set(want, key):
             return set(want) != set(have) if _hashable(have) else True
-        return len(want) != len(have) or any(differs(w, h, key) for w, h in zip(want, have))
+        return len(want) != len(have) or any(differs(w, h, key, whole) for w, h in zip(want, have))
     if isinstance(want, bool) or isinstance(have, bool):
         return want is not have
     for number, text in ((want, have), (have, want)):
@@ -166,6 +164,8 @@ def check_args(args):
             problem = _dest_problem(args[option], option)
             if problem:
                 return problem
+    if args.get('rotate_registration_key') and kind.name != 'edge-routers':
+        return 'option rotate_registration_key is only for type edge-routers'
     if args.get('wait_timeout') is not None and not 0 <= args['wait_timeout'] <= MAX_WAIT:
         return 'option wait_timeout must be 0 to %d seconds (a day), got %s' % (MAX_WAIT, str(args['wait_timeout'])[:40])
     return spec_problem(kind, args.get('spec') or {}, args['name'], args.get('extra_properties') or ())
@@ -174,7 +174,7 @@ def check_args(args):
 def _dest_problem(path, option):
     if '\0' in path:
         return 'option %s contains a NUL byte: give a plain path' % option
-    folder = os.path.dirname(os.path.abspath(os.path.expanduser(path)))
+    folder = os.path.dirname(os.path.abspath(os.path.expanduser(path).rstrip(os.sep) or os.sep))
     if not os.path.isdir(folder):
         return ('the folder of option %s (%s) does not exist: make it first (ansible.builtin.file, state: directory, '
                 'mode: "0700"); nothing was written' % (option, folder))
@@ -240,7 +240,8 @@ class Resources:
     """The engine for one type, through one API client (plugin_utils/_api.Client). accepted counts the writes the API
     accepted (a 2xx answer): after a failure the task reports changed only when one was."""
 
-    def __init__(self, client, api_url, kind_name, check_mode=False, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, client, api_url, kind_name, check_mode=False, clock=time.monotonic, sleep=time.sleep,
+                 local_tmp=None):
         self.client = client
         self.api_url = api_url
         self.kind = TYPES[kind_name]
@@ -248,6 +249,7 @@ class Resources:
         self.clock = clock
         self.sleep = sleep
         self.accepted = 0
+        self.predicted = Predicted(local_tmp)  # check mode's creates in this run (the run's private local tmp)
 
     # Reading
 
@@ -334,6 +336,7 @@ class Resources:
         """One write; the reply when the API accepted it (ok), else a failure naming what."""
         if not self.kind.scoped:
             MEMO.clear_space(NETWORK_SPACE)  # a network made or deleted: names may point elsewhere now
+        MEMO.clear_space(NAMES_SPACE)  # the names a later item of a loop resolves may be this write's
         reply = self.client.call(method, self._url(path), None if body is None else _json(body))
         if 200 <= reply.status < 300:
             self.accepted += 1
@@ -469,6 +472,12 @@ class Resources:
                     raise NFTokenError('network %r does not exist: create it first (type networks), or check the name'
                                        % args['network'])
         existing = self.find(net, name, args['id']) if net is not None or not kind.scoped else None
+        if kind.scoped and args['state'] == 'present' and _mentions(spec):
+            names = Names(lambda rtype: Resources(self.client, self.api_url, rtype), self.api_url, net, self.check_mode,
+                          self.predicted, args.get('check_names', True))
+            args = dict(args, spec=names.resolve(kind.name, spec))
+            if names.notes and warn:
+                warn('check mode: %s' % '; '.join(names.notes))
         task = _Task(self, args, warn)
         if args['state'] == 'absent':
             return task.absent(existing)
@@ -517,6 +526,7 @@ class _Task:
                                'nothing was written' % (kind.name, name, lacking))
         out = dict(changed=True, method='create', diff=dict(before={}, after=self.view(self.shown(True), body)))
         if engine.check_mode:
+            engine.predicted.add(engine.api_url, net if kind.scoped else None, kind.name, name)
             if net is None and kind.scoped:
                 out['msg'] = ('network %r does not exist yet: %s %r would be created in it'
                               % (self.args['network'], kind.name, name))
@@ -543,9 +553,10 @@ class _Task:
         before = self.view(shown, existing)
         # An object is sent whole, the user's keys laid over the API's: the API merges only the top level, so keys
         # the user left out would be lost.
-        changes = dict((prop, merged(value, existing.get(prop))) for prop, value in spec.items()
+        whole = self.args.get('nested') == 'replace'
+        changes = dict((prop, value if whole else merged(value, existing.get(prop))) for prop, value in spec.items()
                        if prop != 'name' and kind.compared(prop, self.extra)
-                       and differs(value, existing.get(prop), prop))
+                       and differs(value, existing.get(prop), prop, whole))
         if self.args['id'] is not None and name is not None and existing.get('name') != name:
             changes['name'] = name  # found by id, renamed (found by name, only the case could differ: kept)
         frozen = sorted(prop for prop in changes if kind.mode(prop, self.extra) == FROZEN)
@@ -577,7 +588,7 @@ class _Task:
         not (a property it does not take, or takes in another form)."""
         for prop in sorted(sent):
             if prop in self.spec and self.kind.compared(prop, self.extra) and differs(
-                    self.spec[prop], resource.get(prop), prop):
+                    self.spec[prop], resource.get(prop), prop, self.args.get('nested') == 'replace'):
                 raise NFTokenError('%s %r (%s) was %s, but the API did not keep spec.%s (sent %s, it answered %s): it '
                                    'does not take that property or that value; check them against NetFoundry\'s API '
                                    'reference' % (self.kind.name, resource.get('name'), resource.get('id'), done, prop,
@@ -598,6 +609,9 @@ class _Task:
             answer = dict(existing, **reply.json) if isinstance(reply.json, dict) else existing
             learn_secrets(answer, engine.client)
             engine.settle(answer, self.deadline, self.timeout, gone=True)
+        if self.kind.dest and self.args.get(self.kind.dest):
+            # The secret of a resource that is gone is no use to anyone: its file goes too.
+            remove_private(dest_file(self.args[self.kind.dest], existing.get('name'), RESULT_SUFFIX[self.kind.dest]))
         return out
 
     def finish(self, resource, out, created=False):
@@ -614,8 +628,8 @@ class _Task:
         else:
             secrets.pop('registrationKey', None)  # a key inside an answer is no key the API issued to us
         if self.kind.dest == 'enrollment_jwt_dest' and 'jwt' in secrets and args.get('enrollment_jwt_dest'):
-            out['changed'] = write_private(args['enrollment_jwt_dest'], secrets['jwt'], engine.check_mode) or \
-                out['changed']
+            path = dest_file(args['enrollment_jwt_dest'], resource.get('name'), '.jwt')
+            out['changed'] = write_private(path, secrets['jwt'], engine.check_mode) or out['changed']
         if args['return_enrollment_secrets']:
             for key, result in RESULT_SECRETS.items():
                 if key in secrets and (key != 'jwt' or self.kind.name == 'endpoints'):
@@ -651,8 +665,9 @@ class _Task:
             return None
         if router.get('verified') is True:
             return None  # registered already: a key would register nothing
-        dest = args.get('registration_key_dest')
-        if not created and (not dest or os.path.lexists(os.path.expanduser(dest))):
+        dest = dest_file(args.get('registration_key_dest'), router.get('name'), '.key')
+        rotate = args.get('rotate_registration_key')
+        if not (created or rotate) and (not dest or os.path.lexists(dest)):
             return None
         out['changed'] = True
         if engine.check_mode:
@@ -666,6 +681,51 @@ class _Task:
         if dest:
             write_private(dest, key)
         return key
+
+
+RESULT_SUFFIX = {'enrollment_jwt_dest': '.jwt', 'registration_key_dest': '.key'}
+
+
+def dest_file(dest, name, suffix):
+    """The file a dest option names: dest itself, or, for a folder (an existing one, or a path ending with /),
+    <folder>/<name><suffix>, the folder made 0700 when missing."""
+    if not dest:
+        return None
+    path = os.path.expanduser(dest)
+    if not (path.endswith(os.sep) or os.path.isdir(path)):
+        return path
+    if not os.path.isdir(path):
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise NFTokenError('cannot make the folder %s (%s): check the path and its permissions' % (path, exc.strerror))
+    safe = ''.join('_' if char in '/\\\0' else char for char in str(name or 'unnamed'))
+    return os.path.join(path, safe.lstrip('.') + suffix)
+
+
+def remove_private(path):
+    """Remove a secret file (a regular file or a symlink, never what a symlink points to); nothing when missing."""
+    try:
+        info = os.lstat(path) if path else None
+    except OSError:
+        return
+    if info is not None and (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
+        try:
+            os.unlink(path)
+        except OSError as exc:
+            raise NFTokenError('the resource was deleted, but its secret file %s could not be removed (%s)'
+                               % (path, exc.strerror))
+
+
+def _mentions(spec):
+    """Whether spec has a role list or a named reference to resolve (no read for a spec without one)."""
+    model = spec.get('model') if isinstance(spec.get('model'), dict) else {}
+    lists = [value for prop, value in list(spec.items()) + list(model.items()) if prop in ROLE_TYPES]
+    return any(isinstance(values, list) and any(isinstance(item, str) and not item.startswith('#') for item in values)
+               for values in lists) or any(isinstance(host, dict) and 'edgeRouterName' in host
+                                           for host in model.get('edgeRouterHosts') or [])
 
 
 def _status(resource, what):

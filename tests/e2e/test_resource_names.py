@@ -1,0 +1,136 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What NetFoundry's SDK and its Ansible collection spare their users, on nf_resource: names where the API wants ids
+or @name mentions (checked, and predicted in check mode), nested objects replaced on request, registration keys
+rotated, secret files in a folder and removed with their resource."""
+
+import os
+import stat
+
+import pytest
+
+from ansible_collections.netfoundry.api.tests.e2e.plays import assert_clean, credential_vars, play, squash
+from ansible_collections.netfoundry.api.tests.e2e.test_nf_resource import NET, WRITES, entries, one, resource_task
+
+pytestmark = pytest.mark.core_behaviour
+
+
+def task(name, rtype, resource, spec=None, **options):
+    args = {'type': rtype, 'network': NET, 'name': resource}
+    if spec is not None:
+        args['spec'] = spec
+    args.update(options)
+    return resource_task(name, args)
+
+
+def test_names_and_ids_in_role_lists_become_at_names_and_are_checked(testbed, playbook):
+    laptop = testbed.seed('endpoints', name='Laptop-01', attributes=['#staff'])
+    testbed.seed('services', name='wiki', modelType='TunnelerToSdk', model={
+        'clientIngress': {'host': 'wiki.e2e', 'port': 80}, 'edgeRouterAttributes': ['#all']})
+    spec = {'type': 'Dial', 'endpointAttributes': ['laptop-01', laptop['id'], '#staff'], 'serviceAttributes': ['@wiki']}
+    tasks = (task('policy', 'service-policies', 'dial-wiki', spec) + task('again', 'service-policies', 'dial-wiki', spec)
+             + task('missing', 'service-policies', 'dial-other', {'type': 'Dial', 'serviceAttributes': ['@nowhere']})
+             + task('unchecked', 'service-policies', 'dial-later', {'type': 'Dial', 'serviceAttributes': ['@later']},
+                    check_names=False))
+    run = playbook(play(tasks, vars=credential_vars(testbed)), args=['--diff'])
+    assert run.rc == 0, run.output
+    policy, again = run.saved('policy'), run.saved('again')
+    assert (policy['changed'], again['changed']) == (True, False)
+    stored = one(testbed, 'service-policies', 'dial-wiki')
+    # The SDK's rule: an id or a bare name is the @name of that resource (its own spelling), #attributes as they are.
+    assert sorted(stored['endpointAttributes']) == ['#staff', '@Laptop-01']
+    assert stored['serviceAttributes'] == ['@wiki']
+    assert policy['diff']['after']['endpointAttributes'] == ['@Laptop-01', '#staff']  # the name and the id: one
+    assert run.saved('missing')['msg'] == ('spec.serviceAttributes: @nowhere names no service in this network: create it '
+                                          'first (an earlier task), check the name, or set check_names: false')
+    assert one(testbed, 'service-policies', 'dial-later')['serviceAttributes'] == ['@later']
+    assert [e[0] for e in entries(testbed) if e[0] in WRITES] == ['POST', 'POST']  # the two that could be made
+    assert_clean(run)
+
+
+def test_an_edge_router_named_in_a_service_model_becomes_its_id(testbed, playbook):
+    """NF Console's network download names a service's hosting router (edgeRouterName); the API wants its id."""
+    router = testbed.seed('edge-routers', name='Ohio [Americas]', provider='AWS')
+    model = {'clientIngress': {'host': 'echo.e2e', 'port': 80}, 'edgeRouterAttributes': ['#all'],
+             'edgeRouterHosts': [{'edgeRouterName': 'Ohio [Americas]', 'serverEgress': {
+                 'protocol': 'tcp', 'host': 'eth0.me', 'port': 80}}]}
+    spec = {'modelType': 'TunnelerToEdgeRouter', 'model': model}
+    run = playbook(play(task('created', 'services', 'echo', spec) + task('again', 'services', 'echo', spec),
+                        vars=credential_vars(testbed)))
+    assert run.rc == 0, run.output
+    assert [(run.saved(n).get('failed', False), run.saved(n)['changed']) for n in ('created', 'again')] == [
+        (False, True), (False, False)], run.saved('created').get('msg')
+    assert one(testbed, 'services', 'echo')['model']['edgeRouterHosts'][0]['edgeRouterId'] == router['id']
+    assert_clean(run)
+
+
+def test_check_mode_predicts_what_an_earlier_task_would_create(testbed, playbook):
+    """On a network being built, --check fails no task for naming what an earlier task would make (two of
+    netfoundry.platform's example playbooks did, translated)."""
+    tasks = (task('router', 'edge-routers', 'er-new')
+             + task('endpoint', 'endpoints', 'ep-new')
+             + task('service', 'services', 'svc-new', {'modelType': 'TunnelerToEdgeRouter', 'model': {
+                 'clientIngress': {'host': 'new.e2e', 'port': 80}, 'edgeRouterAttributes': ['#all'],
+                 'edgeRouterHosts': [{'edgeRouterName': 'er-new', 'serverEgress': {
+                     'protocol': 'tcp', 'host': 'new', 'port': 80}}]}})
+             + task('policy', 'service-policies', 'sp-new', {'type': 'Dial', 'endpointAttributes': ['ep-new'],
+                                                              'serviceAttributes': ['@svc-new']}))
+    run = playbook(play(tasks, vars=credential_vars(testbed)), args=['--check', '--diff'])
+    assert run.rc == 0, run.output
+    results = dict((name, run.saved(name)) for name in ('router', 'endpoint', 'service', 'policy'))
+    assert dict((name, (r.get('failed', False), r['changed'], r['method'])) for name, r in results.items()) == dict(
+        (name, (False, True, 'create')) for name in results), [r.get('msg') for r in results.values()]
+    assert results['policy']['diff']['after']['endpointAttributes'] == ['@ep-new']
+    assert results['service']['diff']['after']['model']['edgeRouterHosts'][0]['edgeRouterId'] == \
+        '(the id of edge router er-new, created earlier in this run)'
+    assert squash('check mode: @ep-new (endpoints): created by an earlier task of this run') in squash(run.output)
+    assert testbed.stats()['api_writes'] == 0
+    assert_clean(run)
+
+
+def test_nested_replace_makes_the_object_the_whole_value(testbed, playbook):
+    model = {'clientIngress': {'host': 'wiki.e2e', 'port': 80}, 'edgeRouterAttributes': ['#all'],
+             'bindEndpointAttributes': ['#hosts'], 'serverEgress': {'protocol': 'tcp', 'host': 'wiki', 'port': 80}}
+    testbed.seed('services', name='svc-replace', modelType='TunnelerToEndpoint', model=model)
+    forward = dict(model, serverEgress={'protocol': 'tcp', 'forwardHost': True, 'allowedHosts': ['wiki', 'wiki2'],
+                                        'port': 80})
+    merge = resource_task('merge', {'type': 'services', 'network': NET, 'name': 'svc-replace', 'spec': {
+        'model': forward}}, check_mode=True)
+    replace = task('replace', 'services', 'svc-replace', {'model': forward}, nested='replace')
+    again = task('again', 'services', 'svc-replace', {'model': forward}, nested='replace')
+    run = playbook(play(merge + replace + again, vars=credential_vars(testbed)), args=['--diff'])
+    assert run.rc == 0, run.output
+    assert [run.saved(n).get('msg') for n in ('merge', 'replace', 'again')] == [None] * 3
+    # Merged, the old host would stay beside forwardHost (an outsider's service ended with both); replaced, it goes.
+    assert run.saved('merge')['diff']['after']['model']['serverEgress']['host'] == 'wiki'
+    assert 'host' not in run.saved('replace')['diff']['after']['model']['serverEgress']
+    assert 'host' not in one(testbed, 'services', 'svc-replace')['model']['serverEgress']
+    assert (run.saved('replace')['changed'], run.saved('again')['changed']) == (True, False)
+    assert_clean(run)
+
+
+def test_registration_keys_rotate_and_secret_files_live_in_a_folder(testbed, playbook, tmp_path):
+    testbed.resource_settings(provision_after_gets=1)
+    folder = '{{ work_dir }}/secrets/'
+    tasks = (task('router', 'edge-routers', 'Branch Router 1', registration_key_dest=folder)
+             + task('endpoint', 'endpoints', 'laptop/02', enrollment_jwt_dest=folder)
+             + task('rotated', 'edge-routers', 'Branch Router 1', registration_key_dest=folder,
+                    rotate_registration_key=True))
+    run = playbook(play(tasks, vars=credential_vars(testbed)))
+    assert run.rc == 0, run.output
+    secrets = tmp_path / 'work' / 'secrets'
+    assert stat.S_IMODE(secrets.stat().st_mode) == 0o700
+    assert sorted(os.listdir(str(secrets))) == ['Branch Router 1.key', 'laptop_02.jwt']
+    key = (secrets / 'Branch Router 1.key').read_text()
+    assert key in testbed.issued() and len([v for v in testbed.issued() if v.count('.') != 2]) == 2  # rotated once
+    assert run.saved('rotated')['changed'] is True
+    # Deleted with the dest given: the secret file goes too.
+    tasks = (task('gone', 'edge-routers', 'Branch Router 1', state='absent', registration_key_dest=folder)
+             + task('also_gone', 'endpoints', 'laptop/02', state='absent', enrollment_jwt_dest=folder))
+    run = playbook(play(tasks, vars=credential_vars(testbed)))
+    assert run.rc == 0, run.output
+    assert os.listdir(str(secrets)) == []
+    assert (run.saved('gone')['method'], run.saved('also_gone')['method']) == ('delete', 'delete')
+    assert_clean(run)
