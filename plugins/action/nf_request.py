@@ -49,7 +49,7 @@ class ActionModule(ApiAction):
                 reply = client.call(method, url, body.encode('utf-8') if body is not None else None)
         except NFTokenError as exc:
             # Before the client, the core's messages are redacted where they are made (and hold no API answer).
-            return failed(result, client.redact(exc.message) if client else exc.message)
+            return failed(result, client.redact_message(exc.message) if client else exc.message)
         result.update(status=reply.status, url=reply.url, headers=reply.headers, elapsed=round(client.elapsed, 3),
                       changed=method not in READ_ONLY, token_renewed=client.renewed)
         if reply.json is not None:
@@ -65,5 +65,5 @@ class ActionModule(ApiAction):
                 if reply.status == 401 and client.renewed else ''))
         for key in ('url', 'msg'):  # the answer's JSON, text and headers were redacted as they were read
             if key in result:
-                result[key] = client.redact(result[key])
+                result[key] = client.redact_message(result[key])
         return result

@@ -38,11 +38,11 @@ class ActionModule(ApiAction):
             engine = Resources(client, api_url, args['type'], self._task.check_mode, local_tmp=C.DEFAULT_LOCAL_TMP)
             result.update(engine.ensure(args, warn=client.warn))
         except NFTokenError as exc:
-            failed(result, client.redact(exc.message) if client else exc.message)
+            failed(result, client.redact_message(exc.message) if client else exc.message)
             result['changed'] = bool(engine and engine.accepted)  # true only when the API accepted a write
             return result
         if not self._task.diff:
             result.pop('diff', None)
         if 'msg' in result:
-            result['msg'] = client.redact(result['msg'])
+            result['msg'] = client.redact_message(result['msg'])
         return result

@@ -30,6 +30,6 @@ class ActionModule(ApiAction):
             client, api_url = self.client(args, task_vars)
             found = find_resources(client, api_url, args)
         except NFTokenError as exc:
-            return failed(result, client.redact(exc.message) if client else exc.message)
+            return failed(result, client.redact_message(exc.message) if client else exc.message)
         result.update(changed=False, resources=found, count=len(found))
         return result

@@ -117,6 +117,34 @@ def credential_pieces(secret):
     return pieces
 
 
+# A JWT, whole or cut short after some of its claims (an API message that repeats one): header, claims, signature.
+JWT_RE = re.compile(r'eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)?')
+
+
+def enrollment_jwts(text):
+    """The whole JWTs in text whose claims name an enrollment method (em): one-time credentials, whatever key holds
+    them and whether or not they were seen before."""
+    found = []
+    for match in JWT_RE.finditer(text) if isinstance(text, str) and 'eyJ' in text else ():
+        parts = match.group(0).split('.')
+        if len(parts) != 3:
+            continue
+        try:
+            claims = json.loads(base64.urlsafe_b64decode(parts[1] + '=' * (-len(parts[1]) % 4)).decode('utf-8'))
+        except (ValueError, UnicodeDecodeError, TypeError):
+            continue
+        if isinstance(claims, dict) and 'em' in claims:
+            found.append(match.group(0))
+    return found
+
+
+def redact_jwt_bodies(text):
+    """text with every JWT-shaped run (whole, or cut short) kept to its header: in a message, nobody's claims or
+    signature are of use, and an enrollment JWT's claims hold its one-time token."""
+    return JWT_RE.sub(lambda match: match.group(0).split('.')[0] + '.' + REDACTED, text) \
+        if isinstance(text, str) and 'eyJ' in text else text
+
+
 def redact_pieces(text, pieces):
     """text with every run of base64 characters that holds a piece of a token replaced."""
     def hide(match):

@@ -307,15 +307,19 @@ def describe(error):
 LATE = 'read timed out'
 
 
+def _seconds(value):
+    return '%g' % round(value, 1)
+
+
 def _network_failure(error, timeout, attempts, target=None, late=False):
     """The message for a connection that failed or timed out on its last attempt."""
     target = target or Target.token('')
     cause = LATE if late else describe(error)
     if isinstance(error, requests.exceptions.ReadTimeout) or cause == 'read timed out':
-        return 'no answer within %s s (%s); raise timeout or try again later' % (timeout, _attempts(attempts))
+        return 'no answer within %s s (%s); raise timeout or try again later' % (_seconds(timeout), _attempts(attempts))
     if isinstance(error, requests.exceptions.ConnectTimeout) or cause == 'timed out':
         return 'could not connect within %s s (%s); check %s, proxy and the network' % (
-            timeout, _attempts(attempts), target.url_words)
+            _seconds(timeout), _attempts(attempts), target.url_words)
     return '%s (%s); check %s, proxy and that %s is up' % (cause, _attempts(attempts), target.url_words, target.server)
 
 
@@ -387,6 +391,11 @@ def send(method, url, headers, body, settings, environ, warn, target, deadline=N
         try:
             return _send(method, url, headers, body, dict(settings, timeout=timeout), environ, warn, target, done,
                          total, elapsed, deadline)
+        except NFTokenError as exc:
+            if timeout < settings['timeout'] and exc.message.startswith(('no answer within', 'could not connect within')):
+                # The caller's deadline (nf_resource's wait_timeout) ended this attempt, not the timeout option.
+                raise NFTokenError('%s (all the time wait_timeout left)' % exc.message.split(';')[0])
+            raise
         except _BrokenAnswer as exc:
             done = exc.attempts
             wait = backoff(settings['retries']['backoff_factor'], done)

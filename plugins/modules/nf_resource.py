@@ -137,8 +137,10 @@ options:
     default: true
   wait_timeout:
     description:
-      - How many seconds the task waits at most in all (up to a day), every poll, retry and C(Retry-After) pause
-        included. When it runs out the task fails; running it again later finds the resource and waits again.
+      - How many seconds the task waits at most for NetFoundry's work (up to a day), in all, every poll, retry and
+        C(Retry-After) pause of that waiting included. When it runs out the task fails; running it again later finds
+        the resource and waits again.
+      - The look-up and the write themselves are API calls like any other, bounded by O(timeout) and O(retries).
     type: int
     default: 600
   enrollment_jwt_dest:

@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from ansible_collections.netfoundry.api.plugins.module_utils import _http
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import check_url, display_url, is_loopback
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
-    NFTokenError, credential_forms, credential_pieces, redact_data, token_forms, token_pieces)
+    NFTokenError, credential_forms, credential_pieces, redact_data, redact_jwt_bodies, token_forms, token_pieces)
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME
 from ansible_collections.netfoundry.api.plugins.module_utils._response import snippet
 
@@ -105,7 +105,7 @@ class Client:
         self.settings = settings
         self.environ = environ
         self.token = token
-        self.warn = lambda text: warn(self.redact(text))
+        self.warn = lambda text: warn(self.redact_message(text))
         self.static_headers = static_headers
         self.forms = list(secrets)
         self.pieces = set()
@@ -121,6 +121,11 @@ class Client:
         if not (self.forms or self.held):
             return value
         return redact_data(value, self.forms + self.held, self.pieces | self.held_pieces)
+
+    def redact_message(self, text):
+        """A message (a failure, a warning) with every secret redact() knows, and every JWT-shaped run kept to its
+        header: an API message may repeat a one-time credential nobody has seen yet."""
+        return redact_jwt_bodies(self.redact(text))
 
     def _redact_answer(self, value):
         return redact_data(value, self.forms, self.pieces) if self.forms else value

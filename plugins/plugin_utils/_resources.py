@@ -18,7 +18,7 @@ import tempfile
 import time
 from urllib.parse import quote, urljoin
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, enrollment_jwts
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 from ansible_collections.netfoundry.api.plugins.plugin_utils._api import origin, with_query
 from ansible_collections.netfoundry.api.plugins.plugin_utils._names import (
@@ -102,7 +102,8 @@ def _short(value):
 
 
 def _secrets(value, found, depth=0):
-    """Collect (key, text) of every one-time credential in value, top level first."""
+    """Collect (key, text) of every one-time credential in value, top level first: the values of SECRET_KEYS, and
+    every enrollment JWT (by its shape and claims) in any text, whatever its key."""
     if depth > 64 or not isinstance(value, (dict, list)):
         return found
     items = value.items() if isinstance(value, dict) else enumerate(value)
@@ -112,6 +113,10 @@ def _secrets(value, found, depth=0):
             found.append((key, item))
         elif isinstance(item, (dict, list)):
             nested.append(item)
+        if isinstance(item, str) and key not in SECRET_KEYS:
+            found.extend(('enrollment jwt', jwt) for jwt in enrollment_jwts(item))
+        if isinstance(key, str):
+            found.extend(('enrollment jwt', jwt) for jwt in enrollment_jwts(key))
     for item in nested:
         _secrets(item, found, depth + 1)
     return found
@@ -150,9 +155,18 @@ def _hidden(value, depth=0):
 # The options, checked before any request
 
 
+def _empty(args):
+    for option in ('name', 'id', 'network'):
+        if isinstance(args.get(option), str) and not args[option].strip():
+            return 'option %s is empty: give a value or leave it out' % option
+    return None
+
+
 def check_args(args):
     """The one line for arguments that cannot go together or a spec the type does not take (before any request)."""
     kind = TYPES[args['type']]
+    if _empty(args):
+        return _empty(args)
     if kind.scoped and not args['network']:
         return 'option network is required for type %s (the network\'s name or id)' % kind.name
     if not kind.scoped and args['network']:
@@ -257,8 +271,8 @@ class Resources:
         return with_query(self.api_url + path, query)
 
     def _fail(self, reply, what):
-        plain = ' without a JSON object (a write may have been applied: run again to see)' if \
-            200 <= reply.status < 300 else ''
+        plain = '' if not 200 <= reply.status < 300 else ' without a JSON object' + (
+            '' if reply.method in ('GET', 'HEAD') else ' (a write may have been applied: run again to see)')
         raise NFTokenError('%s: %s %s answered HTTP %d%s%s' % (what, reply.method, reply.url, reply.status,
                                                                reply.reason(), plain))
 
@@ -790,6 +804,8 @@ ATTRIBUTE_TYPES = tuple(name for name, kind in TYPES.items() if kind.open or 'at
 def info_problem(args):
     """nf_resource_info's arguments that cannot work, in one line (before any request), or None."""
     kind = TYPES[args['type']]
+    if _empty(args):
+        return _empty(args)
     if not kind.scoped and args['network']:
         return 'option network is not for type networks: use name or id'
     for key in sorted(args['query'], key=str):

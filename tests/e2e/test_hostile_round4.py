@@ -324,3 +324,38 @@ def test_a_service_with_inline_configs_as_documented(testbed, playbook):
         (False, True), (False, False)], run.saved('created').get('msg')
     assert len(one(testbed, 'services', 'svc-cfg')['configIdByConfigTypeId']) == 2
     assert_clean(run)
+
+
+# Found by an outsider given the ten (issue 27): credentials nobody has seen yet, by their shape
+
+
+def test_an_enrollment_jwt_nobody_has_seen_is_hidden_by_its_shape(testbed, playbook):
+    """A JWT the task has not read under a key it knows (another endpoint's, in an error message, in free text, in an
+    attribute) is still an enrollment JWT: its claims name an enrollment method."""
+    other = testbed.seed('endpoints', name='ep-other')['jwt']
+    testbed.seed('endpoints', name='ep-odd', attributes=['#web', '#' + other])
+    testbed.api_faults(SERVE, SERVE, api_error(400, 'token %s is in use' % other),  # the create of ep-refused
+                       SERVE, {'status': 200, 'content_type': 'application/json', 'body': {
+                           'note': 'use ' + other, 'x': [other]}})  # nf_request's answer
+    tasks = (resource_task('refused', {'type': 'endpoints', 'network': NET, 'name': 'ep-refused'})
+             + [{'name': 'odd answer', 'netfoundry.api.nf_request': {'path': 'identity/v1/identities/self'},
+                 'register': 'r_odd'}, save('odd', 'r_odd.json')]
+             + resource_task('diff', {'type': 'endpoints', 'network': NET, 'name': 'ep-odd', 'spec': {
+                 'attributes': ['#web']}}, check_mode=True))
+    run = playbook(play(tasks, vars=credential_vars(testbed)), args=['--diff', '-vvvv'])
+    assert run.rc == 0, run.output
+    header = other.split('.')[0]
+    assert 'answered HTTP 400 (token %s.********' % header in run.saved('refused')['msg']  # cut at 200, kept to its header
+    assert run.saved('odd') == {'note': 'use ********', 'x': [HIDDEN]}
+    assert '#********' in run.saved('diff')['diff']['before']['attributes']
+    assert_clean(run)  # the scan: the issued JWT nowhere
+
+
+def test_empty_ids_and_names_are_refused(testbed, playbook):
+    tasks = (info_task('id', {'type': 'endpoints', 'id': ''})
+             + resource_task('name', {'type': 'endpoints', 'network': NET, 'name': ' '}))
+    run = playbook(play(tasks, vars=credential_vars(testbed)))
+    assert (run.saved('id')['msg'], run.saved('name')['msg']) == (
+        'option id is empty: give a value or leave it out', 'option name is empty: give a value or leave it out')
+    assert testbed.stats()['api_requests'] == 0
+    assert_clean(run)
