@@ -335,7 +335,7 @@ def test_an_enrollment_jwt_nobody_has_seen_is_hidden_by_its_shape(testbed, playb
     other = testbed.seed('endpoints', name='ep-other')['jwt']
     testbed.seed('endpoints', name='ep-odd', attributes=['#web', '#' + other])
     testbed.api_faults(SERVE, SERVE, api_error(400, 'token %s is in use' % other),  # the create of ep-refused
-                       SERVE, {'status': 200, 'content_type': 'application/json', 'body': {
+                       {'status': 200, 'content_type': 'application/json', 'body': {
                            'note': 'use ' + other, 'x': [other]}})  # nf_request's answer
     tasks = (resource_task('refused', {'type': 'endpoints', 'network': NET, 'name': 'ep-refused'})
              + [{'name': 'odd answer', 'netfoundry.api.nf_request': {'path': 'identity/v1/identities/self'},
