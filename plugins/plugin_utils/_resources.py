@@ -23,6 +23,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 from ansible_collections.netfoundry.api.plugins.plugin_utils._api import origin, with_query
 from ansible_collections.netfoundry.api.plugins.plugin_utils._names import (
     NAMES_SPACE, ROLE_TYPES, UUID_RE, Names, Predicted, fold)
+from ansible_collections.netfoundry.api.plugins.plugin_utils._placement import Placement
 from ansible_collections.netfoundry.api.plugins.plugin_utils._types import FROZEN, SECRET_KEYS, TYPES, ZITI_NAMES
 
 HIDDEN = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
@@ -486,6 +487,11 @@ class Resources:
                     raise NFTokenError('network %r does not exist: create it first (type networks), or check the name'
                                        % args['network'])
         existing = self.find(net, name, args['id']) if net is not None or not kind.scoped else None
+        if kind.name in ('networks', 'edge-routers') and args['state'] == 'present':
+            placed = Placement(self.client, self.api_url, warn).resolve(
+                kind.name, spec, existing is None, '%s %r' % (kind.name, name or args['id']))
+            args = dict(args, spec=placed)
+            spec = placed
         if kind.scoped and args['state'] == 'present' and _mentions(spec):
             names = Names(lambda rtype: Resources(self.client, self.api_url, rtype), self.api_url, net, self.check_mode,
                           self.predicted, args.get('check_names', True))

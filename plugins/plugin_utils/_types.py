@@ -79,7 +79,7 @@ TYPES = dict((row.name, row) for row in (
          properties={'size': MANAGED, 'productVersion': MANAGED, 'networkGroupId': MANAGED,
                      'o365BreakoutCategory': MANAGED, 'locationCode': CREATE, 'provider': CREATE, 'region': CREATE},
          server=('networkController', 'sdsPassword'),
-         defaults={'size': 'medium'}, needs=('networkGroupId', ('locationCode', 'region'))),
+         defaults={'size': 'medium'}, needs=(('locationCode', 'region'),)),
     Type('endpoints', 'endpointList',
          properties={'attributes': MANAGED, 'sessionIdentityId': MANAGED, 'enrollmentMethod': CREATE},
          server=('jwt', 'jwtExpiresAt', 'appId', 'appVersion', 'arch', 'branch', 'hasApiSession',

@@ -334,6 +334,9 @@ def test_attribute_order_and_nested_subsets_are_unchanged(testbed, playbook):
     endpoint = testbed.seed('endpoints', name='ep-order', attributes=['#a', '#b', '#c'])
     policy = testbed.seed('service-policies', name='sp-order', type='Dial', semantic='AnyOf',
                           serviceAttributes=['@wiki', '#web'], endpointAttributes=['#laptops', '@admin'])
+    testbed.seed('endpoints', name='admin')  # the @name mentions name what exists (they are checked)
+    testbed.seed('services', name='wiki', modelType='TunnelerToSdk', model={'clientIngress': {'host': 'w', 'port': 1},
+                                                                            'edgeRouterAttributes': ['#all']})
     model = {'clientIngress': {'host': 'wiki.e2e', 'port': 80}, 'edgeRouterAttributes': ['#all'],
              'serverEgress': {'protocol': 'tcp', 'host': '10.0.0.5', 'port': 8080}}
     service = testbed.seed('services', name='svc-nested', modelType='TunnelerToEndpoint', model=model)

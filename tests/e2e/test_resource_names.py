@@ -134,3 +134,48 @@ def test_registration_keys_rotate_and_secret_files_live_in_a_folder(testbed, pla
     assert os.listdir(str(secrets)) == []
     assert (run.saved('gone')['method'], run.saved('also_gone')['method']) == ('delete', 'delete')
     assert_clean(run)
+
+
+def test_networks_and_hosted_routers_are_placed_as_the_sdk_places_them(testbed, playbook):
+    """The network group by name (or the organization's first), the data center checked against the API's, the
+    product version latest; a hosted router's provider and location checked the same way."""
+    testbed.resource_settings(provision_after_gets=0)
+    tasks = (resource_task('named_group', {'type': 'networks', 'name': 'placed-1', 'spec': {
+        'networkGroupId': 'Demo-Group', 'locationCode': 'us-east-1', 'productVersion': 'latest'}})
+             + resource_task('first_group', {'type': 'networks', 'name': 'placed-2', 'spec': {
+                 'locationCode': 'eu-amsterdam-1', 'provider': 'OCI'}})
+             + resource_task('again', {'type': 'networks', 'name': 'placed-1', 'spec': {
+                 'networkGroupId': 'demo-group', 'productVersion': 'latest'}})
+             + resource_task('bad_place', {'type': 'networks', 'name': 'placed-3', 'spec': {
+                 'locationCode': 'us-east-9'}})
+             + resource_task('bad_version', {'type': 'networks', 'name': 'placed-4', 'spec': {
+                 'locationCode': 'us-east-1', 'productVersion': '6.0.0'}})
+             + resource_task('bad_group', {'type': 'networks', 'name': 'placed-5', 'spec': {
+                 'locationCode': 'us-east-1', 'networkGroupId': 'other-group'}})
+             + task('hosted', 'edge-routers', 'hosted-ohio', {'provider': 'AWS', 'locationCode': 'us-east-2'})
+             + task('hosted_bad', 'edge-routers', 'hosted-nowhere', {'provider': 'AWS', 'locationCode': 'eu-amsterdam-1'})
+             + task('hosted_half', 'edge-routers', 'hosted-half', {'locationCode': 'us-east-2'}))
+    run = playbook(play(tasks, vars=credential_vars(testbed)))
+    assert run.rc == 0, run.output
+    placed = one(testbed, 'networks', 'placed-1')
+    assert (placed['networkGroupId'], placed['productVersion']) == ('00000000-0000-4000-8000-000000000100', '7.3.24')
+    assert one(testbed, 'networks', 'placed-2')['networkGroupId'] == '00000000-0000-4000-8000-000000000100'
+    assert (run.saved('again')['changed'], run.saved('again').get('failed', False)) == (False, False)
+    messages = dict((name, run.saved(name)['msg']) for name in (
+        'bad_place', 'bad_version', 'bad_group', 'hosted_bad', 'hosted_half'))
+    assert messages['bad_place'].startswith("networks 'placed-3': NetFoundry has no data center 'us-east-9': did you "
+                                            "mean us-east-2, us-east-1"), messages['bad_place']
+    assert messages['bad_version'].startswith("networks 'placed-4': product version '6.0.0' is not one NetFoundry has "
+                                              "(the newest: "), messages['bad_version']
+    assert messages['bad_group'].startswith("spec.networkGroupId 'other-group' names no network group of the "
+                                            "organization (its groups: demo-group ("), messages['bad_group']
+    assert messages['hosted_bad'].startswith("edge-routers 'hosted-nowhere': provider AWS has no data center "
+                                             "'eu-amsterdam-1': did you mean "), messages['hosted_bad']
+    assert messages['hosted_half'] == ("edge-routers 'hosted-half': a NetFoundry-hosted router needs provider with "
+                                       "locationCode (as NetFoundry's SDK asks): give both, or neither for a router you "
+                                       "host")
+    hosted = one(testbed, 'edge-routers', 'hosted-ohio')
+    assert (hosted['provider'], hosted['linkListener']) == ('AWS', True)  # linkListener: the SDK's for a hosted router
+    assert [name for name in ('placed-3', 'placed-4', 'placed-5') if any(
+        n['name'] == name for n in testbed.resources('networks'))] == []  # refused before any write
+    assert_clean(run)

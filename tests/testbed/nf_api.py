@@ -113,6 +113,16 @@ FAULT_OUTCOMES = ('ERROR', 'SUSPENDED', 'stuck', 'race')
 NETWORK_GROUP_ID = '00000000-0000-4000-8000-000000000100'
 ORGANIZATION_ID = '00000000-0000-4000-8000-000000000001'
 DEFAULT_VERSION = '7.3.24'  # the newest product version of the recorded download-urls.json
+# Product versions (GET product-metadata/v2/download-urls.json, recorded: version -> {active, the download URLs}).
+VERSIONS = (('7.3.22', True), ('7.3.23', True), ('7.3.24', True), ('7.4.0', False))
+VERSION_FILES = ('zitiAndroidEdge', 'zitiCliLinuxArmBinary', 'zitiCliLinuxBinary', 'zitiControllerBinary',
+                 'zitiFabricBinary', 'zitiIosEdge', 'zitiMacDesktopEdge', 'zitiRouterLinuxArmBinary',
+                 'zitiRouterLinuxBinary', 'zitiTunnelLinuxArmBinary', 'zitiTunnelLinuxBinary', 'zitiWindowsDesktopEdge')
+# Data centers (GET core/v2/data-centers, recorded: provider, locationCode, locationName, ...): a few of each provider.
+DATA_CENTERS = (('AWS', 'us-east-1', 'N. Virginia', 'US', 'NA'), ('AWS', 'us-east-2', 'Ohio', 'US', 'NA'),
+                ('AWS', 'us-west-2', 'Oregon', 'US', 'NA'), ('AWS', 'eu-west-1', 'Ireland', 'IE', 'EU'),
+                ('AWS', 'ap-south-1', 'Mumbai', 'IN', 'AS'), ('OCI', 'us-ashburn-1', 'Ashburn', 'US', 'NA'),
+                ('OCI', 'eu-amsterdam-1', 'Amsterdam', 'NL', 'EU'), ('OCI', 'ap-mumbai-1', 'Mumbai', 'IN', 'AS'))
 SEEDED_AT = '2024-01-02T03:04:05.000Z'
 REASONS = {400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict'}
 
@@ -622,6 +632,36 @@ class Store:
         href = self.api_base + 'rest/v1/network-groups?page=0&size=20'
         return 200, dict(_embedded=dict(organizations=groups), _links=dict(first=dict(href=href), last=dict(href=href)),
                          page=dict(size=20, totalElements=len(groups), totalPages=1, number=0))
+
+    def data_centers(self, query):
+        """GET core/v2/data-centers (recorded: a page under _embedded.dataCenters); filter provider (the SDK's)."""
+        centers = []
+        for provider, code, name, country, continent in DATA_CENTERS:
+            if query.get('provider') and query['provider'].upper() != provider:
+                continue
+            cid = str(uuid.uuid5(uuid.NAMESPACE_URL, 'nf-testbed/data-center/%s/%s' % (provider, code)))
+            centers.append(dict(_links=dict(self=dict(href='%score/v2/data-centers/%s' % (self.api_base, cid))),
+                                address=None, city=name, continentCode=continent, continentName=continent,
+                                countryCode=country, countryName=country, id=cid, isp=None, lat=0.0, lng=0.0,
+                                locationCode=code, locationName=name, provider=provider, stateCode=None,
+                                stateName=None))
+        return 200, dict(_embedded=dict(dataCenters=centers), _links=dict(self=dict(
+            href=self.api_base + 'core/v2/data-centers')), page=dict(size=len(centers), totalElements=len(centers),
+                                                                     totalPages=1, number=0))
+
+    def product_versions(self):
+        """GET product-metadata/v2/download-urls.json (recorded: product version -> its download URLs and active)."""
+        versions = {}
+        for version, active in VERSIONS:
+            entry = dict(active=active, zitiVersion='0.%s' % version)
+            for name in VERSION_FILES:
+                url = 'https://downloads.example/%s/%s' % (version, name)
+                entry[name] = url
+                if name.endswith('Binary'):
+                    entry.update(('%s.%s' % (name, digest), '0' * length) for digest, length in (
+                        ('md5', 32), ('sha-1', 40), ('sha-256', 64)))
+            versions[version] = entry
+        return 200, versions
 
     def registration_key(self, rid, owner):
         """POST core/v2/edge-routers/{id}/registration-key: a new key (the SDK's "rotate"); the old one is void."""

@@ -17,6 +17,8 @@ API: NetFoundry's API v2 as it was recorded answering (recorded/README.md; the r
 docstring says what comes from the recording, what from NetFoundry's SDK and what from neither):
   GET identity/v1/api-account-identities/self (and identity/v1/identities/self)   the caller, as recorded
   GET rest/v1/network-groups, rest/v1/network-groups/<id>   the organization's network group (one: demo-group)
+  GET core/v2/data-centers (query provider), product-metadata/v2/download-urls.json   where NetFoundry hosts networks
+                                     and routers, and its product versions (a few of each, in the recorded shapes)
   GET core/v2/<type>                 a Spring HAL page: query page (0-based), size (default 20), sort=name,asc|desc
                                      (else the order of creation); filters networkId, name (findByName for networks;
                                      exact, case-insensitive), status, typeId, findByNetworkGroupId; others ignored
@@ -535,6 +537,10 @@ class ApiHandler(Handler):
         store = self.state.store
         if path in self.IDENTITY_PATHS:
             return {'GET': self.identity}, '/identity/v1/api-account-identities/self'
+        if path == '/core/v2/data-centers':
+            return {'GET': lambda _claims, query, _raw: store.data_centers(query)}, path
+        if path == '/product-metadata/v2/download-urls.json':
+            return {'GET': lambda _claims, _query, _raw: store.product_versions()}, path
         groups = GROUP_PATH.search(path)
         if groups:
             return {'GET': lambda _claims, _query, _raw: store.groups(groups.group('id'))}, groups.group(0)
