@@ -18,7 +18,7 @@ class ActionModule(ApiAction):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         task_vars = task_vars or {}
-        args = self.start(result, task_vars, mutually_exclusive=[('name', 'id')])
+        args = self.start(result, task_vars, mutually_exclusive=[('name', 'id'), ('names', 'id'), ('names', 'name')])
         if args is None:
             return result
         args['query'] = plain(args['query'] or {})

@@ -117,13 +117,15 @@ OPTIONS = (
     Option('check_names', 'bool', 'resource', default=True, keyword_only=True),
     Option('rotate_registration_key', 'bool', 'resource', default=False, keyword_only=True),
     Option('wait', 'bool', 'resource', default=True, keyword_only=True),
-    Option('wait_timeout', 'int', 'resource', default=600, keyword_only=True),
+    Option('wait_timeout', 'int', 'resource', default=600, keyword_only=True, also=('resource_info',)),
     Option('enrollment_jwt_dest', 'path', 'resource', keyword_only=True),
     Option('registration_key_dest', 'path', 'resource', keyword_only=True),
     Option('return_enrollment_secrets', 'bool', 'resource', default=False, keyword_only=True,
            also=('resource_info', 'request')),
     # nf_resource_info's own.
     Option('attributes', 'list', 'resource_info', keyword_only=True, elements='str'),
+    Option('names', 'list', 'resource_info', keyword_only=True, elements='str'),
+    Option('until_provisioned', 'bool', 'resource_info', default=False, keyword_only=True),
     # The lookup's own options.
     Option('output', 'str', 'lookup', default='token', choices=OUTPUTS),
     # What output=session returned: the role keeps it in memory and hands it to later evaluations.

@@ -49,6 +49,25 @@ options:
         C(findByNetworkGroupId) for C(networks). Any other key fails the task (the API would ignore it and return
         everything)."
     type: dict
+  names:
+    description:
+      - Only the resources with these names (compared case-insensitively); a name that names none fails the task.
+    type: list
+    elements: str
+  until_provisioned:
+    description:
+      - "Wait until every resource found that has a status (networks and edge routers) is C(PROVISIONED), reading the
+        list again with a backoff from 0.5 to 10 seconds, within O(wait_timeout). A status C(ERROR) or C(SUSPENDED)
+        fails the task, naming the resources. With M(netfoundry.api.nf_resource) and O(netfoundry.api.nf_resource#module:wait=false),
+        this makes several networks or routers in parallel: create them all without waiting, then wait for all of
+        them in one task (about as long as the slowest, not the sum)."
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - How many seconds O(until_provisioned) waits at most (up to a day).
+    type: int
+    default: 600
   attributes:
     description:
       - Only the resources whose C(attributes) hold every one of these (for example C(["#workstations"])); for the
@@ -119,6 +138,23 @@ EXAMPLES = r'''
 - name: Say so
   ansible.builtin.debug:
     msg: "lab-network {{ 'exists' if lab.count else 'does not exist' }}"
+
+- name: Five edge routers NetFoundry hosts, made side by side
+  netfoundry.api.nf_resource:
+    type: edge-routers
+    network: lab-network
+    name: "hosted-{{ item }}"
+    spec: {provider: AWS, locationCode: "{{ item }}"}
+    wait: false
+  loop: [us-east-1, us-east-2, us-west-2, eu-west-1, ap-south-1]
+
+- name: Wait for all five at once
+  netfoundry.api.nf_resource_info:
+    type: edge-routers
+    network: lab-network
+    names: [hosted-us-east-1, hosted-us-east-2, hosted-us-west-2, hosted-eu-west-1, hosted-ap-south-1]
+    until_provisioned: true
+    wait_timeout: 1800
 
 - name: The workstations among the endpoints of lab-network
   netfoundry.api.nf_resource_info:

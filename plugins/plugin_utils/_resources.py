@@ -827,6 +827,10 @@ def info_problem(args):
     for key, value in args['query'].items():
         if not isinstance(value, (str, int, float)) or isinstance(value, bool):
             return 'query %s must be text or a number, got %s: the API filters on one value' % (key, _kind(value))
+    if args.get('names') and (args['name'] is not None or args['id'] is not None):
+        return 'option names is a set of names: give it without name and id'
+    if args.get('wait_timeout') is not None and not 0 <= args['wait_timeout'] <= MAX_WAIT:
+        return 'option wait_timeout must be 0 to %d seconds (a day), got %s' % (MAX_WAIT, str(args['wait_timeout'])[:40])
     if args.get('attributes') and kind.name not in ATTRIBUTE_TYPES:
         return 'option attributes is for the types with attributes (%s), not %s: select by their role lists with ' \
             'ansible.builtin.selectattr' % (', '.join(ATTRIBUTE_TYPES), kind.name)
@@ -844,17 +848,44 @@ def find_resources(client, api_url, args):
             net = None  # an id is used as it is by nf_resource (the API refuses a write there); a read must ask
         if net is None:
             raise NFTokenError('network %r does not exist: check the name (type networks lists them)' % args['network'])
+    deadline = engine.clock() + (args.get('wait_timeout') or 0)
+    pause = FIRST_POLL
+    while True:
+        found = _select(engine, net, args)
+        pending = [item for item in found if engine.kind.status and args.get('until_provisioned')
+                   and _status(item, 'listing %s' % engine.kind.name) != DONE]
+        failed = [item for item in pending if item.get('status') in FAILED]
+        if failed:
+            raise NFTokenError('%s ended in %s: %s' % (engine.kind.name, failed[0].get('status'), ', '.join(
+                '%r (%s)%s' % (item.get('name'), item.get('status'), ': ' + _reason(item) if _reason(item) else '')
+                for item in failed[:10])))
+        if not pending:
+            break
+        pause = engine.pause(pause, deadline, lambda: '%s %s' % (engine.kind.name, ', '.join(
+            '%r is still %s' % (item.get('name'), item.get('status')) for item in pending[:10])), args['wait_timeout'])
+    if not args['return_enrollment_secrets']:
+        found = [hide_secrets(item, client)[0] for item in found]
+    return found
+
+
+def _select(engine, net, args):
+    """The resources nf_resource_info selects: by id, name or names, then attributes."""
     if args['id'] is not None:
         one = engine.find(net, rid=args['id'])
         found = [one] if one is not None else []
     else:
         found = engine.list(net, args['name'], args['query'])
-    wanted = set(args.get('attributes') or ())
-    if wanted:
+    if args.get('names'):
+        wanted = dict((fold(name), name) for name in args['names'])
+        found = [item for item in found if fold(item.get('name')) in wanted]
+        missing = sorted(set(wanted) - set(fold(item.get('name')) for item in found))
+        if missing:
+            raise NFTokenError('no %s named %s%s' % (engine.kind.name, ', '.join(repr(wanted[key]) for key in missing),
+                                                     ' in network %s' % args['network'] if args['network'] else ''))
+    attributes = set(args.get('attributes') or ())
+    if attributes:
         found = [item for item in found if isinstance(item.get('attributes'), list) and _hashable(item['attributes'])
-                 and wanted <= set(item['attributes'])]
-    if not args['return_enrollment_secrets']:
-        found = [hide_secrets(item, client)[0] for item in found]
+                 and attributes <= set(item['attributes'])]
     return found
 
 

@@ -179,3 +179,30 @@ def test_networks_and_hosted_routers_are_placed_as_the_sdk_places_them(testbed, 
     assert [name for name in ('placed-3', 'placed-4', 'placed-5') if any(
         n['name'] == name for n in testbed.resources('networks'))] == []  # refused before any write
     assert_clean(run)
+
+
+def test_many_made_without_waiting_then_waited_for_at_once(testbed, playbook):
+    testbed.resource_settings(provision_after_gets=1000, provision_after_seconds=1.5)
+    testbed.resource_faults({'name': 'hosted-bad', 'outcome': 'ERROR', 'message': 'no capacity'})
+    places = ['us-east-1', 'us-east-2', 'us-west-2']
+    create = {'name': 'create', 'loop': places, 'netfoundry.api.nf_resource': {
+        'type': 'edge-routers', 'network': NET, 'name': 'hosted-{{ item }}', 'wait': False,
+        'spec': {'provider': 'AWS', 'locationCode': '{{ item }}'}}}
+    names = ['hosted-%s' % place for place in places]
+    tasks = ([create] + [{'name': 'info', 'netfoundry.api.nf_resource_info': {
+        'type': 'edge-routers', 'network': NET, 'names': names, 'until_provisioned': True, 'wait_timeout': 60},
+        'register': 'r_info'}, {'name': 'save', 'save_result': {
+            'content': "{{ r_info.resources | map(attribute='status') | list | to_json }}",
+            'dest': '{{ out_dir }}/statuses.json'}}]
+        + task('bad', 'edge-routers', 'hosted-bad', {'provider': 'AWS', 'locationCode': 'us-east-1'}, wait=False)
+        + [{'name': 'wait for the bad one', 'netfoundry.api.nf_resource_info': {
+            'type': 'edge-routers', 'network': NET, 'names': ['hosted-bad', 'hosted-us-east-1'],
+            'until_provisioned': True, 'wait_timeout': 60}, 'register': 'r_bad', 'ignore_errors': True},
+           {'name': 'save bad', 'save_result': {'content': '{{ r_bad | to_json }}', 'dest': '{{ out_dir }}/bad.json'}}])
+    run = playbook(play(tasks, vars=credential_vars(testbed)))
+    assert run.rc == 0, run.output
+    assert run.saved('statuses') == ['PROVISIONED'] * 3
+    assert run.saved('bad')['msg'] == "edge-routers ended in ERROR: 'hosted-bad' (ERROR)"
+    process_reads = [e for e in entries(testbed) if e[1] == 'process']
+    assert process_reads == []  # wait: false followed nothing; the info task read the list again
+    assert_clean(run)
