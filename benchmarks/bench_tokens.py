@@ -22,6 +22,9 @@ P7  nf_resource: a play declaring 50 endpoints that exist (the network by name, 
 P8  the identity provider down: 1, 4 and 8 processes ask for the same grant's token at once while every token
     request fails after a 1 s delay; the slowest process's time over one attempt's (the lock's waiters must not ask
     in turn), and the token requests.
+P9  five hosted edge routers that take P9_SECONDS each to provision: created one after the other, each waited for
+    (nf_resource in a loop), vs created with wait: false and then waited for in one nf_resource_info task
+    (until_provisioned): the second play takes about the slowest router's time, not the sum.
 
 Times inside plays come from now() around the measured task, so ansible-playbook's start-up is not counted.
 Run it with benchmarks/run (which sets up the venv, stages the collection and passes --collections); --only p3,p5,p6
@@ -385,6 +388,47 @@ def p8(bench, runs):
     return found
 
 
+P9_ROUTERS = 5
+P9_SECONDS = 6
+
+
+def p9(bench, runs):
+    """Five hosted routers whose provisioning takes P9_SECONDS (the emulator's provision_after_seconds): the
+    blocking loop vs wait: false + one until_provisioned task. Returns {way: {times, cpu, writes}}."""
+    bench.control('resources', {'provision_after_seconds': P9_SECONDS, 'provision_after_gets': 1000000})
+    spec = {'provider': 'AWS', 'locationCode': 'us-east-2'}
+
+    def routers(tag):
+        return ['bench-%s-router-%d' % (tag, i) for i in range(P9_ROUTERS)]
+
+    def blocking(tag):
+        return [{'name': 'create and wait, one by one', 'loop': routers(tag), 'netfoundry.api.nf_resource': {
+            'type': 'edge-routers', 'network': P7_NETWORK, 'name': '{{ item }}', 'spec': spec, 'wait_timeout': 120}}]
+
+    def parallel(tag):
+        return [{'name': 'create without waiting', 'loop': routers(tag), 'netfoundry.api.nf_resource': {
+            'type': 'edge-routers', 'network': P7_NETWORK, 'name': '{{ item }}', 'spec': spec, 'wait': False}},
+            {'name': 'wait for all of them', 'netfoundry.api.nf_resource_info': {
+                'type': 'edge-routers', 'network': P7_NETWORK, 'names': routers(tag), 'until_provisioned': True,
+                'wait_timeout': 120}, 'register': 'found'},
+            {'name': 'all provisioned', 'ansible.builtin.assert': {'quiet': True, 'that': [
+                "found.resources | map(attribute='status') | unique == ['PROVISIONED']",
+                'found.resources | length == %d' % P9_ROUTERS]}}]
+
+    ways = [('one by one, each waited for', blocking), ('wait: false, then one until_provisioned task', parallel)]
+    found = dict((name, dict(times=[], cpu=[], writes=[])) for name, _tasks in ways)
+    try:
+        for run in range(runs):
+            for name, tasks in ways[run % 2:] + ways[:run % 2]:
+                before = bench.stats()['api_methods'].get('POST', 0)
+                found[name]['times'].append(bench.play(tasks('r%d%s' % (run, name[:3])), 1, bench.fresh_cache('p9'))[0])
+                found[name]['cpu'].append(bench.cpu)
+                found[name]['writes'].append(bench.stats()['api_methods'].get('POST', 0) - before)
+    finally:
+        bench.control('resources', {'provision_after_seconds': None, 'provision_after_gets': 2})
+    return [name for name, _tasks in ways], found
+
+
 def curl_floor(bench, count):
     """curl's own time_total for the same POST (connect + TLS + request + answer), median."""
     curl = shutil.which('curl')
@@ -435,7 +479,7 @@ def machine():
         platform.platform(), cpus, model or platform.machine(), platform.python_version(), ansible.__version__)
 
 
-PARTS = ('p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8')
+PARTS = ('p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7', 'p8', 'p9')
 
 
 def runs_text(values):
@@ -489,6 +533,8 @@ def main():
                 found['p7'] = p7(bench, args.runs)
             if 'p8' in parts:
                 found['p8'] = p8(bench, args.runs)
+            if 'p9' in parts:
+                found['p9'] = p9(bench, args.runs)
         finally:
             process.terminate()
             process.wait()
@@ -630,8 +676,27 @@ def main():
                            'time (%.2f s vs %.2f s); token requests per run %s' % (
                                count, statistics.median(slowest) / single, statistics.median(slowest), single,
                                ', '.join(map(str, requests))))
+    if 'p9' in found:
+        names, p9_found = found['p9']
+        out('\n## P9: %d hosted edge routers, each taking %d s to provision (the emulator), created and waited for '
+            '(%d runs each, interleaved)\n' % (P9_ROUTERS, P9_SECONDS, args.runs))
+        out('| play | median s | runs (s) | median CPU s | router creations (POST) per play |')
+        out('| --- | ---: | --- | ---: | --- |')
+        for name in names:
+            row = p9_found[name]
+            out('| %s | %.2f | %s | %.2f | %s |' % (name, statistics.median(row['times']), runs_text(row['times']),
+                                                    statistics.median(row['cpu']), ', '.join(map(str, row['writes']))))
+        blocking, parallel = (p9_found[name]['times'] for name in names)
+        medians, pairs, (low, high), _ci = ratio_stats(parallel, blocking)
+        out('\n%s / %s: **%.3f** (ratio of the medians; per-run ratios: median %.3f, min %.3f, max %.3f); the '
+            'slowest router alone: %d s, the sum: %d s' % (names[1], names[0], medians, pairs, low, high, P9_SECONDS,
+                                                          P9_SECONDS * P9_ROUTERS))
+        targets.append('- P9 %d routers of %d s each: wait: false + until_provisioned %.1f s vs one by one %.1f s '
+                       '(%.3f); the sum would be %d s, the slowest %d s' % (
+                           P9_ROUTERS, P9_SECONDS, statistics.median(parallel), statistics.median(blocking), medians,
+                           P9_SECONDS * P9_ROUTERS, P9_SECONDS))
     if targets:
-        out('\n## Targets (issues 6, 11, 18, 19 and 20)\n')
+        out('\n## Targets (issues 6, 11, 18, 19, 20 and 28)\n')
         for line in targets:
             out(line)
     out('\nBenchmark wall time: %.0f s' % (time.monotonic() - started))
