@@ -30,6 +30,9 @@ VARIABLE_PREFIX = 'netfoundry_'
 RESOURCE_TYPES = ('networks', 'endpoints', 'edge-routers', 'edge-router-policies', 'services', 'service-policies',
                   'service-edge-router-policies', 'app-wans', 'posture-checks', 'certificate-authorities', 'configs',
                   'config-types', 'terminators')
+# What nf_export exports, in the order the playbook network_as_code applies them (what a resource names first).
+EXPORT_TYPES = ('posture-checks', 'edge-routers', 'endpoints', 'services', 'service-policies', 'edge-router-policies',
+                'service-edge-router-policies', 'app-wans')
 INI_SECTION = 'netfoundry'
 
 
@@ -108,7 +111,7 @@ OPTIONS = (
     Option('send_token_to_other_hosts', 'bool', 'request', default=False, keyword_only=True),
     # The nf_resource action's own options (and nf_resource_info's: also).
     Option('type', 'str', 'resource', choices=RESOURCE_TYPES, keyword_only=True, also=('resource_info',)),
-    Option('network', 'str', 'resource', keyword_only=True, also=('resource_info',)),
+    Option('network', 'str', 'resource', keyword_only=True, also=('resource_info', 'export')),
     Option('name', 'str', 'resource', keyword_only=True, also=('resource_info',)),
     Option('id', 'str', 'resource', keyword_only=True, also=('resource_info',)),
     Option('spec', 'dict', 'resource', default={}, keyword_only=True),
@@ -126,10 +129,13 @@ OPTIONS = (
     Option('attributes', 'list', 'resource_info', keyword_only=True, elements='str'),
     Option('names', 'list', 'resource_info', keyword_only=True, elements='str'),
     Option('until_provisioned', 'bool', 'resource_info', default=False, keyword_only=True),
+    # nf_export's own (the types it exports, in the order network_as_code applies them: plugin_utils/_export.py).
+    Option('types', 'list', 'export', default=list(EXPORT_TYPES), choices=EXPORT_TYPES, keyword_only=True,
+           elements='str'),
     # The lookup's own options.
     Option('output', 'str', 'lookup', default='token', choices=OUTPUTS),
     # What output=session returned: the role keeps it in memory and hands it to later evaluations.
-    Option('session', 'dict', 'lookup', secret=True, keyword_only=True, also=('request', 'resource', 'resource_info')),
+    Option('session', 'dict', 'lookup', secret=True, keyword_only=True, also=('request', 'resource', 'resource_info', 'export')),
     # Only with output=session: the RapidAPI grant and the check the role's one task makes when it opens the session.
     # (and the nf_session action's own, the role's one task).
     Option('rapidapi_key', 'str', 'lookup', secret=True, also=('session',)),

@@ -65,11 +65,14 @@ class Placement:
         raise NFTokenError('spec.networkGroupId %r names no network group of the organization (its groups: %s)' % (
             given, ', '.join('%s (%s)' % (group.get('name'), group.get('id')) for group in groups[:10])))
 
+    def data_centers(self):
+        embedded = self._read('core/v2/data-centers', 'the data centers').get('_embedded') or {}
+        return [center for center in embedded.get('dataCenters') or [] if isinstance(center, dict)]
+
     def check_location(self, code, provider, what):
         """A location code the API's data centers have (for that provider, when given), else one line naming the near
         ones."""
-        embedded = self._read('core/v2/data-centers', 'the data centers').get('_embedded') or {}
-        centers = [center for center in embedded.get('dataCenters') or [] if isinstance(center, dict)]
+        centers = self.data_centers()
         matching = [center for center in centers if center.get('locationCode') == code and (
             provider is None or str(center.get('provider')).upper() == str(provider).upper())]
         if matching:

@@ -680,8 +680,10 @@ class _Task:
         engine, args = self.engine, self.args
         what = '%s %r (%s)' % (self.kind.name, router.get('name'), router.get('id'))
         if router.get('provider') not in (None, '', 'CUSTOMER'):
-            self.warn('%s is hosted by NetFoundry (provider %s): it has no registration key, nothing was written'
-                      % (what, router.get('provider')))
+            given = os.path.expanduser(args.get('registration_key_dest') or '')
+            if given and not (given.endswith(os.sep) or os.path.isdir(given)):  # a folder serves a loop: no warning
+                self.warn('%s is hosted by NetFoundry (provider %s): it has no registration key, nothing was written'
+                          % (what, router.get('provider')))
             return None
         if router.get('verified') is True:
             return None  # registered already: a key would register nothing

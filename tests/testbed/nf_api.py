@@ -127,6 +127,11 @@ SEEDED_AT = '2024-01-02T03:04:05.000Z'
 REASONS = {400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict'}
 
 
+def data_center_id(provider, code):
+    """The emulator's stable id of a data center."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, 'nf-testbed/data-center/%s/%s' % (str(provider).upper(), code)))
+
+
 class ApiError(Exception):
     """An error answer: the recorded error body {error, message, status, timestamp}."""
 
@@ -255,6 +260,11 @@ class Store:
             hidden['locationCode'] = hidden['region']  # the SDK's name for the place
         if rtype == 'services' and body.get('configs'):
             res['configIdByConfigTypeId'] = self._inline_configs(res, body['configs'], owner, at)
+        if rtype == 'edge-routers' and body.get('locationCode') and not body.get('dataCenterId') and \
+                str(body.get('provider') or '').upper() not in ('', 'CUSTOMER'):
+            # A hosted router's answer names its data center (recorded: dataCenterId, a string or null, on GET
+            # edge-routers and in the create body): the one of its provider and location code.
+            res['dataCenterId'] = data_center_id(body['provider'], body['locationCode'])
         self.hidden[res['id']] = hidden
         self.resources[rtype].append(res)
         return res
@@ -639,7 +649,7 @@ class Store:
         for provider, code, name, country, continent in DATA_CENTERS:
             if query.get('provider') and query['provider'].upper() != provider:
                 continue
-            cid = str(uuid.uuid5(uuid.NAMESPACE_URL, 'nf-testbed/data-center/%s/%s' % (provider, code)))
+            cid = data_center_id(provider, code)
             centers.append(dict(_links=dict(self=dict(href='%score/v2/data-centers/%s' % (self.api_base, cid))),
                                 address=None, city=name, continentCode=continent, continentName=continent,
                                 countryCode=country, countryName=country, id=cid, isp=None, lat=0.0, lng=0.0,

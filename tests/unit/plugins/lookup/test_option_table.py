@@ -128,9 +128,9 @@ def readme_default(value):
 
 def test_the_module_and_the_action_document_their_own_options_from_the_table():
     from ansible_collections.netfoundry.api.plugins.modules import (
-        nf_request, nf_resource, nf_resource_info, nf_session, nf_token)
+        nf_export, nf_request, nf_resource, nf_resource_info, nf_session, nf_token)
     for plugin, group in ((nf_token, 'module'), (nf_request, 'request'), (nf_resource, 'resource'),
-                          (nf_resource_info, 'resource_info'), (nf_session, 'session')):
+                          (nf_resource_info, 'resource_info'), (nf_session, 'session'), (nf_export, 'export')):
         doc = yaml.safe_load(plugin.DOCUMENTATION)['options']
         own = [option for option in OPTIONS if group in option.groups]
         assert sorted(doc) == sorted(option.name for option in own), group
