@@ -688,9 +688,9 @@ def main():
                                                     statistics.median(row['cpu']), ', '.join(map(str, row['writes']))))
         blocking, parallel = (p9_found[name]['times'] for name in names)
         medians, pairs, (low, high), _ci = ratio_stats(parallel, blocking)
+        figures = (names[1], names[0], medians, pairs, low, high, P9_SECONDS, P9_SECONDS * P9_ROUTERS)
         out('\n%s / %s: **%.3f** (ratio of the medians; per-run ratios: median %.3f, min %.3f, max %.3f); the '
-            'slowest router alone: %d s, the sum: %d s' % (names[1], names[0], medians, pairs, low, high, P9_SECONDS,
-                                                          P9_SECONDS * P9_ROUTERS))
+            'slowest router alone: %d s, the sum: %d s' % figures)
         targets.append('- P9 %d routers of %d s each: wait: false + until_provisioned %.1f s vs one by one %.1f s '
                        '(%.3f); the sum would be %d s, the slowest %d s' % (
                            P9_ROUTERS, P9_SECONDS, statistics.median(parallel), statistics.median(blocking), medians,

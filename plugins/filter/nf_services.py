@@ -29,7 +29,7 @@ description:
   - Names need no ids. An C(egress_router) or an endpoint in C(endpoints) may be a name, an C(@name) or an id.
     M(netfoundry.api.nf_resource) resolves them when it sends the service, so C(--check) works on a network still
     being built.
-  - This is a filter: it sends nothing. A definition it cannot make a body of fails the template with one line.
+  - This is a filter, which sends nothing. A definition it cannot make a body of fails the template with one line.
 positional: _input
 options:
   _input:

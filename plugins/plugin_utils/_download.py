@@ -63,8 +63,9 @@ def from_download(download, network_group=None, network=None):
     skipped = []
     for key in DOWNLOAD_IGNORED:
         for item in download.get(key) or []:
-            skip(skipped, 'certificate-authorities', item.get('name') if isinstance(item, dict) else None,
-                  'a certificate authority needs its certificate verified: make it with nf_resource')
+            name = item.get('name') if isinstance(item, dict) else None
+            skip(skipped, 'certificate-authorities', name,
+                 'a certificate authority needs its certificate verified: make it with nf_resource')
     lists = {}
     for key, rtype in DOWNLOAD_LISTS:
         items = download.get(key) or []

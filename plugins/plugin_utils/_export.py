@@ -88,13 +88,15 @@ class Exporter:
         if rtype == 'edge-routers' and hosted(item):
             center = self.data_centers().get(item.get('dataCenterId')) or {}
             if not center.get('locationCode'):
-                return skip(self.skipped, rtype, name, 'a hosted router (provider %s) whose data center %s the API '
-                                                        'does not list' % (item.get('provider'), item.get('dataCenterId')))
+                reason = 'a hosted router (provider %s) whose data center %s the API does not list' % (
+                    item.get('provider'), item.get('dataCenterId'))
+                return skip(self.skipped, rtype, name, reason)
             spec.update(provider=item['provider'], locationCode=center['locationCode'])
         if rtype == 'services':
             if not item.get('modelType'):
-                return skip(self.skipped, rtype, name, 'a service of configs (no modelType): manage it and its '
-                                                        'configs with nf_resource (see the filter nf_services)')
+                reason = 'a service of configs (no modelType): manage it and its configs with nf_resource (see the ' \
+                    'filter nf_services)'
+                return skip(self.skipped, rtype, name, reason)
             problem = _name_routers(spec, router_names)
             if problem:
                 return skip(self.skipped, rtype, name, problem)

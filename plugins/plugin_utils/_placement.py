@@ -37,8 +37,8 @@ class Placement:
         if known is None:
             reply = self.client.call('GET', self.api_url + path)
             if reply.status != 200 or not isinstance(reply.json, dict):
-                raise NFTokenError('reading %s: GET %s answered HTTP %d%s' % (what, reply.url, reply.status,
-                                                                             reply.reason()))
+                raise NFTokenError('reading %s: GET %s answered HTTP %d%s' % (
+                    what, reply.url, reply.status, reply.reason()))
             known = MEMO.put(PLACES_SPACE, key, reply.json)
         return known
 

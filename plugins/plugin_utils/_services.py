@@ -234,8 +234,8 @@ def service_items(definitions):
         state = definition.get('state', 'present')
         if state not in ('present', 'absent'):
             raise ServiceError('%s: state must be present or absent, got %r' % (where, state))
-        built = [dict(type=rtype, name=name, spec=spec, state=state) for rtype, name, spec in BUILDERS[kind](definition,
-                                                                                                            where)]
+        made = BUILDERS[kind](definition, where)
+        built = [dict(type=rtype, name=name, spec=spec, state=state) for rtype, name, spec in made]
         if state == 'absent':
             built = [dict(type=item['type'], name=item['name'], state='absent') for item in reversed(built)]
         items.extend(built)

@@ -43,8 +43,9 @@ def test_names_and_ids_in_role_lists_become_at_names_and_are_checked(testbed, pl
     assert sorted(stored['endpointAttributes']) == ['#staff', '@Laptop-01']
     assert stored['serviceAttributes'] == ['@wiki']
     assert policy['diff']['after']['endpointAttributes'] == ['@Laptop-01', '#staff']  # the name and the id: one
-    assert run.saved('missing')['msg'] == ('spec.serviceAttributes: @nowhere names no service in this network: create it '
-                                          'first (an earlier task), check the name, or set check_names: false')
+    missing = ('spec.serviceAttributes: @nowhere names no service in this network: create it first (an earlier task), '
+               'check the name, or set check_names: false')
+    assert run.saved('missing')['msg'] == missing
     assert one(testbed, 'service-policies', 'dial-later')['serviceAttributes'] == ['@later']
     assert [e[0] for e in entries(testbed) if e[0] in WRITES] == ['POST', 'POST']  # the two that could be made
     assert_clean(run)
@@ -75,8 +76,8 @@ def test_check_mode_predicts_what_an_earlier_task_would_create(testbed, playbook
                  'clientIngress': {'host': 'new.e2e', 'port': 80}, 'edgeRouterAttributes': ['#all'],
                  'edgeRouterHosts': [{'edgeRouterName': 'er-new', 'serverEgress': {
                      'protocol': 'tcp', 'host': 'new', 'port': 80}}]}})
-             + task('policy', 'service-policies', 'sp-new', {'type': 'Dial', 'endpointAttributes': ['ep-new'],
-                                                              'serviceAttributes': ['@svc-new']}))
+             + task('policy', 'service-policies', 'sp-new',
+                    {'type': 'Dial', 'endpointAttributes': ['ep-new'], 'serviceAttributes': ['@svc-new']}))
     run = playbook(play(tasks, vars=credential_vars(testbed)), args=['--check', '--diff'])
     assert run.rc == 0, run.output
     results = dict((name, run.saved(name)) for name in ('router', 'endpoint', 'service', 'policy'))
@@ -140,8 +141,8 @@ def test_networks_and_hosted_routers_are_placed_as_the_sdk_places_them(testbed, 
     """The network group by name (or the organization's first), the data center checked against the API's, the
     product version latest; a hosted router's provider and location checked the same way."""
     testbed.resource_settings(provision_after_gets=0)
-    tasks = (resource_task('named_group', {'type': 'networks', 'name': 'placed-1', 'spec': {
-        'networkGroupId': 'Demo-Group', 'locationCode': 'us-east-1', 'productVersion': 'latest'}})
+    named = {'networkGroupId': 'Demo-Group', 'locationCode': 'us-east-1', 'productVersion': 'latest'}
+    tasks = (resource_task('named_group', {'type': 'networks', 'name': 'placed-1', 'spec': named})
              + resource_task('first_group', {'type': 'networks', 'name': 'placed-2', 'spec': {
                  'locationCode': 'eu-amsterdam-1', 'provider': 'OCI'}})
              + resource_task('again', {'type': 'networks', 'name': 'placed-1', 'spec': {

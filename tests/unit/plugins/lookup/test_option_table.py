@@ -139,3 +139,29 @@ def test_the_module_and_the_action_document_their_own_options_from_the_table():
                               if key in doc[option.name])
             assert documented == expected_doc(option), option.name
     assert argspec('request')['status_code'] == {'type': 'list', 'elements': 'int', 'default': [200], 'no_log': False}
+
+
+def _descriptions(value, where):
+    """(where, item) of every description item that is not text (a plain YAML line with ': ' in it is a mapping)."""
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == 'description':
+                found += [(where, line) for line in (item if isinstance(item, list) else [item])
+                          if not isinstance(line, str)]
+            found += _descriptions(item, '%s.%s' % (where, key))
+    elif isinstance(value, list):
+        for item in value:
+            found += _descriptions(item, where)
+    return found
+
+
+def test_every_plugin_description_is_text():
+    """ansible-doc fails on a description line YAML read as a mapping ('- This is a filter: it ...')."""
+    import ast
+    bad = []
+    for path in sorted((ROOT / 'plugins').glob('*/*.py')):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.Assign) and getattr(node.targets[0], 'id', None) in ('DOCUMENTATION', 'RETURN'):
+                bad += _descriptions(yaml.safe_load(node.value.value), '%s %s' % (path.name, node.targets[0].id))
+    assert bad == []

@@ -125,8 +125,8 @@ def sdk_bodies(call, kwargs, name, monkeypatch):
         plural = type if type.endswith('s') else type + 's'
         return [item for item in known[plural] if item['id'] == id][0]
     network.get_resources, network.get_resource = get_resources, get_resource
-    returned = getattr(network, call)(name=name, **kwargs, **({'dry_run': True} if call != 'create_service_simple'
-                                                               else {}))
+    dry = {'dry_run': True} if call != 'create_service_simple' else {}
+    returned = getattr(network, call)(name=name, **kwargs, **dry)
     if call == 'create_service_transparent':
         return [returned['service'], returned['service_policy'], returned['service_edge_router_policy']]
     return sent or [returned]
