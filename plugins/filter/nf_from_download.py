@@ -35,8 +35,9 @@ positional: _input
 options:
   _input:
     description:
-      - The download, read as YAML (for example C(lookup('ansible.builtin.file', 'network.yml') | from_yaml)).
-    type: dict
+      - The download, read as YAML (for example C(lookup('ansible.builtin.file', 'network.yml') | from_yaml)), or the
+        path of the file (a relative path is from the current directory, where C(ansible-playbook) runs).
+    type: raw
     required: true
   network:
     description:
@@ -57,7 +58,7 @@ author:
 EXAMPLES = r'''
 - name: The network NF Console's download describes, as network-as-code vars
   ansible.builtin.set_fact:
-    downloaded: "{{ lookup('ansible.builtin.file', 'acme-network.yml') | from_yaml | netfoundry.api.nf_from_download }}"
+    downloaded: "{{ 'acme-network.yml' | netfoundry.api.nf_from_download }}"
 
 - name: Its resources, made
   netfoundry.api.nf_resource:
@@ -79,15 +80,34 @@ _value:
   type: dict
 '''
 
+import os
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netfoundry.api.plugins.module_utils._options import plain
 from ansible_collections.netfoundry.api.plugins.plugin_utils._download import from_download
 
+MAX_BYTES = 16 * 1024 * 1024  # a download larger than this is not one NF Console gave
+
+
+def _read(path):
+    import yaml
+    try:
+        with open(os.path.expanduser(path), 'rb') as handle:
+            return yaml.safe_load(handle.read(MAX_BYTES + 1)[:MAX_BYTES])
+    except OSError as exc:
+        raise ValueError('cannot read the network download %s (%s): give the path of the file NF Console gave' % (
+            path, exc.strerror))
+    except yaml.YAMLError as exc:
+        raise ValueError('the network download %s is not YAML (%s)' % (path, ' '.join(str(exc).split())[:200]))
+
 
 def nf_from_download(download, network=None, network_group=None):
     try:
-        found, skipped = from_download(plain(download), network_group=network_group, network=network)
+        download = plain(download)
+        if isinstance(download, str):
+            download = _read(download)
+        found, skipped = from_download(download, network_group=network_group, network=network)
     except ValueError as exc:
         raise AnsibleFilterError('netfoundry.api.nf_from_download: %s' % exc)
     return dict(found, left_out=skipped)

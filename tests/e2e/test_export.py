@@ -263,6 +263,8 @@ def test_nf_console_network_download_applied_twice(testbed, playbook, tmp_path):
     ('[1, 2]', 'a network download is a dictionary (NF Console: Networks, the menu of a network, Download), got list'),
     ('{name: x, routers: []}', 'the network download has keys this filter does not know: routers (it knows '),
     ('{name: x, endpoints: [{attributes: []}]}', "the network download's endpoints[0] has no name"),
+    ('no-such-download.yml', 'cannot read the network download no-such-download.yml (No such file or directory): give '
+                             'the path of the file NF Console gave'),
     ('{name: x, endpoints: [{name: a, roleAttributes: []}]}',
      "the network download's endpoints 'a' has properties nf_resource does not know for endpoints: roleAttributes"),
 ])

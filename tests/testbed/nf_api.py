@@ -122,7 +122,8 @@ VERSION_FILES = ('zitiAndroidEdge', 'zitiCliLinuxArmBinary', 'zitiCliLinuxBinary
 DATA_CENTERS = (('AWS', 'us-east-1', 'N. Virginia', 'US', 'NA'), ('AWS', 'us-east-2', 'Ohio', 'US', 'NA'),
                 ('AWS', 'us-west-2', 'Oregon', 'US', 'NA'), ('AWS', 'eu-west-1', 'Ireland', 'IE', 'EU'),
                 ('AWS', 'ap-south-1', 'Mumbai', 'IN', 'AS'), ('OCI', 'us-ashburn-1', 'Ashburn', 'US', 'NA'),
-                ('OCI', 'eu-amsterdam-1', 'Amsterdam', 'NL', 'EU'), ('OCI', 'ap-mumbai-1', 'Mumbai', 'IN', 'AS'))
+                ('OCI', 'eu-amsterdam-1', 'Amsterdam', 'NL', 'EU'), ('OCI', 'ap-mumbai-1', 'Mumbai', 'IN', 'AS'),
+                ('AZURE', 'eastus2', 'East US 2', 'US', 'NA'))
 SEEDED_AT = '2024-01-02T03:04:05.000Z'
 REASONS = {400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict'}
 
