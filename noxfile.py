@@ -540,8 +540,31 @@ def release(job):
             return False
         with open(introspect) as handle:
             text = handle.read()
-        return ('requests>=2.25.0  # from collection netfoundry.api' in text and
-                'urllib3>=1.26.0  # from collection netfoundry.api' in text)
+        if not ('requests>=2.25.0  # from collection netfoundry.api' in text and
+                'urllib3>=1.26.0  # from collection netfoundry.api' in text):
+            return False
+        # The EE of a clone (scripts/ee): the tarball built above in the build context, installed from there.
+        if not tarball:
+            return False
+        clone = os.path.join(BUILD, 'ee-clone-context')
+        shutil.rmtree(clone, ignore_errors=True)
+        built = os.path.join(job.stage, 'extensions', 'ee', 'build')
+        os.makedirs(built, exist_ok=True)
+        shutil.copy(tarball, os.path.join(built, 'netfoundry-api.tar.gz'))
+        if job.run(os.path.join(LOGS, 'ee-clone.log'), [
+                os.path.join(bin_dir, 'ansible-builder'), 'create', '-c', clone, '-f',
+                os.path.join(job.stage, 'extensions', 'ee', 'execution-environment-clone.yml')]):
+            return False
+        instructions = [name for name in ('Containerfile', 'Dockerfile') if os.path.exists(os.path.join(clone, name))]
+        if not instructions:
+            return False
+        with open(os.path.join(clone, instructions[0])) as handle:
+            containerfile = handle.read()
+        with open(os.path.join(clone, '_build', 'requirements.yml')) as handle:
+            requirements = handle.read()
+        return (os.path.exists(os.path.join(clone, '_build', 'collections', 'netfoundry-api.tar.gz'))
+                and 'COPY _build/collections/ /build/collections/' in containerfile
+                and '/build/collections/netfoundry-api.tar.gz' in requirements)
 
     job.gate('execution-environment', ee_check)
 

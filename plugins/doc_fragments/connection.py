@@ -19,14 +19,16 @@ options:
     description:
       - A PEM CA bundle to check the identity provider's (and the API's) certificate against, for a private CA or a
         TLS-inspecting proxy.
-      - When not set, E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE), else the CA bundle of the requests library.
+      - When not set, E(NETFOUNDRY_CA_PATH) (the AWX credential types inject it; it changes nothing for other
+        tasks), else E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE), else the CA bundle of the requests library.
     type: path
   proxy:
     description:
       - An C(http://) or C(https://) proxy URL for the token request (and the API calls of the actions). The module
         treats it as C(no_log), since it
         may carry C(user:password@); its password is also redacted from every message.
-      - When not set, the standard E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) and E(NO_PROXY) variables apply.
+      - When not set, E(NETFOUNDRY_PROXY) (the AWX credential types inject it; it changes nothing for other tasks),
+        else the standard E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) and E(NO_PROXY) variables apply.
       - It may carry C(user:password@), whose password is masked in all output; it is never read from C(ansible.cfg).
       - A plain C(http://) token URL (allowed to a literal loopback address only) never goes through a proxy. The
         variables are ignored for it, and setting this option with it is an error.

@@ -32,6 +32,11 @@ NO_DEFAULT_URL = ('the token URL is the authenticationUrl in the credentials.jso
 GUESSED = 'default (production): neither the token URL nor the token names an environment'
 # The variables that may name a proxy (requests reads them in either case).
 PROXY_VARIABLES = tuple(name for base in ('https_proxy', 'http_proxy', 'all_proxy') for name in (base, base.upper()))
+# The collection's own variables for ca_path and proxy, read when the option is not given (AWX's credential types
+# inject them: unlike REQUESTS_CA_BUNDLE and HTTPS_PROXY, they change nothing for the job's other tasks).
+ENV_CA_PATH = 'NETFOUNDRY_CA_PATH'
+ENV_PROXY = 'NETFOUNDRY_PROXY'
+ENV_FALLBACKS = (('ca_path', ENV_CA_PATH), ('proxy', ENV_PROXY))
 
 
 def gateway_url(environment):

@@ -15,7 +15,7 @@ import time
 from ansible_collections.netfoundry.api.plugins.module_utils import _credentials, _response
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key, default_dir, fingerprint
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import (
-    ENV_ENVIRONMENT, GUESSED, PROXY_VARIABLES, TokenRequest, check_environment, display_url, locate_api)
+    ENV_ENVIRONMENT, ENV_FALLBACKS, GUESSED, PROXY_VARIABLES, TokenRequest, check_environment, display_url, locate_api)
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
     NFTokenError, proxy_secret_forms, redact, redact_secret_pieces, secret_forms, secret_pieces)
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, stat_signature
@@ -30,6 +30,7 @@ def prepare(options, environ=None, cwd=None, home=None, origins=None):
     else but NETFOUNDRY_ENVIRONMENT and the files named: it is made once and kept while those are unchanged (a
     lookup is evaluated again at every use)."""
     environ = os.environ if environ is None else environ
+    options, origins = _from_environment(options, environ, origins)
     key = _prepared_key(options, origins)
     if key is not None:
         check = (environ.get(ENV_ENVIRONMENT),) + tuple(
@@ -42,6 +43,20 @@ def prepare(options, environ=None, cwd=None, home=None, origins=None):
     if key is not None:
         MEMO.put('prepared', key, request, check)
     return request
+
+
+def _from_environment(options, environ, origins):
+    """ca_path and proxy from NETFOUNDRY_CA_PATH and NETFOUNDRY_PROXY when no option, variable or ansible.cfg gave
+    them (an empty variable counts as unset)."""
+    found = [(name, variable) for name, variable in ENV_FALLBACKS
+             if options.get(name) is None and (environ.get(variable) or '').strip()]
+    if not found:
+        return options, origins
+    options, origins = dict(options), dict(origins or {})
+    for name, variable in found:
+        options[name] = environ[variable]
+        origins[name] = 'environment variable %s' % variable
+    return options, origins
 
 
 def _prepared_key(options, origins):

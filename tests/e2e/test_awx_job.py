@@ -25,6 +25,7 @@ import yaml
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import secret_forms
 from ansible_collections.netfoundry.api.tests.e2e.conftest import COLLECTION, COLLECTIONS, issued_secrets
 from ansible_collections.netfoundry.api.tests.e2e.plays import CLIENT_ID, CLIENT_SECRET
+from ansible_collections.netfoundry.api.tests.e2e.test_proxy import tinyproxy  # noqa: F401 pylint: disable=unused-import
 
 BIN = Path(sys.executable).parent
 CREDENTIAL_TYPES = sorted((COLLECTION / 'extensions' / 'awx' / 'credential_types').glob('*.yml'))
@@ -33,26 +34,33 @@ CREDENTIAL_TYPES = sorted((COLLECTION / 'extensions' / 'awx' / 'credential_types
 JOB_ENVIRONMENT = ('env/', 'artifacts/job/command')
 
 
-def inputs_for(definition, testbed):
-    """What a user would type into a credential of this type for the test bed's API account."""
-    token_url = testbed.info['idp_http'] + '/token'
-    values = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': token_url, 'environment': '',
-              'credentials_json': json.dumps({'clientId': CLIENT_ID, 'password': CLIENT_SECRET,
-                                              'authenticationUrl': token_url})}
+def inputs_for(definition, testbed, token_url=None, **optional):
+    """What a user would type into a credential of this type for the test bed's API account (optional: the fields
+    left empty otherwise, ca_bundle and proxy)."""
+    token_url = token_url or testbed.info['idp_http'] + '/token'
+    values = dict({'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': token_url, 'environment': '',
+                   'credentials_json': json.dumps({'clientId': CLIENT_ID, 'password': CLIENT_SECRET,
+                                                   'authenticationUrl': token_url}), 'ca_bundle': '', 'proxy': ''},
+                  **optional)
     fields = [field['id'] for field in definition['inputs']['fields']]
     return dict((name, values[name]) for name in fields)
 
 
 def inject(definition, inputs, env_dir):
-    """The injectors as AWX applies them: the file template written to a file in env/, then the env templates."""
+    """The injectors as AWX applies them: each file template written to a file in env/ (one: tower.filename; several,
+    template.<name>: tower.filename.<name>), then the env templates."""
     namespace = dict(inputs)
     injectors = definition['injectors']
-    if 'file' in injectors:
+    files = {}
+    for key, template in injectors.get('file', {}).items():
         env_dir.mkdir(parents=True, exist_ok=True)
-        path = env_dir / 'netfoundry_credential'
-        path.write_text(jinja2.Template(injectors['file']['template']).render(**inputs))
+        name = key.split('.', 1)[1] if '.' in key else None
+        path = env_dir / ('netfoundry_credential' + ('_' + name if name else ''))
+        path.write_text(jinja2.Template(template).render(**inputs))
         path.chmod(0o600)
-        namespace['tower'] = {'filename': str(path)}
+        files[name] = str(path)
+    if files:
+        namespace['tower'] = {'filename': files[None] if None in files else files}
     return dict((name, jinja2.Template(template).render(**namespace)) for name, template in injectors['env'].items())
 
 
@@ -252,3 +260,61 @@ def test_the_scan_sees_enrollment_secrets_a_job_shows(testbed, tmp_path):
         assert counts == dict(job_events=0 if value == router['jwt'] else 2, stdout=0, fact_cache=0, other=0), counts
     with pytest.raises(AssertionError, match='enrollment secret occurrences'):
         assert_no_leak(data, testbed)
+
+
+SHARED_CACHE_PLAY = '''
+- name: One API call, as a job template of its own
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: The networks
+      netfoundry.api.nf_request:
+        path: core/v2/networks
+'''
+
+
+def test_two_jobs_sharing_an_exposed_cache_folder_share_one_token(testbed, tmp_path):
+    """AWX runs each job in a fresh private data dir and HOME: with NETFOUNDRY_CACHE_DIR on a path AWX exposes to its
+    jobs (the setting "Paths to expose to isolated jobs"; the job template's environment or the EE sets the variable),
+    every job of the execution node within the token's lifetime uses the first job's token."""
+    definition = yaml.safe_load(CREDENTIAL_TYPES[0].read_text())
+    shared = tmp_path / 'exposed-cache'
+    for job in ('first', 'second'):
+        envvars = dict(inject(definition, inputs_for(definition, testbed), tmp_path / job / 'job' / 'env'),
+                       NETFOUNDRY_CACHE_DIR=str(shared))
+        rc, data, output = runner_job(tmp_path / job, SHARED_CACHE_PLAY, envvars,
+                                      {'netfoundry_audience': testbed.info['api']})
+        assert rc == 0, output
+        assert_no_leak(data, testbed)
+    stats = testbed.stats()
+    assert (stats['total'], stats['api_refused']) == (1, 0)  # one token request for the two jobs
+    cached = [path for path in shared.rglob('*') if path.is_file()]
+    assert cached and [path.name for path in cached if path.stat().st_mode & 0o077] == []  # private to the user
+
+
+@pytest.mark.parametrize('credential_type', CREDENTIAL_TYPES, ids=lambda path: path.stem)
+def test_the_credential_types_ca_bundle_and_proxy_fields(testbed, tmp_path, credential_type, tinyproxy):
+    """The HTTPS identity provider trusted by the credential's CA bundle alone (no CA variable in the job), reached
+    through the credential's proxy (tinyproxy, with a user:password@ that no artifact shows); without the bundle the
+    job fails on the certificate."""
+    definition = yaml.safe_load(credential_type.read_text())
+    token_url = testbed.info['idp_https'] + '/token'
+    bundle = Path(testbed.info['ca']).read_text()
+    proxy = tinyproxy.url.replace('http://', 'http://jobuser:Pr0xyPass@')
+    port = int(token_url.split(':')[2].split('/')[0])
+    before = tinyproxy.connects(port)
+    envvars = inject(definition, inputs_for(definition, testbed, token_url, ca_bundle=bundle, proxy=proxy),
+                     tmp_path / 'with' / 'job' / 'env')
+    rc, data, output = runner_job(tmp_path / 'with', SHARED_CACHE_PLAY, envvars,
+                                  {'netfoundry_audience': testbed.info['api']}, 4, {'ANSIBLE_INJECT_INVOCATION': '1'})
+    assert rc == 0, output
+    assert tinyproxy.connects(port) == before + 1
+    assert_no_leak(data, testbed)
+    counts, _skipped = artifact_counts(data, ['Pr0xyPass'])
+    assert counts == dict(job_events=0, stdout=0, fact_cache=0, other=0)
+    envvars = inject(definition, inputs_for(definition, testbed, token_url, proxy=proxy),
+                     tmp_path / 'without' / 'job' / 'env')
+    rc, data, output = runner_job(tmp_path / 'without', SHARED_CACHE_PLAY, envvars,
+                                  {'netfoundry_audience': testbed.info['api']})
+    assert rc != 0
+    assert 'certificate' in (data / 'artifacts' / 'job' / 'stdout').read_text()

@@ -45,11 +45,11 @@ PRESUMED = {
     'netfoundry_appwan': lambda testbed: network(testbed, ('endpoints', {'name': 'gunter-laptop1'}), ('services', {
         'name': 'internal-portal', 'modelType': 'TunnelerToSdk', 'model': {
             'clientIngress': {'host': 'portal.internal', 'port': 443}, 'edgeRouterAttributes': ['#all']}})),
-    'netfoundry_endpoint': lambda testbed: network(testbed),
+    'netfoundry_endpoint': network,
     'netfoundry_info': lambda testbed: network(testbed, ('endpoints', {'name': 'laptop-01'})),
     'netfoundry_network': lambda testbed: None,
-    'netfoundry_router': lambda testbed: network(testbed),
-    'netfoundry_router_policy': lambda testbed: network(testbed),
+    'netfoundry_router': network,
+    'netfoundry_router_policy': network,
     'netfoundry_service_advanced': lambda testbed: network(testbed, *SERVICE_HOSTS),
     'netfoundry_service_raw': lambda testbed: network(testbed, ('endpoints', {'name': 'Exit123'})),
     'netfoundry_service_simple': lambda testbed: network(testbed, ('edge-routers', {'name': 'finance-bastion11'}),

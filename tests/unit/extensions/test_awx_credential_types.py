@@ -14,7 +14,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils import _cache, _cre
 TYPES = os.path.join(os.path.dirname(__file__), '..', '..', '..', 'extensions', 'awx', 'credential_types')
 READ_BY_THE_CORE = {_credentials.ENV_ACCOUNT, _credentials.ENV_CLIENT_ID, _credentials.ENV_CLIENT_SECRET,
                     _credentials.ENV_PASSWORD, _credentials.ENV_OAUTH_URL, _endpoint.ENV_ENVIRONMENT,
-                    _cache.ENV_CACHE_DIR}
+                    _cache.ENV_CACHE_DIR, _endpoint.ENV_CA_PATH, _endpoint.ENV_PROXY}
 
 
 def load(name):
@@ -31,7 +31,7 @@ def test_injectors_use_only_variables_the_core_reads(name):
     fields = {field['id']: field for field in definition['inputs']['fields']}
     assert set(definition['inputs']['required']) <= set(fields)
     for template in definition['injectors']['env'].values():
-        referenced = template.strip('{} ').split('.')[0]
+        referenced = template.strip('{} ').split('.')[0].split()[0]
         assert referenced in fields or referenced == 'tower'
     assert definition['kind'] == 'cloud'
 
@@ -53,10 +53,15 @@ def test_the_file_type_needs_the_whole_file():
 def test_secrets_are_secret_fields():
     account = {f['id']: f for f in load('netfoundry_api_account.yml')['inputs']['fields']}
     assert account['client_secret']['secret'] is True
+    assert account['proxy']['secret'] is True  # it may carry user:password@
     assert load('netfoundry_api_account.yml')['injectors']['env'] == {
         'NETFOUNDRY_CLIENT_ID': '{{ client_id }}', 'NETFOUNDRY_PASSWORD': '{{ client_secret }}',
-        'NETFOUNDRY_OAUTH_URL': '{{ token_url }}', 'NETFOUNDRY_ENVIRONMENT': '{{ environment }}'}
+        'NETFOUNDRY_OAUTH_URL': '{{ token_url }}', 'NETFOUNDRY_ENVIRONMENT': '{{ environment }}',
+        'NETFOUNDRY_CA_PATH': "{{ tower.filename if ca_bundle else '' }}", 'NETFOUNDRY_PROXY': '{{ proxy }}'}
     file_type = load('netfoundry_api_account_file.yml')
     assert file_type['inputs']['fields'][0]['secret'] is True
-    assert file_type['injectors'] == {'file': {'template': '{{ credentials_json }}'},
-                                      'env': {'NETFOUNDRY_API_ACCOUNT': '{{ tower.filename }}'}}
+    assert file_type['injectors'] == {
+        'file': {'template.credentials': '{{ credentials_json }}', 'template.ca_bundle': '{{ ca_bundle }}'},
+        'env': {'NETFOUNDRY_API_ACCOUNT': '{{ tower.filename.credentials }}',
+                'NETFOUNDRY_CA_PATH': "{{ tower.filename.ca_bundle if ca_bundle else '' }}",
+                'NETFOUNDRY_PROXY': '{{ proxy }}'}}

@@ -465,3 +465,18 @@ def test_a_refused_secret_with_white_space_around_it_gets_a_hint(testbed):
     assert 'the client secret begins or ends with white space (a space or a line break), which is sent as it is' in \
         error.value.message
     assert CLIENT_SECRET not in error.value.message
+
+
+def test_ca_path_and_proxy_fall_back_to_the_collections_own_variables(tmp_path):
+    """NETFOUNDRY_CA_PATH and NETFOUNDRY_PROXY (the AWX credential types inject them) when no option gives them; an
+    option wins; an empty variable counts as unset."""
+    bundle = tmp_path / 'ca.pem'
+    bundle.write_text('')
+    options = dict(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, token_url='https://idp.example/token')
+    environ = {'NETFOUNDRY_CA_PATH': str(bundle), 'NETFOUNDRY_PROXY': 'http://proxy.example:3128'}
+    settings = prepare(dict(options), environ=environ).settings
+    assert (settings['ca_path'], settings['proxy']) == (str(bundle), 'http://proxy.example:3128')
+    settings = prepare(dict(options, proxy='http://other.example:8080'), environ=environ).settings
+    assert (settings['ca_path'], settings['proxy']) == (str(bundle), 'http://other.example:8080')
+    settings = prepare(dict(options), environ={'NETFOUNDRY_CA_PATH': ' ', 'NETFOUNDRY_PROXY': ''}).settings
+    assert (settings['ca_path'], settings['proxy']) == (None, None)
