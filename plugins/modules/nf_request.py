@@ -55,16 +55,6 @@ options:
         C(POST core/v2/edge-routers/<id>/registration-key)), and use C(no_log) on the task."
     type: bool
     default: false
-  session:
-    description:
-      - A session handle, as the role C(netfoundry.api.token) sets it (C(netfoundry_api_session)) or the
-        P(netfoundry.api.nf_token#lookup) lookup returns it with C(output=session). Its token is used while it is
-        fresh (no token request), then renewed through the token cache.
-      - When not given, the variable C(netfoundry_api_session) is used if it is set and the task gives none of the
-        token's options (the auth, connection and cache options below) itself. So after the role, a task needs
-        only O(path), and the role's C(netfoundry_force) and C(netfoundry_cache) inputs apply to the play's one token,
-        not to every call.
-    type: dict
   method:
     description:
       - The HTTP method; one of C(GET), C(HEAD), C(POST), C(PUT), C(PATCH), C(DELETE), C(OPTIONS).
@@ -128,35 +118,20 @@ extends_documentation_fragment:
   - netfoundry.api.auth
   - netfoundry.api.connection
   - netfoundry.api.cache
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
-  - ansible.builtin.action_common_attributes.flow
+  - netfoundry.api.action
+  - netfoundry.api.action.session
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
     support: partial
     details: Only C(GET) and C(HEAD) calls are sent in check mode; the others are skipped.
   diff_mode:
     support: none
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - netfoundry.api.nf
 seealso:
   - module: netfoundry.api.nf_token
   - plugin: netfoundry.api.nf_token
     plugin_type: lookup
 requirements:
   - requests (on the controller)
-author:
-  - NetFoundry API collection contributors (@netfoundry)
 '''
 
 EXAMPLES = r'''

@@ -174,19 +174,15 @@ options:
         what the callback shows, so use C(no_log) on the task.
     type: bool
     default: false
-  session:
-    description:
-      - A session handle, as the role C(netfoundry.api.token) sets it (C(netfoundry_api_session)); see
-        M(netfoundry.api.nf_request). When not given, C(netfoundry_api_session) is used if it is set and the task
-        gives no option of the token itself.
-    type: dict
 notes:
   - "What each type takes (NetFoundry's API v2, as recorded from the real API and as NetFoundry's SDK sends it;
-    NetFoundry's API reference: U(https://developer.netfoundry.io/guides/introduction/)). C(networks): C(networkGroupId)
-    (C(rest/v1/network-groups) lists them) and C(locationCode) (or C(region)) are needed to create one, C(size)
-    (default C(medium)), C(productVersion), C(o365BreakoutCategory). C(endpoints): C(attributes), C(enrollmentMethod)
+    NetFoundry's API reference: U(https://developer.netfoundry.io/guides/introduction/)). C(networks): C(locationCode)
+    (or C(region), checked against the API's data centers) is needed to create one; C(networkGroupId) (a name or an
+    id; default the organization's first group), C(size) (default C(medium)), C(productVersion) (C(latest),
+    C(default) or a version), C(o365BreakoutCategory). C(endpoints): C(attributes), C(enrollmentMethod)
     (create only), C(sessionIdentityId). C(edge-routers): C(attributes), C(linkListener), C(tunnelerEnabled), and
-    C(provider) with C(locationCode) (or C(dataCenterId)) for a router NetFoundry hosts (create only; C(linkListener)
+    C(provider) with C(locationCode) (checked against the API's data centers; or C(dataCenterId)) for a router
+    NetFoundry hosts (create only; C(linkListener)
     then defaults to true, as the SDK sends). C(services): C(modelType) (cannot change) with its C(model), or inline
     C(configs) (each C(name), C(configTypeName), C(data); create only), is needed; C(attributes),
     C(encryptionRequired), C(edgeRouterAttributes) (create only). C(service-policies): C(type) (C(Dial) or C(Bind),
@@ -209,33 +205,18 @@ extends_documentation_fragment:
   - netfoundry.api.auth
   - netfoundry.api.connection
   - netfoundry.api.cache
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
-  - ansible.builtin.action_common_attributes.flow
+  - netfoundry.api.action
+  - netfoundry.api.action.session
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
     support: full
   diff_mode:
     support: full
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - netfoundry.api.nf
 seealso:
   - module: netfoundry.api.nf_resource_info
   - module: netfoundry.api.nf_request
 requirements:
   - requests (on the controller)
-author:
-  - NetFoundry API collection contributors (@netfoundry)
 '''
 
 EXAMPLES = r'''

@@ -81,41 +81,21 @@ options:
         on the task.
     type: bool
     default: false
-  session:
-    description:
-      - A session handle, as the role C(netfoundry.api.token) sets it (C(netfoundry_api_session)); see
-        M(netfoundry.api.nf_request).
-    type: dict
 extends_documentation_fragment:
   - netfoundry.api.auth
   - netfoundry.api.connection
   - netfoundry.api.cache
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
-  - ansible.builtin.action_common_attributes.flow
+  - netfoundry.api.action
+  - netfoundry.api.action.session
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
     support: full
   diff_mode:
     support: none
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - netfoundry.api.nf
 seealso:
   - module: netfoundry.api.nf_resource
 requirements:
   - requests (on the controller)
-author:
-  - NetFoundry API collection contributors (@netfoundry)
 '''
 
 EXAMPLES = r'''

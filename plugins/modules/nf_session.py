@@ -46,34 +46,18 @@ extends_documentation_fragment:
   - netfoundry.api.auth
   - netfoundry.api.connection
   - netfoundry.api.cache
-  - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.actiongroups
-  - ansible.builtin.action_common_attributes.flow
+  - netfoundry.api.action
 attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
   check_mode:
     support: full
   diff_mode:
     support: none
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - netfoundry.api.nf
 seealso:
   - module: netfoundry.api.nf_request
   - plugin: netfoundry.api.nf_token
     plugin_type: lookup
 requirements:
   - requests (on the controller, only when a new token is asked for)
-author:
-  - NetFoundry API collection contributors (@netfoundry)
 '''
 
 EXAMPLES = r'''
