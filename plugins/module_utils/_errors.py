@@ -40,6 +40,10 @@ def _json_escaped(secret):
     return forms
 
 
+# What Ansible shows for a no_log value, and what this collection shows for every secret it keeps out of a result.
+NO_LOG_VALUE = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+
+
 def secret_forms(secret, client_id=None):
     """Every way a secret can appear on the wire or in a message: raw, form-encoded, JSON-escaped, with its white
     space collapsed (as every one-line message is), inside HTTP Basic."""

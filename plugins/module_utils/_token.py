@@ -260,12 +260,22 @@ class StaticGrant:
         return dict(credential_source='RapidAPI key')
 
 
+def request_secret_forms(request, environ):
+    """Every form of what a token request must never show: the secret of its credential (and of the credential a
+    RapidAPI renewal falls back to), and the password of its proxy (the option's or the environment's). The one place
+    the secret forms of a request are made."""
+    forms = []
+    for credential in (request.credential, getattr(getattr(request, 'renewal', None), 'credential', None)):
+        if credential is not None:
+            forms += secret_forms(credential.client_secret, credential.client_id)
+    return forms + proxy_secret_forms([request.settings['proxy']] + [environ.get(name) for name in PROXY_VARIABLES])
+
+
 def exchange(request, environ=None, warn=None, clock=time.time):
     """POST the grant and turn the answer into a Token."""
     environ = os.environ if environ is None else environ
     warn = warn or (lambda _text: None)
-    secrets = secret_forms(request.credential.client_secret, request.credential.client_id) + proxy_secret_forms(
-        [request.settings['proxy']] + [environ.get(name) for name in PROXY_VARIABLES])
+    secrets = request_secret_forms(request, environ)
     pieces = secret_pieces(request.credential.client_secret)
     where = 'token request to %s' % display_url(request.token_url)
     source = request.credential.source

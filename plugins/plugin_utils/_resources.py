@@ -18,7 +18,7 @@ import tempfile
 import time
 from urllib.parse import quote, urljoin
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, enrollment_jwts
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NO_LOG_VALUE, NFTokenError, enrollment_jwts
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 from ansible_collections.netfoundry.api.plugins.plugin_utils._api import origin, with_query
 from ansible_collections.netfoundry.api.plugins.plugin_utils._names import (
@@ -26,7 +26,7 @@ from ansible_collections.netfoundry.api.plugins.plugin_utils._names import (
 from ansible_collections.netfoundry.api.plugins.plugin_utils._placement import Placement
 from ansible_collections.netfoundry.api.plugins.plugin_utils._types import FROZEN, SECRET_KEYS, TYPES, ZITI_NAMES
 
-HIDDEN = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+HIDDEN = NO_LOG_VALUE
 # Resource statuses (NetFoundry's SDK, RESOURCE_STATUS_SYMBOLS; recorded only as "a string"): networks and edge
 # routers carry one.
 DONE = 'PROVISIONED'

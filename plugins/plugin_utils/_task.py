@@ -14,17 +14,15 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _session
-from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import PROXY_VARIABLES
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
-    proxy_password, proxy_secret_forms, secret_forms)
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NO_LOG_VALUE, proxy_password, secret_forms
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, CORE, argspec, plain
-from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare
+from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare, request_secret_forms
 from ansible_collections.netfoundry.api.plugins.plugin_utils._api import Client
 from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather, needs_template, unknown_keywords
 
 display = Display()
 
-NO_LOG = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+NO_LOG = NO_LOG_VALUE
 # The role's output: the session handle an action uses when the task names no option of the token itself.
 SESSION_VARIABLE = 'netfoundry_api_session'
 
@@ -113,10 +111,7 @@ class ApiAction(ActionBase):
             raw, origins = gather(direct, task_vars, self._template, CORE, display.warning)
             request = prepare(raw, origins=origins)
             settings = request.settings
-            for credential in (request.credential, getattr(getattr(request, 'renewal', None), 'credential', None)):
-                if credential is not None:
-                    secrets += secret_forms(credential.client_secret, credential.client_id)
-            secrets += proxy_secret_forms([settings['proxy']] + [os.environ.get(n) for n in PROXY_VARIABLES])
+            secrets = request_secret_forms(request, os.environ)
 
             def fetch_token(refused):
                 return fetch(request, warn=display.warning, refused=refused)
