@@ -83,7 +83,7 @@ CASES += [
          message='failed: the connection broke while the answer was read (connection reset, 3 attempts); try again later'),
     Case('read-timeout', [{'delay': 3, 'times': 3}], options={'timeout': 1}, requests=3,
          warnings=[retry_warning(1, 'read timed out'), retry_warning(2, 'read timed out')],
-         message='failed: no answer within 1.0 s (3 attempts); raise timeout or try again later',
+         message='failed: no answer within 1 s (3 attempts); raise timeout or try again later',
          max_span=2 * 1.0 + 0.2 + 0.4 + 1.5),
     Case('tls-name-mismatch', options={'token_url': '{idp_https_wrong_name}/token', 'ca_path': '{ca}'}, requests=0,
          message="failed: the server's TLS certificate is not for this host name; use the host name the "

@@ -5,16 +5,12 @@
 """The role netfoundry.api.token plus plain uri tasks, through ansible-playbook against the test bed. (More of the
 role's tests are playbook scenarios: tests/e2e/scenarios/role_*, run by test_scenarios.py.)"""
 
-import json
-import os
 import time
 
-import jinja2
 import yaml
 
-from ansible_collections.netfoundry.api.tests.e2e.conftest import COLLECTION
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
-    BEFORE_2_19, CLIENT_ID, CLIENT_SECRET, assert_clean, credential_vars, play, save)
+    BEFORE_2_19, CLIENT_ID, assert_clean, credential_vars, play, save)
 
 
 LIST_NETWORKS = {'name': 'list networks', 'ansible.builtin.uri': {
@@ -54,26 +50,15 @@ def test_role_again_reuses_and_verify_sets_identity(testbed, playbook):
     assert testbed.stats()['total'] == 1
 
 
-def awx_environment(definition, inputs, file_path=None):
-    """Render a credential type's env injectors the way AWX does (Jinja2 over the inputs)."""
-    context = dict(inputs, tower={'filename': file_path})
-    return dict((name, jinja2.Template(template).render(context)) for name, template in definition['injectors']['env'].items())
-
-
 def test_awx_credential_types_feed_the_role(testbed, playbook, tmp_path):
-    types = os.path.join(str(COLLECTION), 'extensions', 'awx', 'credential_types')
-    with open(os.path.join(types, 'netfoundry_api_account.yml')) as handle:
-        fields = yaml.safe_load(handle)
-    with open(os.path.join(types, 'netfoundry_api_account_file.yml')) as handle:
-        whole = yaml.safe_load(handle)
-    account = tmp_path / 'injected.json'
-    account.write_text(jinja2.Template(whole['injectors']['file']['template']).render(credentials_json=json.dumps(
-        {'clientId': CLIENT_ID, 'password': CLIENT_SECRET, 'authenticationUrl': testbed.info['idp_http'] + '/token'})))
-    environments = {
-        'fields': awx_environment(fields, {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET,
-                                           'token_url': testbed.info['idp_http'] + '/token', 'environment': ''}),
-        'file': awx_environment(whole, {}, str(account)),
-    }
+    """Each credential type's injectors as AWX applies them (test_awx_job.inject), feeding the role."""
+    from ansible_collections.netfoundry.api.tests.e2e.test_awx_job import CREDENTIAL_TYPES, inject, inputs_for
+    environments = {}
+    for path in CREDENTIAL_TYPES:
+        definition = yaml.safe_load(path.read_text())
+        name = 'file' if 'credentials_json' in str(definition) else 'fields'
+        environments[name] = inject(definition, inputs_for(definition, testbed), tmp_path / name)
+    account = environments['file']['NETFOUNDRY_API_ACCOUNT']
     for name, environment in environments.items():
         run = playbook(play([LIST_NETWORKS, save(name, 'netfoundry_api_token_info')],
                             vars={'netfoundry_audience': testbed.info['api'], 'netfoundry_cache': False},
