@@ -6,7 +6,7 @@
 work is plugin_utils/_export.py's; the token and the API client are the ones every action shares)."""
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
-from ansible_collections.netfoundry.api.plugins.plugin_utils._export import export_network
+from ansible_collections.netfoundry.api.plugins.plugin_utils._export import export_network, write_vars
 from ansible_collections.netfoundry.api.plugins.plugin_utils._task import ApiAction, failed
 
 
@@ -29,7 +29,11 @@ class ActionModule(ApiAction):
         try:
             client, api_url = self.client(args, task_vars)
             found, skipped = export_network(client, api_url, args['network'], args['types'])
+            found = client.redact(found)
+            changed = False
+            if args['dest']:
+                result['dest'], changed = write_vars(args['dest'], found, self._task.check_mode)
         except NFTokenError as exc:
             return failed(result, client.redact_message(exc.message) if client else exc.message)
-        result.update(client.redact(dict(found, left_out=skipped)), changed=False)
+        result.update(found, left_out=client.redact(skipped), changed=changed)
         return result

@@ -60,6 +60,13 @@ EXAMPLES = r'''
   ansible.builtin.set_fact:
     downloaded: "{{ 'acme-network.yml' | netfoundry.api.nf_from_download }}"
 
+- name: The network
+  netfoundry.api.nf_resource:
+    type: networks
+    name: "{{ downloaded.nf_network }}"
+    spec: "{{ downloaded.nf_network_spec }}"
+    wait_timeout: 1800
+
 - name: Its resources, made
   netfoundry.api.nf_resource:
     type: "{{ item.type }}"
@@ -86,6 +93,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netfoundry.api.plugins.module_utils._options import plain
 from ansible_collections.netfoundry.api.plugins.plugin_utils._download import from_download
+from ansible_collections.netfoundry.api.plugins.plugin_utils._unsafe import untemplated
 
 MAX_BYTES = 16 * 1024 * 1024  # a download larger than this is not one NF Console gave
 
@@ -110,7 +118,7 @@ def nf_from_download(download, network=None, network_group=None):
         found, skipped = from_download(download, network_group=network_group, network=network)
     except ValueError as exc:
         raise AnsibleFilterError('netfoundry.api.nf_from_download: %s' % exc)
-    return dict(found, left_out=skipped)
+    return untemplated(dict(found, left_out=skipped))
 
 
 class FilterModule:

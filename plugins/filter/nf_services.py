@@ -101,11 +101,12 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.netfoundry.api.plugins.module_utils._options import plain
 from ansible_collections.netfoundry.api.plugins.plugin_utils._services import ServiceError, service_items
+from ansible_collections.netfoundry.api.plugins.plugin_utils._unsafe import untemplated
 
 
 def nf_services(definitions):
     try:
-        return service_items(plain(definitions))
+        return untemplated(service_items(plain(definitions)))
     except ServiceError as exc:
         raise AnsibleFilterError('netfoundry.api.nf_services: %s' % exc)
 

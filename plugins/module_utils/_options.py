@@ -132,6 +132,7 @@ OPTIONS = (
     # nf_export's own (the types it exports, in the order network_as_code applies them: plugin_utils/_export.py).
     Option('types', 'list', 'export', default=list(EXPORT_TYPES), choices=EXPORT_TYPES, keyword_only=True,
            elements='str'),
+    Option('dest', 'path', 'export', keyword_only=True),
     # The lookup's own options.
     Option('output', 'str', 'lookup', default='token', choices=OUTPUTS),
     # What output=session returned: the role keeps it in memory and hands it to later evaluations.

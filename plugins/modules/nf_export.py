@@ -10,8 +10,8 @@ short_description: Export a live NetFoundry network as network-as-code vars
 version_added: 3.2.0
 description:
   - Reads a network and its resources and returns them as the vars of the playbook C(netfoundry.api.network_as_code)
-    (C(nf_network), C(nf_network_spec), C(nf_resources)). Write them to a file (the playbook
-    C(netfoundry.api.export_network) does) and that network is code.
+    (C(nf_network), C(nf_network_spec), C(nf_resources)), and with O(dest) writes them to a vars file: that network
+    is then code. The playbook C(netfoundry.api.export_network) does that.
   - Each resource gives what M(netfoundry.api.nf_resource) manages of it (its O(netfoundry.api.nf_resource#module:spec)),
     never an id, a key the API sets, or a one-time credential. Where the API names one resource by its id the export
     names it. A router-hosted service's C(edgeRouterHosts[].edgeRouterId) becomes C(edgeRouterName), the network
@@ -39,6 +39,14 @@ options:
               service-edge-router-policies, app-wans]
     choices: [posture-checks, edge-routers, endpoints, services, service-policies, edge-router-policies,
               service-edge-router-policies, app-wans]
+  dest:
+    description:
+      - Also write the vars to this file (YAML, mode 0600, atomically; a relative path is from the current directory,
+        where C(ansible-playbook) runs). Its folder must exist. The task reports C(changed) when the file changed; in
+        check mode nothing is written.
+      - Text that Jinja would read as a template (a resource named C({{ x }})) is written as C(!unsafe), so applying
+        the file gives the name as it is and runs nothing.
+    type: path
 extends_documentation_fragment:
   - netfoundry.api.auth
   - netfoundry.api.connection
@@ -63,12 +71,14 @@ EXAMPLES = r'''
     network: lab-network
   register: exported
 
-- name: Keep it as network-as-code vars
-  ansible.builtin.copy:
-    content: "{{ exported | ansible.builtin.dict2items | selectattr('key', 'in', ['nf_network', 'nf_network_spec', 'nf_resources'])
-      | ansible.builtin.items2dict | ansible.builtin.to_nice_yaml(indent=2, sort_keys=false) }}"
+- name: Export lab-network to a vars file network_as_code applies
+  netfoundry.api.nf_export:
+    network: lab-network
     dest: lab-network.yml
-    mode: "0644"
+
+- name: What was left out
+  ansible.builtin.debug:
+    msg: "{{ exported.left_out }}"
 '''
 
 RETURN = r'''
@@ -88,6 +98,11 @@ nf_resources:
   type: list
   elements: dict
   sample: [{"type": "endpoints", "name": "laptop-01", "spec": {"attributes": ["#workstations"]}}]
+dest:
+  description: The vars file's absolute path, when O(dest) is given.
+  returned: when O(dest) is given
+  type: str
+  sample: /home/me/lab-network.yml
 left_out:
   description: The resources left out, each C(type), C(name) and C(reason).
   returned: success

@@ -15,6 +15,10 @@ SYSTEM_SUFFIX = '-system'
 POLICY_TYPES = ('edge-router-policies', 'service-edge-router-policies', 'service-policies', 'app-wans')
 
 
+def _shown(value):
+    return '%s %s' % (type(value).__name__, repr(value)[:60])
+
+
 def skip(skipped, rtype, name, reason):
     skipped.append(dict(type=rtype, name=name, reason=reason))
 
@@ -45,7 +49,10 @@ def from_download(download, network_group=None, network=None):
     if not isinstance(download, dict):
         raise ValueError('a network download is a dictionary (NF Console: Networks, the menu of a network, Download), '
                          'got %s' % type(download).__name__)
-    name = network or download.get('name')
+    for option, value in (('network', network), ('network_group', network_group)):
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ValueError('%s must be a name (text), got %s' % (option, _shown(value)))
+    name = network if network is not None else download.get('name')
     if not isinstance(name, str) or not name.strip():
         raise ValueError('the network download has no name: give the network\'s name (network=...)')
     known = set(DOWNLOAD_NETWORK) | set(key for key, _rtype in DOWNLOAD_LISTS) | set(DOWNLOAD_IGNORED)
@@ -53,6 +60,9 @@ def from_download(download, network_group=None, network=None):
     if unknown:
         raise ValueError('the network download has keys this filter does not know: %s (it knows %s)' % (
             ', '.join(unknown[:10]), ', '.join(sorted(known))))
+    for key in DOWNLOAD_NETWORK:
+        if download.get(key) is not None and not isinstance(download[key], str):
+            raise ValueError('the network download\'s %s must be text, got %s' % (key, _shown(download[key])))
     spec = dict((key, download[key]) for key in ('size', 'productVersion', 'o365BreakoutCategory', 'locationCode')
                 if download.get(key) is not None)
     if 'locationCode' not in spec and download.get('region'):
@@ -63,8 +73,7 @@ def from_download(download, network_group=None, network=None):
     skipped = []
     for key in DOWNLOAD_IGNORED:
         for item in download.get(key) or []:
-            name = item.get('name') if isinstance(item, dict) else None
-            skip(skipped, 'certificate-authorities', name,
+            skip(skipped, 'certificate-authorities', item.get('name') if isinstance(item, dict) else None,
                  'a certificate authority needs its certificate verified: make it with nf_resource')
     lists = {}
     for key, rtype in DOWNLOAD_LISTS:

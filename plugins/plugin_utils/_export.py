@@ -12,13 +12,18 @@ by id is named by edgeRouterName, a network group by its name, a data center by 
 to an empty network makes the same resources; applying them again changes nothing; with --check --diff they show
 how the live network drifted from them."""
 
+import os
+
+import yaml
+
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import EXPORT_TYPES
 from ansible_collections.netfoundry.api.plugins.plugin_utils._download import made_by_netfoundry, skip
-from ansible_collections.netfoundry.api.plugins.plugin_utils._names import fold
+from ansible_collections.netfoundry.api.plugins.plugin_utils._names import ROLE_TYPES, fold
 from ansible_collections.netfoundry.api.plugins.plugin_utils._placement import Placement
-from ansible_collections.netfoundry.api.plugins.plugin_utils._resources import Resources, network_id
+from ansible_collections.netfoundry.api.plugins.plugin_utils._resources import Resources, network_id, write_private
 from ansible_collections.netfoundry.api.plugins.plugin_utils._types import FROZEN, MANAGED, SECRET_KEYS, TYPES
+from ansible_collections.netfoundry.api.plugins.plugin_utils._unsafe import has_template
 
 # The order network_as_code applies them in: what a resource names (an endpoint in a service's bind attributes, a
 # router in a service's model) comes before it; policies last.
@@ -76,7 +81,30 @@ class Exporter:
                 entry = self.entry(rtype, item, router_names, tunnelers)
                 if entry is not None:
                     out.append(entry)
-        return dict(nf_network=network.get('name'), nf_network_spec=self.network_spec(network), nf_resources=out)
+        return dict(nf_network=network.get('name'), nf_network_spec=self.network_spec(network),
+                    nf_resources=self.applicable(out))
+
+    def applicable(self, entries):
+        """The entries whose @name mentions name a resource the export holds (applying the file checks them, as
+        nf_resource does): one that names a resource left out, or nothing, is left out too, saying which."""
+        held = dict((rtype, set()) for rtype in ROLE_TYPES.values())
+        for entry in entries:
+            held.setdefault(entry['type'], set()).add(fold(entry['name']))
+        kept = []
+        for entry in entries:
+            spec = entry['spec']
+            model = spec.get('model') if isinstance(spec.get('model'), dict) else {}
+            missing = ['@%s' % item[1:] for prop, values in list(spec.items()) + list(model.items())
+                       if prop in ROLE_TYPES and isinstance(values, list)
+                       for item in values if isinstance(item, str) and item.startswith('@')
+                       and fold(item[1:]) not in held[ROLE_TYPES[prop]]]
+            if missing:
+                skip(self.skipped, entry['type'], entry['name'], 'it names %s, which the export does not hold (left '
+                     'out above, or not in the network)' % ', '.join(missing[:5]))
+                held.get(entry['type'], set()).discard(fold(entry['name']))
+                continue
+            kept.append(entry)
+        return kept
 
     def entry(self, rtype, item, router_names, tunnelers):
         name = item['name']
@@ -120,6 +148,40 @@ def _name_routers(spec, router_names):
         named.append(host)
     spec['model'] = dict(model, edgeRouterHosts=named)
     return None
+
+
+class _VarsDumper(yaml.SafeDumper):
+    """YAML of the vars file: text that Jinja would read as a template is written !unsafe, so that applying the file
+    (-e @file, vars_files) gives the name as it is and runs nothing."""
+
+
+def _text(dumper, value):
+    if has_template(value):
+        return dumper.represent_scalar('!unsafe', value, style='"')
+    return dumper.represent_str(value)
+
+
+_VarsDumper.add_representer(str, _text)
+VARS_KEYS = ('nf_network', 'nf_network_spec', 'nf_resources')
+
+
+def vars_text(found):
+    """The vars file's text: a header, then nf_network, nf_network_spec and nf_resources, in that order."""
+    body = yaml.dump(dict((key, found[key]) for key in VARS_KEYS), Dumper=_VarsDumper, sort_keys=False,
+                     default_flow_style=False, allow_unicode=True, width=120, indent=2)
+    name = ' '.join(str(found['nf_network']).split())[:80]
+    return ('---\n# The network %s as code (netfoundry.api.nf_export). Apply it with\n'
+            '#   ansible-playbook netfoundry.api.network_as_code -e @<this file>\n' % name) + body
+
+
+def write_vars(dest, found, check_mode):
+    """Write the vars file (0600, atomically; a relative dest is from the current directory); (path, changed)."""
+    path = os.path.abspath(os.path.expanduser(dest))
+    if os.path.isdir(path):
+        raise NFTokenError('option dest %s is a folder: give the path of the file to write' % path)
+    if not os.path.isdir(os.path.dirname(path)):
+        raise NFTokenError('the folder of option dest (%s) does not exist: make it first' % os.path.dirname(path))
+    return path, write_private(path, vars_text(found), check_mode)
 
 
 def export_network(client, api_url, network, types):

@@ -176,5 +176,8 @@ class Names:
         where = 'spec.model.edgeRouterHosts[%d].edgeRouterName' % index
         if 'edgeRouterId' in host:
             raise NFTokenError('%s and edgeRouterId are both given: give one' % where)
-        host['edgeRouterId'] = self.id_of('edge-routers', name, where) if isinstance(name, str) else name
+        if not isinstance(name, str) or not name.strip():
+            raise NFTokenError('%s must be the name of an edge router (text), got %s %s' % (
+                where, type(name).__name__, repr(name)[:60]))
+        host['edgeRouterId'] = self.id_of('edge-routers', name, where)
         return host

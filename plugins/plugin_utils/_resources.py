@@ -175,24 +175,37 @@ def check_args(args):
     for option in ('enrollment_jwt_dest', 'registration_key_dest'):
         if args.get(option) and kind.dest != option:
             return 'option %s is only for type %s' % (option, [t.name for t in TYPES.values() if t.dest == option][0])
-        if args.get(option):
-            problem = _dest_problem(args[option], option)
+        if args.get(option) is not None:
+            problem = _dest_problem(args[option], option, args.get('name'))
             if problem:
                 return problem
     if args.get('rotate_registration_key') and kind.name != 'edge-routers':
         return 'option rotate_registration_key is only for type edge-routers'
+    if args.get('rotate_registration_key') and not (args.get('registration_key_dest') or args['return_enrollment_secrets']):
+        return ('option rotate_registration_key needs registration_key_dest (or return_enrollment_secrets: true): a '
+                'new key voids the one before, so it must go somewhere')
     if args.get('wait_timeout') is not None and not 0 <= args['wait_timeout'] <= MAX_WAIT:
         return 'option wait_timeout must be 0 to %d seconds (a day), got %s' % (MAX_WAIT, str(args['wait_timeout'])[:40])
     return spec_problem(kind, args.get('spec') or {}, args['name'], args.get('extra_properties') or ())
 
 
-def _dest_problem(path, option):
+def _dest_problem(path, option, name):
+    """A dest option that cannot work, before any request: empty, a NUL byte, a file in a folder that is not there,
+    or a folder whose file for this name would be too long a file name."""
+    if not path.strip():
+        return 'option %s is empty: give a file or a folder (ending with /), or leave the option out' % option
     if '\0' in path:
         return 'option %s contains a NUL byte: give a plain path' % option
-    folder = os.path.dirname(os.path.abspath(os.path.expanduser(path).rstrip(os.sep) or os.sep))
+    if is_folder(path):
+        size = len(file_name(name, RESULT_SUFFIX[option]).encode('utf-8', 'surrogateescape'))
+        if name is not None and size > NAME_MAX:
+            return ('option %s is a folder, and the file for this name would have a %d-byte name, more than a file '
+                    'name may (%d): give a file as %s; nothing was written' % (option, size, NAME_MAX, option))
+        return None
+    folder = os.path.dirname(os.path.abspath(os.path.expanduser(path)))
     if not os.path.isdir(folder):
         return ('the folder of option %s (%s) does not exist: make it first (ansible.builtin.file, state: directory, '
-                'mode: "0700"); nothing was written' % (option, folder))
+                'mode: "0700"), or give a folder ending with /; nothing was written' % (option, folder))
     return None
 
 
@@ -706,25 +719,33 @@ class _Task:
 
 
 RESULT_SUFFIX = {'enrollment_jwt_dest': '.jwt', 'registration_key_dest': '.key'}
+NAME_MAX = 255  # the longest file name Linux and macOS file systems take, in bytes
+
+
+def is_folder(dest):
+    """Whether a dest option names a folder: an existing one, or a path ending with /."""
+    path = os.path.expanduser(dest)
+    return path.endswith(os.sep) or os.path.isdir(path)
+
+
+def file_name(name, suffix):
+    """A resource's file in a folder: its name with /, \\, NUL and % written %XX and a leading . as %2E, so that no
+    two names share a file and none is hidden or points elsewhere."""
+    text = ''.join('%%%02X' % ord(char) if char in '/\\\0%' else char for char in str(name or ''))
+    if text.startswith('.'):
+        text = '%2E' + text[1:]
+    return (text or '%00') + suffix
 
 
 def dest_file(dest, name, suffix):
-    """The file a dest option names: dest itself, or, for a folder (an existing one, or a path ending with /),
-    <folder>/<name><suffix>, the folder made 0700 when missing."""
+    """The file a dest option names: dest itself, or, for a folder, <folder>/<file_name(name, suffix)>. Nothing is
+    made here: write_private makes a missing folder (0700, with its missing parents)."""
     if not dest:
         return None
     path = os.path.expanduser(dest)
-    if not (path.endswith(os.sep) or os.path.isdir(path)):
+    if not is_folder(dest):
         return path
-    if not os.path.isdir(path):
-        try:
-            os.mkdir(path, 0o700)
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            raise NFTokenError('cannot make the folder %s (%s): check the path and its permissions' % (path, exc.strerror))
-    safe = ''.join('_' if char in '/\\\0' else char for char in str(name or 'unnamed'))
-    return os.path.join(path, safe.lstrip('.') + suffix)
+    return os.path.join(path, file_name(name, suffix))
 
 
 def remove_private(path):
@@ -877,7 +898,7 @@ def _select(engine, net, args):
         found = [one] if one is not None else []
     else:
         found = engine.list(net, args['name'], args['query'])
-    if args.get('names'):
+    if args.get('names') is not None:  # an empty list selects nothing (a loop's names that came out empty)
         wanted = dict((fold(name), name) for name in args['names'])
         found = [item for item in found if fold(item.get('name')) in wanted]
         missing = sorted(set(wanted) - set(fold(item.get('name')) for item in found))
@@ -949,6 +970,19 @@ def write_private(path, value, check_mode=False):
     if check_mode:
         return True
     directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        missing = []
+        while directory and not os.path.isdir(directory) and directory not in missing:
+            missing.append(directory)
+            directory = os.path.dirname(directory)
+        try:
+            for folder in reversed(missing):  # a dest folder (ending with /) and each missing parent, private
+                if not os.path.isdir(folder):
+                    os.mkdir(folder, 0o700)
+        except OSError as exc:
+            raise NFTokenError('cannot make the folder %s (%s): check the path and its permissions' % (
+                missing[0], exc.strerror))
+        directory = missing[0]
     try:
         fd, temp = tempfile.mkstemp(prefix='.nf-', dir=directory)  # mkstemp makes it 0600
         try:

@@ -25,6 +25,9 @@ PARAMETERS = {
     'transparent': COMMON + ('client_hosts', 'client_ports', 'transparent_hosts', 'client_protocols', 'endpoints',
                              'edge_routers'),
 }
+TEXT = ('name', 'client_host_name', 'server_host_name', 'egress_router', 'server_protocol')
+TEXT_LISTS = ('attributes', 'endpoints', 'client_hosts', 'server_hosts', 'transparent_hosts', 'edge_router_attributes',
+              'edge_routers', 'client_protocols', 'server_protocols')
 REQUIRED = {'simple': ('name', 'client_host_name', 'client_port'), 'advanced': ('name', 'client_hosts', 'client_ports'),
             'transparent': ('name', 'client_hosts', 'client_ports', 'transparent_hosts')}
 
@@ -60,19 +63,48 @@ def _closest(unknown, known):
     return close[0] if close else None
 
 
-def _check(definition, kind, where):
+def _check(definition, kind, where, absent=False):
     unknown = sorted(str(key) for key in definition if key not in PARAMETERS[kind])
     if unknown:
         close = [_closest(unknown[0], PARAMETERS[kind])] if _closest(unknown[0], PARAMETERS[kind]) else []
         raise ServiceError('%s: %s is not a parameter of a %s service%s; its parameters are %s' % (
             where, unknown[0], kind, ' (did you mean %s?)' % close[0] if close else '', ', '.join(PARAMETERS[kind])))
-    for key in REQUIRED[kind]:
+    for key in ('name',) if absent else REQUIRED[kind]:
         if definition.get(key) in (None, '', []):
             raise ServiceError('%s: a %s service needs %s' % (where, kind, key))
+    for key in TEXT:
+        value = definition.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ServiceError('%s: %s must be text, got %s' % (where, key, _shown(value)))
+    for key in TEXT_LISTS:
+        for item in _list(definition.get(key, []), key, where):
+            if not isinstance(item, str) or not item.strip():
+                raise ServiceError('%s: %s holds %s: give text (a name, an @name, a #attribute or a host)' % (
+                    where, key, _shown(item)))
+    if 'encryption_required' in definition:
+        definition['encryption_required'] = _boolean(definition['encryption_required'], where)
+    if kind == 'simple' and not definition.get('server_host_name'):
+        for key in ('server_port', 'server_protocol'):
+            if definition.get(key) is not None:
+                raise ServiceError('%s: %s needs server_host_name (the server the hosting endpoints or router reach); '
+                                   'without it the service is hosted by an application (TunnelerToSdk)' % (where, key))
     for key in ('attributes',):
         for role in _list(definition.get(key, []), key, where):
             if not isinstance(role, str) or not role.startswith('#'):
                 raise ServiceError('%s: %s holds %r: a service\'s own attributes start with #' % (where, key, role))
+
+
+def _shown(value):
+    return '%s %s' % (type(value).__name__, repr(value)[:60])
+
+
+def _boolean(value, where):
+    """encryption_required as Ansible reads a boolean (true, "yes", "false", 0...); anything else is an error."""
+    from ansible.module_utils.parsing.convert_bool import boolean
+    try:
+        return boolean(value, strict=True)
+    except TypeError:
+        raise ServiceError('%s: encryption_required must be true or false, got %s' % (where, _shown(value)))
 
 
 def _list(value, key, where):
@@ -96,6 +128,8 @@ def port_ranges(ports, where, key):
             raise ServiceError('%s: %s holds %r: give a port or a low:high range (80, "8000:8002", "8443-8444")'
                                % (where, key, port))
         low, high = (int(bound) for bound in re.split('[:-]', text))
+        if not 1 <= low <= 65535 or not 1 <= high <= 65535:
+            raise ServiceError('%s: %s holds %r: ports are 1 to 65535' % (where, key, port))
         if low > high:
             raise ServiceError('%s: %s holds %r: the low port is above the high one' % (where, key, port))
         found.append({'low': low, 'high': high})
@@ -115,6 +149,8 @@ def _port(value, where, key):
     """A single port: a whole number or its text (platform passes "{{ item|int }}" and CSV text)."""
     if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())):
         raise ServiceError('%s: %s must be a port number, got %r' % (where, key, value))
+    if not 1 <= int(value) <= 65535:
+        raise ServiceError('%s: %s must be a port number (1 to 65535), got %r' % (where, key, value))
     return int(value)
 
 
@@ -139,7 +175,8 @@ def simple(definition, where):
         spec['modelType'] = 'TunnelerToSdk'
     else:
         protocol = _protocols([definition.get('server_protocol', 'tcp')], where, 'server_protocol')[0]
-        port = _port(definition['server_port'], where, 'server_port') if definition.get('server_port') else client_port
+        port = _port(definition['server_port'], where, 'server_port') if definition.get('server_port') is not None \
+            else client_port
         egress_model = {'protocol': protocol, 'host': server_host, 'port': port}
         if endpoints and not egress:
             spec['modelType'] = 'TunnelerToEndpoint'
@@ -224,19 +261,29 @@ def service_items(definitions):
         definitions = [definitions]
     if not isinstance(definitions, list):
         raise ServiceError('give a service definition (a mapping) or a list of them, got %s' % type(definitions).__name__)
-    items = []
+    items, seen = [], {}
     for number, definition in enumerate(definitions):
         if not isinstance(definition, dict):
             raise ServiceError('service %d must be a mapping, got %s' % (number + 1, type(definition).__name__))
+        definition = dict(definition)
         where = 'service %r' % definition.get('name') if definition.get('name') else 'service %d' % (number + 1)
         kind = _kind(definition)
-        _check(definition, kind, where)
         state = definition.get('state', 'present')
         if state not in ('present', 'absent'):
             raise ServiceError('%s: state must be present or absent, got %r' % (where, state))
-        made = BUILDERS[kind](definition, where)
-        built = [dict(type=rtype, name=name, spec=spec, state=state) for rtype, name, spec in made]
+        _check(definition, kind, where, absent=state == 'absent')
+        folded = definition['name'].strip().lower()
+        if folded in seen:
+            raise ServiceError('%s: service %d has the same name (NetFoundry compares names case-insensitively): '
+                               'give each service a name of its own' % (where, seen[folded]))
+        seen[folded] = number + 1
         if state == 'absent':
-            built = [dict(type=item['type'], name=item['name'], state='absent') for item in reversed(built)]
-        items.extend(built)
+            # The names are all a delete needs: the policies of a transparent service first, then the service.
+            name = definition['name']
+            made = [('service-edge-router-policies', name + '-ServiceEdgeRouterPolicy'),
+                    ('service-policies', name + '-BindServicePolicy')] if kind == 'transparent' else []
+            items.extend(dict(type=rtype, name=item, state='absent') for rtype, item in made + [('services', name)])
+            continue
+        made = BUILDERS[kind](definition, where)
+        items.extend(dict(type=rtype, name=name, spec=spec, state=state) for rtype, name, spec in made)
     return items

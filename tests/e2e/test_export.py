@@ -273,3 +273,51 @@ def test_nf_from_download_says_what_is_wrong(playbook, text, message):
         'msg': "{{ %s | netfoundry.api.nf_from_download }}" % json.dumps(yaml.safe_load(text))}}]))
     assert run.rc != 0
     assert ('netfoundry.api.nf_from_download: ' + message) in run.output, run.output
+
+
+TEMPLATED = "{{ lookup('ansible.builtin.pipe', 'touch PWNED') }}ep"
+
+
+def test_names_that_look_like_templates_stay_names_and_paths_stay_inside(testbed, playbook, tmp_path):
+    """An outsider's attack: a resource named like a template, exported and applied (a command ran on the
+    controller), or in NF Console's download (on 2.16, even in --check); a network named .. deleting every
+    network's secrets folder; the export's file written into the collection's folder; a fresh HOME's --check."""
+    testbed.resource_settings(provision_after_gets=0)
+    net = testbed.seed('networks', name='..')
+    testbed.seed('endpoints', name=TEMPLATED, networkId=net['id'])
+    testbed.seed('endpoints', name='ghost-dialer', networkId=net['id'])
+    testbed.seed('service-policies', name='dial-ghost', type='Dial', networkId=net['id'], serviceAttributes=['@ghost'],
+                 endpointAttributes=['@ghost-dialer'])
+    extra = credential_vars(testbed)
+    work = tmp_path / 'work'
+    exported = playbook(imported('export_network.yml'), extra_vars=dict(extra, nf_network='..'))
+    assert recap(exported) == 1
+    dest = work / '_..yml'  # the default file name: the network's name made safe, in the current folder
+    text = dest.read_text()
+    assert '!unsafe "%s"' % TEMPLATED.replace('"', '\\\\"') in text or "!unsafe \"{{ lookup(" in text, text
+    assert "dial-ghost it names @ghost, which the export does not hold" in exported.stdout
+    other = tmp_path / 'home' / '.netfoundry' / 'enrollment' / 'other-network'
+    other.mkdir(parents=True)
+    (other / 'keep.jwt').write_text('x')
+    checked = playbook(imported('network_as_code.yml'), extra_vars=extra,
+                       args=['-e', '@%s' % dest, '-e', 'nf_network=copy-of-dots', '--check'])
+    assert recap(checked) > 0  # a fresh network: the secrets folder (under a fresh HOME) is no obstacle in check mode
+    copied = playbook(imported('network_as_code.yml'), extra_vars=extra,
+                      args=['-e', '@%s' % dest, '-e', 'nf_network=copy-of-dots'])
+    assert recap(copied) == 3
+    made = one(testbed, 'networks', 'copy-of-dots')
+    assert sorted(e['name'] for e in testbed.resources('endpoints') if e['networkId'] == made['id']) == sorted(
+        ['ghost-dialer', TEMPLATED])
+    gone = playbook(imported('network_as_code.yml'), extra_vars=extra,
+                    args=['-e', 'nf_network=..', '-e', 'nf_network_state=absent'])
+    assert recap(gone) >= 1
+    assert (other / 'keep.jwt').read_text() == 'x'  # .. is a folder name of its own, not the parent
+    download = tmp_path / 'templated.yml'
+    download.write_text(yaml.safe_dump({'name': 'templated-net', 'locationCode': 'us-east-1', 'endpoints': [
+        {'name': TEMPLATED, 'enrollmentMethod': {'ott': True}, 'attributes': []}]}))
+    applied = playbook(imported('network_as_code.yml'), extra_vars=dict(extra, nf_download=str(download)),
+                       args=['--check'])
+    assert applied.rc == 0, applied.output
+    assert not list(tmp_path.rglob('PWNED'))
+    for run in (exported, checked, copied, gone, applied):
+        assert_clean(run)

@@ -11,8 +11,8 @@ import stat
 
 import pytest
 
-from ansible_collections.netfoundry.api.tests.e2e.plays import assert_clean, credential_vars, play, squash
-from ansible_collections.netfoundry.api.tests.e2e.test_nf_resource import NET, WRITES, entries, one, resource_task
+from ansible_collections.netfoundry.api.tests.e2e.plays import assert_clean, credential_vars, play, save, squash
+from ansible_collections.netfoundry.api.tests.e2e.test_nf_resource import NET, WRITES, entries, info_task, one, resource_task
 
 pytestmark = pytest.mark.core_behaviour
 
@@ -123,7 +123,7 @@ def test_registration_keys_rotate_and_secret_files_live_in_a_folder(testbed, pla
     assert run.rc == 0, run.output
     secrets = tmp_path / 'work' / 'secrets'
     assert stat.S_IMODE(secrets.stat().st_mode) == 0o700
-    assert sorted(os.listdir(str(secrets))) == ['Branch Router 1.key', 'laptop_02.jwt']
+    assert sorted(os.listdir(str(secrets))) == ['Branch Router 1.key', 'laptop%2F02.jwt']
     key = (secrets / 'Branch Router 1.key').read_text()
     assert key in testbed.issued() and len([v for v in testbed.issued() if v.count('.') != 2]) == 2  # rotated once
     assert run.saved('rotated')['changed'] is True
@@ -207,3 +207,56 @@ def test_many_made_without_waiting_then_waited_for_at_once(testbed, playbook):
     process_reads = [e for e in entries(testbed) if e[1] == 'process']
     assert process_reads == []  # wait: false followed nothing; the info task read the list again
     assert_clean(run)
+
+
+def test_secret_files_never_collide_and_bad_destinations_are_refused_first(testbed, playbook, tmp_path):
+    """Names that a folder would map to one file (x/y and x_y, . and ..) get files of their own, none hidden; a
+    folder ending with / is made with its missing parents (not in check mode); a name too long for a file name, a
+    rotation with nowhere to put the key and an empty destination are refused before any request."""
+    testbed.resource_settings(provision_after_gets=1)
+    folder = '{{ work_dir }}/deep/er/secrets/'
+    names = ['x/y', 'x_y', '.', '..', 'x%2Fy']
+    loop = [{'name': 'many', 'loop': names, 'netfoundry.api.nf_resource': {
+        'type': 'endpoints', 'network': NET, 'name': '{{ item }}', 'enrollment_jwt_dest': folder}, 'register': 'r_many'},
+        save('many', "r_many.results | map(attribute='changed') | list")]
+    checked = playbook(play(loop, vars=credential_vars(testbed)), args=['--check'])
+    assert checked.rc == 0, checked.output
+    assert checked.saved('many') == [True] * 5 and not (tmp_path / 'work' / 'deep').exists()
+    refused = (task('long', 'endpoints', 'L' * 260, enrollment_jwt_dest=folder)
+               + task('nowhere', 'edge-routers', 'router-r', rotate_registration_key=True)
+               + task('empty', 'endpoints', 'e-1', enrollment_jwt_dest=''))
+    first = playbook(play(loop + refused, vars=credential_vars(testbed)))
+    assert first.rc == 0, first.output
+    secrets = tmp_path / 'work' / 'deep' / 'er' / 'secrets'
+    assert sorted(os.listdir(str(secrets))) == ['%2E..jwt', '%2E.jwt', 'x%252Fy.jwt', 'x%2Fy.jwt', 'x_y.jwt']
+    assert [stat.S_IMODE((tmp_path / 'work' / sub).stat().st_mode) for sub in ('deep', 'deep/er', 'deep/er/secrets')] \
+        == [0o700] * 3
+    assert first.saved('long')['msg'] == (
+        'option enrollment_jwt_dest is a folder, and the file for this name would have a 264-byte name, more than a '
+        'file name may (255): give a file as enrollment_jwt_dest; nothing was written')
+    assert first.saved('nowhere')['msg'] == (
+        'option rotate_registration_key needs registration_key_dest (or return_enrollment_secrets: true): a new key '
+        'voids the one before, so it must go somewhere')
+    assert first.saved('empty')['msg'] == ('option enrollment_jwt_dest is empty: give a file or a folder (ending with '
+                                           '/), or leave the option out')
+    assert sorted(e['name'] for e in testbed.resources('endpoints')) == sorted(names)  # nothing else was made
+    second = playbook(play(loop, vars=credential_vars(testbed)))
+    assert second.rc == 0, second.output
+    assert second.saved('many') == [False] * 5
+    assert_clean(first)
+
+
+def test_an_empty_names_list_selects_nothing_and_a_router_name_must_be_text(testbed, playbook):
+    testbed.seed('edge-routers', name='branch-router')
+    model = {'clientIngress': {'host': 'echo.e2e', 'port': 80}, 'edgeRouterAttributes': ['#all'],
+             'edgeRouterHosts': [{'edgeRouterName': ['branch-router'], 'serverEgress': {
+                 'protocol': 'tcp', 'host': 'eth0.me', 'port': 80}}]}
+    tasks = (info_task('none', {'type': 'edge-routers', 'network': NET, 'names': []})
+             + task('listed', 'services', 'echo', {'modelType': 'TunnelerToEdgeRouter', 'model': model}))
+    for args in ([], ['--check']):
+        run = playbook(play(tasks, vars=credential_vars(testbed)), args=args)
+        assert run.rc == 0, run.output
+        assert (run.saved('none')['count'], run.saved('none')['resources']) == (0, [])
+        assert run.saved('listed')['msg'] == ("spec.model.edgeRouterHosts[0].edgeRouterName must be the name of an edge "
+                                              "router (text), got list ['branch-router']")
+    assert [e[0] for e in entries(testbed) if e[0] in WRITES] == []

@@ -802,6 +802,9 @@ def main():
                         help="make an API account with a random secret and write it to PATH as NF Console's "
                              "credentials.json (0600)")
     parser.add_argument('--lifetime', type=int, default=3600, help='token lifetime of the --client accounts, seconds')
+    parser.add_argument('--provision-after-seconds', type=float, metavar='S',
+                        help='networks and routers are provisioned S seconds after their create, also for a task that '
+                             'only lists them (the default: after two reads of their process or of themselves)')
     args = parser.parse_args()
     os.makedirs(args.state_dir, exist_ok=True)
     clients = [(client_id, secret, args.lifetime) for client_id, secret in args.client]
@@ -809,6 +812,8 @@ def main():
         account = ('emulator-' + uuid.uuid4().hex[:12], base64.b64encode(os.urandom(24)).decode(), args.lifetime)
         clients.append(account)
     testbed = Testbed(args.state_dir, clients)
+    if args.provision_after_seconds is not None:
+        testbed.state.store.update_settings(dict(provision_after_seconds=args.provision_after_seconds))
     if args.account_file:
         fd = os.open(args.account_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, 'w') as handle:

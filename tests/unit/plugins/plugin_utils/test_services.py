@@ -180,6 +180,27 @@ def test_a_transparent_service_is_deleted_policies_first():
     ({'name': 'x', 'clientHostName': 'a', 'client_port': 80},
      "service 'x': clientHostName is not a parameter of a simple service (did you mean client_host_name?)"),
     ({'name': 'x', 'kind': 'fancy'}, "kind must be one of simple, advanced, transparent, got 'fancy'"),
+    # An outsider's list: values out of range or of the wrong type, and what was dropped without a word.
+    ({'name': 'x', 'client_host_name': 'a', 'client_port': 70000},
+     "service 'x': client_port must be a port number (1 to 65535), got 70000"),
+    ({'name': 'x', 'client_host_name': 'a', 'client_port': 0}, "service 'x': client_port must be a port number (1 to"),
+    ({'name': 'x', 'client_hosts': ['a'], 'client_ports': ['0:65536']},
+     "service 'x': client_ports holds '0:65536': ports are 1 to 65535"),
+    ({'name': 'x', 'client_host_name': 'a', 'client_port': 80, 'server_host_name': 'b', 'server_port': 99999,
+      'endpoints': ['e']}, "service 'x': server_port must be a port number (1 to 65535), got 99999"),
+    ({'name': 'x', 'client_host_name': ['a'], 'client_port': 80}, "service 'x': client_host_name must be text, got list"),
+    ({'name': 'x', 'client_host_name': 'a', 'client_port': 80, 'server_host_name': 'b', 'egress_router': ['r']},
+     "service 'x': egress_router must be text, got list"),
+    ({'name': 'x', 'client_host_name': 'a', 'client_port': 80, 'endpoints': [{'a': 1}]},
+     "service 'x': endpoints holds dict {'a': 1}: give text"),
+    ({'name': 'x', 'client_host_name': 'a', 'client_port': 80, 'encryption_required': 'maybe'},
+     "service 'x': encryption_required must be true or false, got str 'maybe'"),
+    ({'name': 'x', 'client_host_name': 'a', 'client_port': 80, 'server_protocol': 'icmp'},
+     "service 'x': server_protocol needs server_host_name"),
+    ({'name': 'x', 'client_host_name': 'a', 'client_port': 80, 'server_port': 81},
+     "service 'x': server_port needs server_host_name"),
+    ([{'name': 'dup', 'client_host_name': 'a', 'client_port': 80},
+      {'name': 'DUP', 'client_host_name': 'a', 'client_port': 80}], "service 'DUP': service 1 has the same name"),
 ])
 def test_a_definition_that_makes_no_body_is_one_line(definition, message):
     with pytest.raises(ServiceError) as error:
@@ -192,3 +213,19 @@ def test_ports_given_as_text_become_numbers():
     [item] = service_items({'name': 'p', 'client_host_name': 'a', 'client_port': '5900', 'server_host_name': 'b',
                             'server_port': '5901', 'endpoints': ['#h']})
     assert (item['spec']['model']['clientIngress']['port'], item['spec']['model']['serverEgress']['port']) == (5900, 5901)
+
+
+def test_encryption_required_reads_as_ansible_reads_a_boolean():
+    """From a CSV or -e it is text: "false" and "no" are false (they made encryptionRequired true)."""
+    for value, expected in (('false', False), ('no', False), (0, False), ('yes', True), (True, True)):
+        [item] = service_items({'name': 'b', 'client_host_name': 'a', 'client_port': 80, 'encryption_required': value})
+        assert item['spec']['encryptionRequired'] is expected, value
+
+
+def test_a_delete_needs_only_the_name_and_the_kind():
+    deletes = [{'name': 'echo', 'state': 'absent'}, {'name': 'subnet', 'kind': 'transparent', 'state': 'absent'}]
+    assert service_items(deletes) == [
+        {'type': 'services', 'name': 'echo', 'state': 'absent'},
+        {'type': 'service-edge-router-policies', 'name': 'subnet-ServiceEdgeRouterPolicy', 'state': 'absent'},
+        {'type': 'service-policies', 'name': 'subnet-BindServicePolicy', 'state': 'absent'},
+        {'type': 'services', 'name': 'subnet', 'state': 'absent'}]
