@@ -90,6 +90,7 @@ _value:
 import os
 
 from ansible.errors import AnsibleFilterError
+from jinja2 import Undefined
 
 from ansible_collections.netfoundry.api.plugins.module_utils._options import plain
 from ansible_collections.netfoundry.api.plugins.plugin_utils._download import from_download
@@ -111,6 +112,8 @@ def _read(path):
 
 
 def nf_from_download(download, network=None, network_group=None):
+    if isinstance(download, Undefined):
+        return download  # an undefined variable stays undefined (its own error, or a linter's dry template)
     try:
         download = plain(download)
         if isinstance(download, str):

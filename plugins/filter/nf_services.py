@@ -98,6 +98,7 @@ _value:
 '''
 
 from ansible.errors import AnsibleFilterError
+from jinja2 import Undefined
 
 from ansible_collections.netfoundry.api.plugins.module_utils._options import plain
 from ansible_collections.netfoundry.api.plugins.plugin_utils._services import ServiceError, service_items
@@ -105,6 +106,8 @@ from ansible_collections.netfoundry.api.plugins.plugin_utils._unsafe import unte
 
 
 def nf_services(definitions):
+    if isinstance(definitions, Undefined):
+        return definitions  # an undefined variable stays undefined (its own error, or a linter's dry template)
     try:
         return untemplated(service_items(plain(definitions)))
     except ServiceError as exc:
