@@ -10,10 +10,10 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _http
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import check_url, display_url, is_loopback
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
-    NFTokenError, credential_forms, credential_pieces, redact_data, redact_jwt_bodies, token_forms, token_pieces)
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME
 from ansible_collections.netfoundry.api.plugins.module_utils._response import snippet
+from ansible_collections.netfoundry.api.plugins.plugin_utils._redactor import Redactor
 
 METHODS = ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS')
 # Calls that may be sent twice: a POST or PATCH that failed after it was sent may have been applied.
@@ -92,12 +92,10 @@ class Client:
     """Calls the API with the token from token(None), asked once per client; on a 401 asks token(refused) once for
     a token other than the refused one, and sends again. With static headers (RapidAPI) there is no token.
 
-    Every form of every token it sent, and of the caller's secrets (forms of the client secret, a proxy password), is
-    redacted from each answer's JSON, text and headers as soon as it is read, before any message is made of it (a
-    message cuts long values short, and a token cut short is still a piece of the token), and from its warnings and
-    errors, and so is every run of base64 characters that holds a 16-character piece of a token (an echo cut short,
-    wrapped, or re-encoded in base64); redact() does the same for the caller's own messages. tokens: every token the
-    client sent."""
+    What must never be shown is its redactor's (plugin_utils/_redactor.py): every token the client sent and the
+    caller's secrets are redacted from each answer as soon as it is read, before any message is made of it, and
+    everything, one-time credentials included, from its warnings, errors and what redact() is given. tokens: every
+    token the client sent."""
 
     def __init__(self, settings, environ, token, warn, static_headers=None, secrets=()):
         if not _http.HAS_REQUESTS:
@@ -107,46 +105,26 @@ class Client:
         self.token = token
         self.warn = lambda text: warn(self.redact_message(text))
         self.static_headers = static_headers
-        self.forms = list(secrets)
-        self.pieces = set()
-        self.held = []  # forms of secrets the caller reads from answers (an enrollment JWT): kept out of messages only
-        self.held_pieces = set()
-        self._holding = set()  # the credentials held already (each list item is held as it is read)
+        self.redactor = Redactor(secrets)
         self.renewed = False
         self.elapsed = 0.0
         self.tokens = []
 
     def redact(self, value):
         """value (a message, a result) with every secret the client knows redacted."""
-        if not (self.forms or self.held):
-            return value
-        return redact_data(value, self.forms + self.held, self.pieces | self.held_pieces)
+        return self.redactor.result(value)
 
     def redact_message(self, text):
-        """A message (a failure, a warning) with every secret redact() knows, and every JWT-shaped run kept to its
-        header: an API message may repeat a one-time credential nobody has seen yet."""
-        return redact_jwt_bodies(self.redact(text))
-
-    def _redact_answer(self, value):
-        return redact_data(value, self.forms, self.pieces) if self.forms else value
-
-    def learn(self, secret):
-        """Redact secret (a token...) from everything read and said from now on, whole or in part."""
-        self.forms += token_forms(secret)
-        self.pieces |= token_pieces(secret)
+        """A failure or a warning: every secret redacted, every JWT-shaped run kept to its header."""
+        return self.redactor.message(text)
 
     def hold(self, secret):
-        """Redact secret (a one-time credential the caller reads from the API's answers, as they are) from every
-        message and from what redact() is given, not from the answers: whole, and any piece of it but a JWT's header."""
-        if secret in self._holding:
-            return
-        self._holding.add(secret)
-        self.held += credential_forms(secret)
-        self.held_pieces |= credential_pieces(secret)
+        """A one-time credential read from an answer: kept out of every message and result (not of the answers)."""
+        self.redactor.hold(secret)
 
     def _use(self, token):
         self.tokens.append(token)
-        self.learn(token)
+        self.redactor.learn(token)
 
     def call(self, method, url, body=None, deadline=None):
         """One API call (deadline: a time.monotonic() value the call, its retries and their waits end by)."""
@@ -219,7 +197,7 @@ class Client:
             raise NFTokenError(self.redact('%s failed: %s' % (target.label, exc.message)))
         self.elapsed += answer.elapsed
         reply = Reply(method, url, answer)
-        reply.json, reply.content, reply.headers = (self._redact_answer(value)
+        reply.json, reply.content, reply.headers = (self.redactor.answer(value)
                                                     for value in (reply.json, reply.content, reply.headers))
         return reply
 

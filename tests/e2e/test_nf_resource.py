@@ -706,7 +706,8 @@ def test_secret_options_belong_to_their_type(testbed, playbook):
         'no_network': "option network is required for type endpoints (the network's name or id)",
         'short_wait': 'option wait_timeout must be 0 to 86400 seconds (a day), got -1',
         'no_folder': 'the folder of option enrollment_jwt_dest (%s/work/missing) does not exist: make it first '
-                     '(ansible.builtin.file, state: directory, mode: "0700"); nothing was written' % run.out_dir.parent,
+                     '(ansible.builtin.file, state: directory, mode: "0700"), or give a folder ending with /; nothing '
+                     'was written' % run.out_dir.parent,
         'nul': 'option registration_key_dest contains a NUL byte: give a plain path'}
     assert testbed.stats()['api_requests'] == 0
     assert_clean(run)

@@ -112,8 +112,8 @@ def test_check_args_says_what_cannot_go_together(tmp_path):
     assert check_args(args) == 'option enrollment_jwt_dest contains a NUL byte: give a plain path'
     args = dict(args, enrollment_jwt_dest=str(tmp_path / 'missing' / 'x.jwt'))
     assert check_args(args) == ('the folder of option enrollment_jwt_dest (%s) does not exist: make it first '
-                                '(ansible.builtin.file, state: directory, mode: "0700"); nothing was written'
-                                % (tmp_path / 'missing'))
+                                '(ansible.builtin.file, state: directory, mode: "0700"), or give a folder ending with /; '
+                                'nothing was written' % (tmp_path / 'missing'))
     args = dict(args, enrollment_jwt_dest=None, network=None)
     assert check_args(args) == "option network is required for type endpoints (the network's name or id)"
 
@@ -183,8 +183,12 @@ def test_write_private(tmp_path):
     assert write_private(str(path), 'jwt-1') is True and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert write_private(str(path), 'jwt-2') is True and path.read_text() == 'jwt-2'
     assert sorted(p.name for p in tmp_path.iterdir()) == ['laptop.jwt']
-    with pytest.raises(NFTokenError, match=r'^cannot write .*/missing/x.jwt \(No such file or directory\)'):
-        write_private(str(tmp_path / 'missing' / 'x.jwt'), 'jwt')
+    # A folder that is not there (a destination folder ending with /) is made, with its missing parents, private.
+    assert write_private(str(tmp_path / 'missing' / 'deeper' / 'x.jwt'), 'jwt') is True
+    assert [stat.S_IMODE((tmp_path / sub).stat().st_mode) for sub in ('missing', 'missing/deeper')] == [0o700] * 2
+    (tmp_path / 'blocked').write_text('')
+    with pytest.raises(NFTokenError, match=r'^cannot use .*/blocked/x/y.jwt \(Not a directory\): check the path'):
+        write_private(str(tmp_path / 'blocked' / 'x' / 'y.jwt'), 'jwt')
 
 
 # The engine against canned answers (the playbook tests drive it against the emulator; these are what no honest
