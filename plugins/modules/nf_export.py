@@ -10,7 +10,7 @@ short_description: Export a live NetFoundry network as network-as-code vars
 version_added: 3.2.0
 description:
   - Reads a network and its resources and returns them as the vars of the playbook C(netfoundry.api.network_as_code)
-    (C(nf_network), C(nf_network_spec), C(nf_resources)), and with O(dest) writes them to a vars file: that network
+    (C(nf_network), C(nf_network_spec), C(nf_resources)), and with O(dest) writes them to a vars file. That network
     is then code. The playbook C(netfoundry.api.export_network) does that.
   - Each resource gives what M(netfoundry.api.nf_resource) manages of it (its O(netfoundry.api.nf_resource#module:spec)),
     never an id, a key the API sets, or a one-time credential. Where the API names one resource by its id the export
