@@ -148,8 +148,9 @@ options:
       - For C(endpoints) only. Write the endpoint's one-time enrollment JWT to this file on the controller, created
         with mode C(0600) (replaced atomically, only when it differs; its folder must exist, which is checked before
         any request).
-      - A folder (one that exists, or a path ending with C(/), made with mode C(0700) when missing) holds one file
-        per endpoint, C(<name>.jwt).
+      - A folder (one that exists, or a path ending with C(/), made with mode C(0700), with its missing parents, when
+        a file is written) holds one file per endpoint, C(<name>.jwt). In the name, C(/), a backslash, NUL and C(%) are
+        written C(%XX) and a leading C(.) as C(%2E), so that no two names share a file.
       - With O(state=absent), the file of the deleted endpoint is removed.
       - A new endpoint has no JWT in the API's first answer, so it is read again, within O(wait_timeout), until
         NetFoundry has issued it. Nothing is written once the endpoint is enrolled (it has no JWT any more).
