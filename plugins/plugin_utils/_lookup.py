@@ -12,8 +12,8 @@ from ansible import constants as C
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, OUTPUTS, SESSION_ONLY, plain
-from ansible_collections.netfoundry.api.plugins.module_utils._session import (
-    hold, open_session, session_connection, session_fetch, session_headers)
+from ansible_collections.netfoundry.api.plugins.plugin_utils._session import (
+    open_session, session_connection, session_fetch, session_headers)
 from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare
 from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather
 
@@ -36,15 +36,16 @@ def _say(display, info):
 
 
 def verify(session, warn):
-    """GET identity/v1/identities/self with the session's token (or RapidAPI headers) through the one API client; the
-    identity, or the one line the role shows, with every token sent (the renewed one too) redacted. A 401 renews the
-    token once (a revoked cached one: the session then holds the new one)."""
+    """GET identity/v1/identities/self with the session's token (or RapidAPI headers) through the one API client:
+    (the identity, the token a 401 renewed or None), or the one line the role shows, with every token sent (the
+    renewed one too) redacted. The session is not changed here: the caller holds a renewed token."""
     from ansible_collections.netfoundry.api.plugins.plugin_utils._api import Client
+    renewed = []
 
     def token(refused):
         got = session_fetch(session, warn=warn, refused=refused)
         if refused is not None:
-            hold(session, got)
+            renewed.append(got)
         return got.access_token
 
     # The client redacts every token it sent from the answer as it reads it (before a message cuts a value short,
@@ -65,7 +66,7 @@ def verify(session, warn):
                                'later, or leave verify out' % (SELF, session['api_url'], reply.status, reply.reason()))
     except NFTokenError as exc:
         raise NFTokenError(client.redact(exc.message))
-    return reply.json
+    return reply.json, (renewed[-1] if renewed else None)
 
 
 def play_session(raw, origins, display):

@@ -13,7 +13,7 @@ from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.netfoundry.api.plugins.module_utils import _session
+from ansible_collections.netfoundry.api.plugins.plugin_utils import _session
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NO_LOG_VALUE, proxy_password, secret_forms
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, CORE, argspec, plain
 from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare, request_secret_forms

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.netfoundry.api.plugins.module_utils import _cache, _credentials, _options, _session, _token
+from ansible_collections.netfoundry.api.plugins.module_utils import _cache, _credentials, _options, _token
+from ansible_collections.netfoundry.api.plugins.plugin_utils import _session
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import Memo, stat_signature
-from ansible_collections.netfoundry.api.plugins.module_utils._session import (
+from ansible_collections.netfoundry.api.plugins.plugin_utils._session import (
     FORMAT, LOCAL_DIR, open_session, session_fetch, session_headers, session_token)
 from ansible_collections.netfoundry.api.plugins.module_utils._token import StaticGrant, Token, fetch, get_token, prepare
 from ansible_collections.netfoundry.api.tests.unit.conftest import CLIENT_ID, CLIENT_SECRET
@@ -297,9 +298,18 @@ def test_the_role_names_its_variables_and_an_empty_key_is_no_key(testbed, tmp_pa
 def test_verify_runs_the_front_ends_check_once(testbed, tmp_path):
     checked = []
     session = open_session(dict(options(testbed), verify=True), local_tmp=str(tmp_path),
-                           check=lambda opened: checked.append(opened['kind']) or {'id': 'me'})
+                           check=lambda opened: checked.append(opened['kind']) or ({'id': 'me'}, None))
     assert (checked, session['identity']) == (['token'], {'id': 'me'})
     assert 'identity' not in open_session(options(testbed), local_tmp=str(tmp_path), check=checked.append)
+
+
+def test_a_token_the_check_renewed_is_held_by_open_session(testbed, tmp_path):
+    """The check returns what it learned; open_session, which makes the session, holds a renewed token."""
+    first = open_session(options(testbed), local_tmp=str(tmp_path))
+    renewed = Token.from_record(dict(first['token'], access_token='renewed-token'))
+    session = open_session(dict(options(testbed), verify=True), local_tmp=str(tmp_path),
+                           check=lambda opened: ({'id': 'me'}, renewed))
+    assert (session['token']['access_token'], session['identity']) == ('renewed-token', {'id': 'me'})
 
 
 @pytest.mark.parametrize('change', [{'format': 'netfoundry.api/session/1'}, {'kind': 'other'}, {'token': None}])

@@ -44,7 +44,8 @@ def open_session(options, origins=None, local_tmp=None, warn=None, clock=time.ti
     local_tmp: the front-end's per-run temporary directory (ansible-core's DEFAULT_LOCAL_TMP, which ansible-playbook
     removes at exit). With cache=false a play that outlives its token renews it through a directory under it, so that
     forks share one renewal per token lifetime without touching the user's token cache; without local_tmp each
-    renewal is an exchange. check(session) -> identity runs when verify is true (the front-end's API call)."""
+    renewal is an exchange. check(session) -> (identity, renewed Token or None) runs when verify is true (the
+    front-end's API call)."""
     origins = origins or {}
     extra = session_settings(options, origins)
     if extra['rapidapi_key']:
@@ -64,7 +65,12 @@ def open_session(options, origins=None, local_tmp=None, warn=None, clock=time.ti
                        min_ttl=request.settings['min_ttl'], opened_at=now)
         hold(session, token)
     if extra['verify'] and check is not None:
-        session['identity'] = check(session)
+        # The check returns what it learned (the identity, and the token it renewed after a 401, if any): the
+        # session changes here, where it is made, never behind the caller's back.
+        identity, renewed = check(session)
+        if renewed is not None:
+            hold(session, renewed)
+        session['identity'] = identity
     return session
 
 
