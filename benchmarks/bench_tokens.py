@@ -348,12 +348,12 @@ P8_DELAY = 1.0
 
 def _p8_worker(collections, options, started, queue):
     sys.path.insert(0, collections)
-    from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+    from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
     from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
     try:
         get_token(prepare(dict(options), environ={}), environ={})
         outcome = 'token'
-    except NFTokenError:
+    except NFError:
         outcome = 'failed'
     queue.put((time.monotonic() - started, outcome))
 

@@ -5,7 +5,7 @@
 """netfoundry.api.nf_export: a live network as the vars of the playbook network_as_code, from the controller (the
 work is plugin_utils/_export.py's; the token and the API client are the ones every action shares)."""
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.plugin_utils._export import export_network, write_vars
 from ansible_collections.netfoundry.api.plugins.plugin_utils._task import ApiAction, failed
 
@@ -33,7 +33,7 @@ class ActionModule(ApiAction):
             changed = False
             if args['dest']:
                 result['dest'], changed = write_vars(args['dest'], found, self._task.check_mode)
-        except NFTokenError as exc:
+        except NFError as exc:
             return failed(result, client.redact_message(exc.message) if client else exc.message)
         result.update(found, left_out=client.redact(skipped), changed=changed)
         return result

@@ -7,7 +7,7 @@ The token travels only in the request's header: it is in no result, no invocatio
 
 import json
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.plugin_utils._api import METHODS, READ_ONLY, target_url
 from ansible_collections.netfoundry.api.plugins.plugin_utils._resources import hide_secrets
 from ansible_collections.netfoundry.api.plugins.plugin_utils._task import ApiAction, failed
@@ -47,7 +47,7 @@ class ActionModule(ApiAction):
                 result['pages'] = pages
             else:
                 reply = client.call(method, url, body.encode('utf-8') if body is not None else None)
-        except NFTokenError as exc:
+        except NFError as exc:
             # Before the client, the core's messages are redacted where they are made (and hold no API answer).
             return failed(result, client.redact_message(exc.message) if client else exc.message)
         result.update(status=reply.status, url=reply.url, headers=reply.headers, elapsed=round(client.elapsed, 3),

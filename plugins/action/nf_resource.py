@@ -9,7 +9,7 @@ the ones every action shares."""
 from ansible import constants as C
 from ansible.utils.display import Display
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import plain
 from ansible_collections.netfoundry.api.plugins.plugin_utils._resources import Resources, check_args
 from ansible_collections.netfoundry.api.plugins.plugin_utils._task import ApiAction, failed
@@ -37,7 +37,7 @@ class ActionModule(ApiAction):
             # check mode's creates are noted in the run's private local tmp, for the later tasks that name them
             engine = Resources(client, api_url, args['type'], self._task.check_mode, local_tmp=C.DEFAULT_LOCAL_TMP)
             result.update(engine.ensure(args, warn=client.warn))
-        except NFTokenError as exc:
+        except NFError as exc:
             failed(result, client.redact_message(exc.message) if client else exc.message)
             result['changed'] = bool(engine and engine.accepted)  # true only when the API accepted a write
             return result

@@ -5,7 +5,7 @@
 """netfoundry.api.nf_resource_info: find NetFoundry resources, from the controller (the engine is
 plugin_utils/_resources.py; the token and the API client are the ones every action shares)."""
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import plain
 from ansible_collections.netfoundry.api.plugins.plugin_utils._resources import find_resources, info_problem
 from ansible_collections.netfoundry.api.plugins.plugin_utils._task import ApiAction, failed
@@ -29,7 +29,7 @@ class ActionModule(ApiAction):
         try:
             client, api_url = self.client(args, task_vars)
             found = find_resources(client, api_url, args)
-        except NFTokenError as exc:
+        except NFError as exc:
             return failed(result, client.redact_message(exc.message) if client else exc.message)
         result.update(changed=False, resources=found, count=len(found))
         return result

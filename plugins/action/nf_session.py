@@ -11,7 +11,7 @@ failure inside set_fact is printed through a chain of causes from 2.19 on)."""
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, SESSION_ONLY
 from ansible_collections.netfoundry.api.plugins.plugin_utils._lookup import play_session
 from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather, needs_template
@@ -46,7 +46,7 @@ class ActionModule(ActionBase):
             raw, origins = gather(dict(self._task.args), task_vars or {}, self._template, CORE + SESSION_ONLY,
                                   display.warning)
             session = play_session(raw, origins, display)
-        except NFTokenError as exc:
+        except NFError as exc:
             return failed(result, exc.message)
         result.update(session)
         result.update(changed=False, _ansible_no_log=True)

@@ -139,7 +139,7 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.plugin_utils._lookup import evaluate
 from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import needs_template
 
@@ -154,5 +154,5 @@ class LookupModule(LookupBase):
 
         try:
             return [evaluate(terms, kwargs, variables or {}, template, display)]
-        except NFTokenError as exc:
+        except NFError as exc:
             raise AnsibleLookupError('netfoundry.api.nf_token: %s' % exc.message)

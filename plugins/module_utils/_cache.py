@@ -25,7 +25,7 @@ import stat
 import tempfile
 import time
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 from ansible_collections.netfoundry.api.plugins.module_utils._response import MAX_TOKEN_LIFE
 
@@ -244,7 +244,7 @@ class TokenCache:
 
     def forget(self, key, check_mode=False):
         """Remove the cached token for key; True when there was one. The directory and the file must pass the checks
-        a read makes; anything else is an NFTokenError (one line), and nothing is removed."""
+        a read makes; anything else is an NFError (one line), and nothing is removed."""
         MEMO.forget(MEMO_SPACE, (self.directory, key))
         path = self._path(key)
         try:
@@ -252,25 +252,25 @@ class TokenCache:
         except (OSError, ValueError) as exc:
             if isinstance(exc, OSError) and exc.errno == errno.ENOENT:
                 return False
-            raise NFTokenError('token cache directory %s cannot be used (%s): check cache_dir' % (self.directory, _reason(exc)))
+            raise NFError('token cache directory %s cannot be used (%s): check cache_dir' % (self.directory, _reason(exc)))
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
-            raise NFTokenError('token cache directory %s is not trusted (%s): nothing was removed; set cache_dir to a '
-                               'directory of yours that no one else can write' % (self.directory, _describe(info)))
+            raise NFError('token cache directory %s is not trusted (%s): nothing was removed; set cache_dir to a '
+                          'directory of yours that no one else can write' % (self.directory, _describe(info)))
         try:
             info = os.lstat(path)
         except OSError as exc:
             if exc.errno == errno.ENOENT:
                 return False
-            raise NFTokenError('token cache file %s cannot be checked (%s): check cache_dir' % (path, _reason(exc)))
+            raise NFError('token cache file %s cannot be checked (%s): check cache_dir' % (path, _reason(exc)))
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
-            raise NFTokenError('token cache file %s is not trusted (%s): nothing was removed; remove it by hand'
-                               % (path, _describe(info)))
+            raise NFError('token cache file %s is not trusted (%s): nothing was removed; remove it by hand'
+                          % (path, _describe(info)))
         if not check_mode:
             try:
                 os.unlink(path)
             except OSError as exc:
-                raise NFTokenError('token cache file %s could not be removed (%s): check the permissions of cache_dir'
-                                   % (path, _reason(exc)))
+                raise NFError('token cache file %s could not be removed (%s): check the permissions of cache_dir'
+                              % (path, _reason(exc)))
         return True
 
     @contextlib.contextmanager

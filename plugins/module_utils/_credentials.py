@@ -9,7 +9,7 @@ import os
 import stat
 import sys
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, named
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError, named
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, stat_signature
 
 ENV_ACCOUNT = 'NETFOUNDRY_API_ACCOUNT'
@@ -100,7 +100,7 @@ def read_credentials_file(path, source):
 
 def _read_credentials_file(path, source):
     if '\0' in path:
-        raise NFTokenError('credentials file path %r (%s) holds a NUL byte: check the path' % (path, source))
+        raise NFError('credentials file path %r (%s) holds a NUL byte: check the path' % (path, source))
     try:
         # O_NONBLOCK: opening a FIFO would otherwise wait for a writer for ever; fstat then refuses it.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
@@ -108,22 +108,22 @@ def _read_credentials_file(path, source):
         mode = info.st_mode
         if not stat.S_ISREG(mode):
             os.close(fd)
-            raise NFTokenError('credentials file %s (%s) is not a regular file (%s): give the path of the JSON '
-                               'file NF Console gave you' % (path, source, _kind(mode)))
+            raise NFError('credentials file %s (%s) is not a regular file (%s): give the path of the JSON '
+                          'file NF Console gave you' % (path, source, _kind(mode)))
         with os.fdopen(fd, 'rb') as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except (IOError, OSError) as exc:
         reason = exc.strerror or type(exc).__name__
-        raise NFTokenError('cannot read credentials file %s (%s): %s; check the path and its permissions'
-                           % (path, source, reason))
+        raise NFError('cannot read credentials file %s (%s): %s; check the path and its permissions'
+                      % (path, source, reason))
     if len(raw) > MAX_FILE_BYTES:
-        raise NFTokenError('credentials file %s (%s) is larger than %d bytes: it is not an API account file; %s'
-                           % (path, source, MAX_FILE_BYTES, FILE_FIX))
+        raise NFError('credentials file %s (%s) is larger than %d bytes: it is not an API account file; %s'
+                      % (path, source, MAX_FILE_BYTES, FILE_FIX))
     if not raw.strip():
-        raise NFTokenError('credentials file %s (%s) is empty; %s' % (path, source, FILE_FIX))
+        raise NFError('credentials file %s (%s) is empty; %s' % (path, source, FILE_FIX))
     if raw[:2] in (b'\xff\xfe', b'\xfe\xff'):
-        raise NFTokenError('credentials file %s (%s) is UTF-16 text (an editor saved it so): save it as UTF-8; %s'
-                           % (path, source, FILE_FIX))
+        raise NFError('credentials file %s (%s) is UTF-16 text (an editor saved it so): save it as UTF-8; %s'
+                      % (path, source, FILE_FIX))
     duplicated = []
 
     def pairs(items):
@@ -133,33 +133,33 @@ def _read_credentials_file(path, source):
     try:
         data = json.loads(raw.decode('utf-8-sig'), object_pairs_hook=pairs)
     except UnicodeDecodeError:
-        raise NFTokenError('credentials file %s (%s) is not UTF-8 text; %s' % (path, source, FILE_FIX))
+        raise NFError('credentials file %s (%s) is not UTF-8 text; %s' % (path, source, FILE_FIX))
     except RecursionError:
-        raise NFTokenError('credentials file %s (%s) is nested too deeply to be an API account file; %s'
-                           % (path, source, FILE_FIX))
+        raise NFError('credentials file %s (%s) is nested too deeply to be an API account file; %s'
+                      % (path, source, FILE_FIX))
     except ValueError as exc:
         where = 'line %s column %s' % (exc.lineno, exc.colno) if hasattr(exc, 'lineno') else 'invalid'
-        raise NFTokenError('credentials file %s (%s) is not valid JSON (%s); %s' % (path, source, where, FILE_FIX))
+        raise NFError('credentials file %s (%s) is not valid JSON (%s); %s' % (path, source, where, FILE_FIX))
     if not isinstance(data, dict):
-        raise NFTokenError('credentials file %s (%s) must hold a JSON object with clientId and password; %s'
-                           % (path, source, FILE_FIX))
+        raise NFError('credentials file %s (%s) must hold a JSON object with clientId and password; %s'
+                      % (path, source, FILE_FIX))
     repeated = sorted(set(duplicated) & set(('clientId', 'password', 'authenticationUrl')))
     if repeated:
-        raise NFTokenError('credentials file %s (%s) has %s more than once: keep one'
-                           % (path, source, ' and '.join(repeated)))
+        raise NFError('credentials file %s (%s) has %s more than once: keep one'
+                      % (path, source, ' and '.join(repeated)))
     values = {}
     for key in ('clientId', 'password', 'authenticationUrl'):
         value = data.get(key)
         if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise NFTokenError('credentials file %s (%s) has an invalid %s (it must be a non-empty string); %s'
-                               % (path, source, key, FILE_FIX))
+            raise NFError('credentials file %s (%s) has an invalid %s (it must be a non-empty string); %s'
+                          % (path, source, key, FILE_FIX))
         values[key] = value.strip() if value is not None and key != 'password' else value
     missing = [key for key in ('clientId', 'password') if values[key] is None]
     if missing:
         near = sorted(str(key) for key in data if str(key).lower() in [name.lower() for name in missing])
         hint = ' (it has %s: the names are case-sensitive)' % ', '.join(near) if near else ''
-        raise NFTokenError('credentials file %s (%s) has no %s%s; %s'
-                           % (path, source, ' or '.join(missing), hint, FILE_FIX))
+        raise NFError('credentials file %s (%s) has no %s%s; %s'
+                      % (path, source, ' or '.join(missing), hint, FILE_FIX))
     notes = []
     if stat.S_IMODE(mode) & 0o077:
         notes.append('credentials file %s can be read by other users (mode %04o): chmod 600 it, it holds the API '
@@ -185,15 +185,15 @@ def _from_environment(environ):
     if not (client_id or secret or password or url):
         return None
     if secret and password and secret != password:
-        raise NFTokenError('both %s and %s are set and differ: unset one of them' % (ENV_CLIENT_SECRET, ENV_PASSWORD))
+        raise NFError('both %s and %s are set and differ: unset one of them' % (ENV_CLIENT_SECRET, ENV_PASSWORD))
     secret_name = ENV_PASSWORD if password else ENV_CLIENT_SECRET
     if not client_id:
         present = [name for name, value in ((ENV_CLIENT_SECRET, secret), (ENV_PASSWORD, password), (ENV_OAUTH_URL, url)) if value]
-        raise NFTokenError('environment variable %s is not set but %s is: set %s too, or unset %s'
-                           % (ENV_CLIENT_ID, ' and '.join(present), ENV_CLIENT_ID, ' and '.join(present)))
+        raise NFError('environment variable %s is not set but %s is: set %s too, or unset %s'
+                      % (ENV_CLIENT_ID, ' and '.join(present), ENV_CLIENT_ID, ' and '.join(present)))
     if not (secret or password):
-        raise NFTokenError('environment variable %s is set but neither %s nor %s is: set the secret too, or unset %s'
-                           % (ENV_CLIENT_ID, ENV_PASSWORD, ENV_CLIENT_SECRET, ENV_CLIENT_ID))
+        raise NFError('environment variable %s is set but neither %s nor %s is: set the secret too, or unset %s'
+                      % (ENV_CLIENT_ID, ENV_PASSWORD, ENV_CLIENT_SECRET, ENV_CLIENT_ID))
     return Credential(client_id.strip(), password or secret, url.strip() if url else None,
                       'env %s + %s' % (ENV_CLIENT_ID, secret_name),
                       'environment variable %s is set but %s is not' % (ENV_CLIENT_ID, ENV_OAUTH_URL))
@@ -209,8 +209,8 @@ def _account_file(name, cwd, home, environ, source='env %s' % ENV_ACCOUNT):
     for path in places:
         if os.path.exists(path):
             return read_credentials_file(path, source)
-    raise NFTokenError('%s names the file %r, which is in none of %s: give its full path, or put it in one of them'
-                       % (source[4:] if source.startswith('env ') else source, name, ', '.join(places)))
+    raise NFError('%s names the file %r, which is in none of %s: give its full path, or put it in one of them'
+                  % (source[4:] if source.startswith('env ') else source, name, ', '.join(places)))
 
 
 def _ready_token(environ):
@@ -220,7 +220,7 @@ def _ready_token(environ):
 
 def resolve(client_id=None, client_secret=None, credentials_file=None, environ=None, cwd=None, home=None,
             origins=None):
-    """The Credential (or ReadyToken) of the first source that has one, or NFTokenError naming every place looked.
+    """The Credential (or ReadyToken) of the first source that has one, or NFError naming every place looked.
 
     Explicit options first; then a token someone already holds; then NetFoundry's SDK order. origins (name -> the
     variable or ansible.cfg line that gave it) names those in the source and in messages."""
@@ -230,12 +230,12 @@ def resolve(client_id=None, client_secret=None, credentials_file=None, environ=N
         # The missing half is named as the given half was (a variable for a variable).
         if not client_secret:
             given = named(origins, 'client_id')
-            raise NFTokenError('%s is set but %s is not: set it too (or leave both out to use credentials_file or '
-                               'the environment)' % (given, given.replace('client_id', 'client_secret')))
+            raise NFError('%s is set but %s is not: set it too (or leave both out to use credentials_file or '
+                          'the environment)' % (given, given.replace('client_id', 'client_secret')))
         if not client_id:
             given = named(origins, 'client_secret')
-            raise NFTokenError('%s is set but %s is not: set it too (or leave both out to use credentials_file or '
-                               'the environment)' % (given, given.replace('client_secret', 'client_id')))
+            raise NFError('%s is set but %s is not: set it too (or leave both out to use credentials_file or '
+                          'the environment)' % (given, given.replace('client_secret', 'client_id')))
         pair = (named(origins, 'client_id'), named(origins, 'client_secret'))
         kinds = set(where.split()[0] for where in pair)
         both = '%ss %s + %s' % (kinds.pop(), pair[0].split()[-1], pair[1].split()[-1]) if len(kinds) == 1 else \
@@ -251,7 +251,7 @@ def resolve(client_id=None, client_secret=None, credentials_file=None, environ=N
 
 def account(environ, cwd=None, home=None):
     """The API account of NetFoundry's SDK order (NETFOUNDRY_API_ACCOUNT, the NETFOUNDRY_* pair, the default files),
-    or NFTokenError naming every place looked; also what renews an expiring NETFOUNDRY_API_TOKEN."""
+    or NFError naming every place looked; also what renews an expiring NETFOUNDRY_API_TOKEN."""
     cwd = cwd or os.getcwd()
     named = (environ.get(ENV_ACCOUNT) or '').strip()
     if named:
@@ -272,7 +272,7 @@ def account(environ, cwd=None, home=None):
                 credential.notes += ('skipped the credentials file %s: found in a default place but not yours; used %s'
                                      % ('; '.join(skipped), path),)
             return credential
-    raise NFTokenError(
+    raise NFError(
         'no NetFoundry API account found (looked in: options client_id + client_secret, option credentials_file, '
         'env %s, env %s, env %s + %s or %s, %s%s): set client_id and client_secret, or credentials_file to the file '
         'NF Console gave you' % (ENV_API_TOKEN, ENV_ACCOUNT, ENV_CLIENT_ID, ENV_PASSWORD, ENV_CLIENT_SECRET,

@@ -12,7 +12,7 @@ import re
 from urllib.parse import quote_plus, urlsplit, urlunsplit, urlencode
 
 from ansible_collections.netfoundry.api.plugins.module_utils._credentials import ENV_OAUTH_URL
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, named
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError, named
 
 DEFAULT_ENVIRONMENT = 'production'
 ENV_ENVIRONMENT = 'NETFOUNDRY_ENVIRONMENT'
@@ -115,18 +115,18 @@ def check_url(url, option):
     A backslash, a space or a control character is refused: HTTP libraries split such a URL elsewhere than
     urlsplit does (http://evil\\@good/ goes to evil), so the host checked would not be the host reached."""
     if any(char == '\\' or ord(char) <= 32 or ord(char) == 127 for char in url):
-        raise NFTokenError('%s %r holds a backslash, a space or a control character: give a plain URL'
-                           % (option, display_url(url)[:200]))
+        raise NFError('%s %r holds a backslash, a space or a control character: give a plain URL'
+                      % (option, display_url(url)[:200]))
     try:
         parts = urlsplit(url)
         host = (parts.hostname or '').lower()
         parts.port  # pylint: disable=pointless-statement  # raises ValueError on a bad port
     except ValueError as exc:
-        raise NFTokenError('%s %r is not a valid URL (%s): give an absolute https:// URL' % (option, display_url(url), exc))
+        raise NFError('%s %r is not a valid URL (%s): give an absolute https:// URL' % (option, display_url(url), exc))
     if parts.scheme not in ('http', 'https') or not host:
-        raise NFTokenError('%s %r is not an absolute http(s) URL: give it as https://host/path' % (option, display_url(url)))
+        raise NFError('%s %r is not an absolute http(s) URL: give it as https://host/path' % (option, display_url(url)))
     if parts.username is not None or parts.password is not None:
-        raise NFTokenError('%s must not carry user:password@ in the URL: give the credential as client_id/client_secret' % option)
+        raise NFError('%s must not carry user:password@ in the URL: give the credential as client_id/client_secret' % option)
     return parts.scheme, host
 
 
@@ -138,8 +138,8 @@ def check_proxy(url):
     except ValueError:
         scheme = host = None
     if scheme not in ('http', 'https') or not host:
-        raise NFTokenError('option proxy %r is not an http:// or https:// proxy URL: give it as http://host:port'
-                           % display_url(url))
+        raise NFError('option proxy %r is not an http:// or https:// proxy URL: give it as http://host:port'
+                      % display_url(url))
 
 
 def classify_host(host):
@@ -161,8 +161,8 @@ def form_basic(client_id, client_secret):
 
 def check_environment(environment):
     if environment is not None and not ENVIRONMENT_RE.match(environment):
-        raise NFTokenError('option environment %r is not a NetFoundry environment name (lower-case letters and '
-                           'digits, for example production, staging, sandbox)' % environment)
+        raise NFError('option environment %r is not a NetFoundry environment name (lower-case letters and '
+                      'digits, for example production, staging, sandbox)' % environment)
     return environment
 
 
@@ -176,36 +176,36 @@ class TokenRequest:
         environment = check_environment(settings['environment'])
         if self.token_url is None:
             lead = credential.missing_url or 'no token URL for %s' % credential.source
-            raise NFTokenError('%s: %s' % (lead, NO_DEFAULT_URL % ENV_OAUTH_URL))
+            raise NFError('%s: %s' % (lead, NO_DEFAULT_URL % ENV_OAUTH_URL))
         scheme, host = check_url(self.token_url, url_option)
         if scheme == 'http' and not is_loopback(host):
-            raise NFTokenError('refusing to send the client secret over plain http:// to %s (%s): use https:// '
-                               '(plain http is only for a literal loopback address such as 127.0.0.1 or [::1])'
-                               % (host, url_option))
+            raise NFError('refusing to send the client secret over plain http:// to %s (%s): use https:// '
+                          '(plain http is only for a literal loopback address such as 127.0.0.1 or [::1])'
+                          % (host, url_option))
         if settings['proxy']:
             check_proxy(settings['proxy'])
             if scheme == 'http':
                 # The proxy would see the secret in clear; plain-http loopback URLs never go through one.
-                raise NFTokenError('refusing to send the client secret over plain http:// through the proxy %s '
-                                   '(%s is plain http): use an https:// token URL or leave proxy out'
-                                   % (display_url(settings['proxy']), url_option))
+                raise NFError('refusing to send the client secret over plain http:// through the proxy %s '
+                              '(%s is plain http): use an https:// token URL or leave proxy out'
+                              % (display_url(settings['proxy']), url_option))
         if settings['ca_path'] and ('\0' in settings['ca_path'] or not os.access(settings['ca_path'], os.R_OK)):
-            raise NFTokenError('option ca_path %s is not a readable file: give the path of a PEM CA bundle'
-                               % settings['ca_path'])
+            raise NFError('option ca_path %s is not a readable file: give the path of a PEM CA bundle'
+                          % settings['ca_path'])
         if GATEWAY_HOST_RE.match(host):
-            raise NFTokenError('%s %s is the NetFoundry API, not a token endpoint: the token URL is the '
-                               'authenticationUrl in the credentials.json NF Console gave you (the API URL goes in '
-                               'audience, if anywhere)' % (url_option, display_url(self.token_url)))
+            raise NFError('%s %s is the NetFoundry API, not a token endpoint: the token URL is the '
+                          'authenticationUrl in the credentials.json NF Console gave you (the API URL goes in '
+                          'audience, if anywhere)' % (url_option, display_url(self.token_url)))
         self.host_kind, host_environment = classify_host(host)
         if environment and host_environment and environment != host_environment:
             where = settings.get('environment_source') or 'option environment'
             fix = 'unset it' if where.startswith('env ') else 'leave %s out' % where.split()[-1]
-            raise NFTokenError('%s %r does not match the token URL %s, which is for environment %r: %s or fix it'
-                               % (where, environment, display_url(self.token_url), host_environment, fix))
+            raise NFError('%s %r does not match the token URL %s, which is for environment %r: %s or fix it'
+                          % (where, environment, display_url(self.token_url), host_environment, fix))
         self.host_environment = host_environment
         self.environment = host_environment or environment or DEFAULT_ENVIRONMENT
         if settings['resource'] and not settings['resource'].startswith(('http://', 'https://')):
-            raise NFTokenError('option resource must be an absolute http(s) URI (RFC 8707), got %r' % settings['resource'])
+            raise NFError('option resource must be an absolute http(s) URI (RFC 8707), got %r' % settings['resource'])
         nf_host = self.host_kind in ('auth0', 'cognito')
         self.audience = settings['audience'] or (gateway_url(self.environment) if nf_host else None)
         # An Auth0 or Cognito host that names no environment (someone-else.auth0.com) gets production's audience: a

@@ -18,7 +18,7 @@ def named(origins, name):
     return (origins or {}).get(name) or 'option %s' % name
 
 
-class NFTokenError(Exception):
+class NFError(Exception):
     """An expected failure, told in one line a person can act on (what failed, why, the fix)."""
 
     def __init__(self, message):

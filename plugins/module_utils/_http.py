@@ -16,7 +16,7 @@ import time
 import warnings
 from urllib.parse import urlsplit
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._response import bounded, scrub
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import display_url, is_loopback
 
@@ -371,7 +371,7 @@ def post(url, headers, body, settings, environ, warn):
 
 
 def send(method, url, headers, body, settings, environ, warn, target, deadline=None):
-    """Send one request; returns an Answer. Raises NFTokenError('reason; fix') without the URL (the caller knows
+    """Send one request; returns an Answer. Raises NFError('reason; fix') without the URL (the caller knows
     what the request was for and says it).
 
     Failures before the answer's headers are retried by urllib3's Retry (when target.retry); a connection that breaks
@@ -379,7 +379,7 @@ def send(method, url, headers, body, settings, environ, warn, target, deadline=N
     ends within timeout seconds. deadline (a time.monotonic() value) bounds the whole call: each attempt ends by then
     (given a second at least) and no retry or Retry-After wait runs past it."""
     if not HAS_REQUESTS:
-        raise NFTokenError('the Python library requests is not installed for this Python: pip install requests')
+        raise NFError('the Python library requests is not installed for this Python: pip install requests')
     if not settings['validate_certs']:
         warn('validate_certs is false: the TLS certificate of %s is not checked' % display_url(url))
     total = settings['retries']['total'] if target.retry else 0
@@ -391,10 +391,10 @@ def send(method, url, headers, body, settings, environ, warn, target, deadline=N
         try:
             return _send(method, url, headers, body, dict(settings, timeout=timeout), environ, warn, target, done,
                          total, elapsed, deadline)
-        except NFTokenError as exc:
+        except NFError as exc:
             if timeout < settings['timeout'] and exc.message.startswith(('no answer within', 'could not connect within')):
                 # The caller's deadline (nf_resource's wait_timeout) ended this attempt, not the timeout option.
-                raise NFTokenError('%s (all the time wait_timeout left)' % exc.message.split(';')[0])
+                raise NFError('%s (all the time wait_timeout left)' % exc.message.split(';')[0])
             raise
         except _BrokenAnswer as exc:
             done = exc.attempts
@@ -402,10 +402,10 @@ def send(method, url, headers, body, settings, environ, warn, target, deadline=N
             # No retry that would end after the deadline.
             last = done > total or (deadline is not None and time.monotonic() + wait >= deadline)
             if last and exc.late:
-                raise NFTokenError(_network_failure(None, timeout, done, target, late=True))
+                raise NFError(_network_failure(None, timeout, done, target, late=True))
             if last:
-                raise NFTokenError('the connection broke while the answer was read (%s, %s); try again later'
-                                   % (exc.cause, _attempts(done)))
+                raise NFError('the connection broke while the answer was read (%s, %s); try again later'
+                              % (exc.cause, _attempts(done)))
             reason = LATE if exc.late else 'the connection broke while the answer was read (%s)' % exc.cause
             warn('%s: %s; retry %d of %d in %.1f s' % (target.label, reason, done, total, wait))
             time.sleep(wait)
@@ -448,25 +448,25 @@ def _send(method, url, headers, body, settings, environ, warn, target, done, tot
                 for chunk in response.iter_content(65536):
                     content += chunk
                     if len(content) > target.max_bytes:
-                        raise NFTokenError('the answer is larger than %d bytes; %s' % (target.max_bytes, target.large_fix))
+                        raise NFError('the answer is larger than %d bytes; %s' % (target.max_bytes, target.large_fix))
             except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as exc:
                 raise _BrokenAnswer(attempts[0], LATE if deadline.expired else describe(exc), deadline.expired)
     except requests.exceptions.SSLError as exc:
         if deadline.expired:
-            raise NFTokenError(_network_failure(exc, timeout, attempts[0], target, late=True))
+            raise NFError(_network_failure(exc, timeout, attempts[0], target, late=True))
         reason, fix = _tls_reason(exc, target)
-        raise NFTokenError('%s; %s' % (reason, fix))
+        raise NFError('%s; %s' % (reason, fix))
     except requests.exceptions.ProxyError as exc:
-        raise NFTokenError('could not get through the proxy %s (%s); check proxy or HTTPS_PROXY/NO_PROXY'
-                           % (display_url(proxies.get(url.split(':', 1)[0]) or '') or 'from the environment', describe(exc)))
+        raise NFError('could not get through the proxy %s (%s); check proxy or HTTPS_PROXY/NO_PROXY'
+                      % (display_url(proxies.get(url.split(':', 1)[0]) or '') or 'from the environment', describe(exc)))
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-        raise NFTokenError(_network_failure(exc, timeout, attempts[0], target, deadline.expired))
+        raise NFError(_network_failure(exc, timeout, attempts[0], target, deadline.expired))
     except requests.exceptions.ContentDecodingError as exc:
-        raise NFTokenError('the answer could not be decoded (%s); check %s' % (describe(exc), target.url_words))
+        raise NFError('the answer could not be decoded (%s); check %s' % (describe(exc), target.url_words))
     except requests.exceptions.RequestException as exc:
-        raise NFTokenError('the request failed (%s); check %s and proxy' % (describe(exc), target.url_words))
+        raise NFError('the request failed (%s); check %s and proxy' % (describe(exc), target.url_words))
     except (OSError, ValueError) as exc:
-        raise NFTokenError('the request could not be made (%s); check ca_path and proxy' % describe(exc))
+        raise NFError('the request could not be made (%s); check ca_path and proxy' % describe(exc))
     finally:
         elapsed[0] += time.monotonic() - started
         deadline.stop()

@@ -15,7 +15,7 @@ import re
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 
 AUTH_METHODS = ('auto', 'client_secret_json', 'client_secret_basic', 'client_secret_post')
@@ -178,7 +178,7 @@ _ARGUMENT_RE = re.compile(r"(?:argument '|value of )([a-z_]+)")
 _CLASS_RE = re.compile(r"<class '([A-Za-z_]+)'>")
 
 
-class _Bad(NFTokenError):
+class _Bad(NFError):
     """A bad value of one option; validate() adds where the value came from, at the end of the message."""
 
     def __init__(self, option, message):
@@ -298,7 +298,7 @@ def validate(raw, origins=None):
 
 def _located(exc, origins):
     origin = (origins or {}).get(exc.option)
-    return NFTokenError(exc.message + (' (from %s)' % origin if origin else ''))
+    return NFError(exc.message + (' (from %s)' % origin if origin else ''))
 
 
 def session_settings(raw, origins=None):

@@ -11,7 +11,7 @@ import math
 import re
 import time
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, redact
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError, redact
 
 SNIPPET_CHARS = 120
 SHORT_WORD = 40  # a key or a token_type longer than this is counted, not shown: it may be a token
@@ -155,7 +155,7 @@ def _seconds(value, strings=True):
 
 
 def parse_token(body, content_type, requested_at, secrets=()):
-    """Turn a 2xx body into the token facts. Raises NFTokenError(reason) without location (the caller adds it).
+    """Turn a 2xx body into the token facts. Raises NFError(reason) without location (the caller adds it).
 
     Expiry rule: expires_at is the earliest of (request time + expires_in), the JWT's exp claim and (request time
     + MAX_TOKEN_LIFE); None when the server gives neither expires_in nor exp. A token already expired when asked
@@ -165,19 +165,19 @@ def parse_token(body, content_type, requested_at, secrets=()):
     if data is None:
         if b'access_token=' in body[:MAX_FORM_PEEK]:
             # RFC 6749 answers in JSON; an old server's form-encoded answer holds the token: never quoted.
-            raise NFTokenError('the answer is form-encoded (access_token=...), not the JSON object OAuth2 (RFC 6749 '
-                               '5.1) specifies: this server is not supported')
-        raise NFTokenError('the answer is not a JSON object but %s' % snippet(body, content_type, secrets))
+            raise NFError('the answer is form-encoded (access_token=...), not the JSON object OAuth2 (RFC 6749 '
+                          '5.1) specifies: this server is not supported')
+        raise NFError('the answer is not a JSON object but %s' % snippet(body, content_type, secrets))
     token = data.get('access_token')
     if token is None:
         # A key long enough to be a token (a server that put it there) is counted, not shown.
         keys = ', '.join(sorted(str(k) if len(str(k)) <= SHORT_WORD else '<a %d-character key>' % len(str(k))
                                 for k in data)[:10]) or 'none'
-        raise NFTokenError('the JSON answer has no access_token (keys: %s)' % _short(keys, secrets))
+        raise NFError('the JSON answer has no access_token (keys: %s)' % _short(keys, secrets))
     if not isinstance(token, str) or not token.strip():
         kind = 'an empty string' if isinstance(token, str) else {bool: 'a boolean', list: 'a list', dict: 'an object'}.get(
             type(token), 'a number')
-        raise NFTokenError('the JSON answer\'s access_token is %s, not a token' % kind)
+        raise NFError('the JSON answer\'s access_token is %s, not a token' % kind)
     token_type = data.get('token_type')
     if not isinstance(token_type, str) or token_type.strip().lower() != 'bearer':
         if token_type is None:
@@ -186,7 +186,7 @@ def parse_token(body, content_type, requested_at, secrets=()):
             shown = repr(_short(token_type, secrets))
         else:  # a long value may hold the token itself
             shown = 'a %d-character value' % len(str(token_type))
-        raise NFTokenError('the token_type is %s, not Bearer: NetFoundry\'s API takes bearer tokens only' % shown)
+        raise NFError('the token_type is %s, not Bearer: NetFoundry\'s API takes bearer tokens only' % shown)
     claims = jwt_claims(token)
     candidates = []
     lifetime = _seconds(data.get('expires_in'))
@@ -200,12 +200,12 @@ def parse_token(body, content_type, requested_at, secrets=()):
     else:
         expires_at = int(min(candidates + [requested_at + MAX_TOKEN_LIFE]))
         if expires_at <= requested_at and lifetime is not None and 0 < lifetime < 1 and (exp is None or exp > requested_at):
-            raise NFTokenError('the identity provider says the token lives %g s (expires_in): too short to be used; '
-                               'check the API account\'s token lifetime at the identity provider' % lifetime)
+            raise NFError('the identity provider says the token lives %g s (expires_in): too short to be used; '
+                          'check the API account\'s token lifetime at the identity provider' % lifetime)
         if expires_at <= requested_at:
-            raise NFTokenError('the token is already expired: its exp claim is %s, %d s before this host\'s clock '
-                               '(%s); the clock of this host or of the identity provider is wrong (clock skew): '
-                               'check NTP on both' % (_utc(expires_at), requested_at - expires_at, _utc(requested_at)))
+            raise NFError('the token is already expired: its exp claim is %s, %d s before this host\'s clock '
+                          '(%s); the clock of this host or of the identity provider is wrong (clock skew): '
+                          'check NTP on both' % (_utc(expires_at), requested_at - expires_at, _utc(requested_at)))
     return dict(
         access_token=token,
         token_type='Bearer',

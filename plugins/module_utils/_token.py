@@ -17,7 +17,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils._cache import Token
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import (
     ENV_ENVIRONMENT, ENV_FALLBACKS, GUESSED, PROXY_VARIABLES, TokenRequest, check_environment, display_url, locate_api)
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
-    NFTokenError, proxy_secret_forms, redact, redact_secret_pieces, secret_forms, secret_pieces)
+    NFError, proxy_secret_forms, redact, redact_secret_pieces, secret_forms, secret_pieces)
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, stat_signature
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, validate
 
@@ -92,9 +92,9 @@ def _prepare(options, environ, cwd, home, origins):
         return ready
     try:
         return TokenRequest(settings, credential)
-    except NFTokenError as exc:
+    except NFError as exc:
         message = redact(exc.message, secret_forms(credential.client_secret))
-        raise NFTokenError('%s (credential source: %s)' % (message, credential.source))
+        raise NFError('%s (credential source: %s)' % (message, credential.source))
 
 
 JWT_RE = re.compile(r'^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$')
@@ -191,9 +191,9 @@ class ReadyTokenRequest:
         self.access_token = ready.access_token
         self.claims = _response.jwt_claims(ready.access_token) if JWT_RE.match(ready.access_token) else {}
         if not self.claims:
-            raise NFTokenError('%s is not a JWT (three base64url parts header.payload.signature with JSON claims): '
-                               'set it to the bearer token itself, without "Bearer ", or unset it to use the API account'
-                               % _credentials.ENV_API_TOKEN)
+            raise NFError('%s is not a JWT (three base64url parts header.payload.signature with JSON claims): '
+                          'set it to the bearer token itself, without "Bearer ", or unset it to use the API account'
+                          % _credentials.ENV_API_TOKEN)
         client_id = self.claims.get('client_id') or self.claims.get('sub')
         self.credential = _credentials.Credential(client_id if isinstance(client_id, str) else '', None, None,
                                                   ready.source)
@@ -210,7 +210,7 @@ class ReadyTokenRequest:
             try:
                 self._renewal = TokenRequest(self.settings, _credentials.account(*self.account_at)) \
                     if self.account_at else None
-            except NFTokenError:
+            except NFError:
                 self._renewal = None
         return self._renewal
 
@@ -224,15 +224,15 @@ class ReadyTokenRequest:
     def token(self, clock, refused=None):
         now = clock()
         if refused is not None and refused == self.access_token:
-            raise NFTokenError('the API refused the token in %s (HTTP 401) and it cannot be renewed: %s (credential '
-                               'source: %s)' % (_credentials.ENV_API_TOKEN, READY_FIX, self.credential.source))
+            raise NFError('the API refused the token in %s (HTTP 401) and it cannot be renewed: %s (credential '
+                          'source: %s)' % (_credentials.ENV_API_TOKEN, READY_FIX, self.credential.source))
         exp = self.claims.get('exp')
         expires_at = int(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) and math.isfinite(exp) else None
         if expires_at is not None and expires_at <= now:
-            raise NFTokenError('%s expired %d s ago (exp %s): %s (credential source: %s)'
-                               % (_credentials.ENV_API_TOKEN, int(now - expires_at),
-                                  time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(expires_at)), READY_FIX,
-                                  self.credential.source))
+            raise NFError('%s expired %d s ago (exp %s): %s (credential source: %s)'
+                          % (_credentials.ENV_API_TOKEN, int(now - expires_at),
+                             time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(expires_at)), READY_FIX,
+                             self.credential.source))
         return Token.from_grant(self, self.access_token, expires_at, self.claims, None, cached=False)
 
 
@@ -245,13 +245,13 @@ class StaticGrant:
 
     def __init__(self, key, host, names=('option rapidapi_key', 'option rapidapi_host')):
         if not host:
-            raise NFTokenError('%s is set but %s is not: set it to the X-RapidAPI-Host value RapidAPI shows for the '
-                               'NetFoundry API' % names)
+            raise NFError('%s is set but %s is not: set it to the X-RapidAPI-Host value RapidAPI shows for the '
+                          'NetFoundry API' % names)
         if not self.HOST_RE.match(host):
-            raise NFTokenError('%s %r is not a host name: give the X-RapidAPI-Host value itself, without https:// or a '
-                               'path' % (names[1], host))
+            raise NFError('%s %r is not a host name: give the X-RapidAPI-Host value itself, without https:// or a '
+                          'path' % (names[1], host))
         if any(ord(char) < 32 or ord(char) == 127 for char in key):
-            raise NFTokenError('%s holds a control character: give the key RapidAPI shows, on one line' % names[0])
+            raise NFError('%s holds a control character: give the key RapidAPI shows, on one line' % names[0])
         self.headers = {'X-RapidAPI-Key': key, 'X-RapidAPI-Host': host}
         self.api_url = 'https://%s/' % host
 
@@ -281,7 +281,7 @@ def exchange(request, environ=None, warn=None, clock=time.time):
     source = request.credential.source
 
     def fail(text):
-        raise NFTokenError(redact_secret_pieces(redact('%s (credential source: %s)' % (text, source), secrets), pieces))
+        raise NFError(redact_secret_pieces(redact('%s (credential source: %s)' % (text, source), secrets), pieces))
 
     # Imported here so that a cache hit never loads requests.
     from ansible_collections.netfoundry.api.plugins.module_utils import _http
@@ -291,7 +291,7 @@ def exchange(request, environ=None, warn=None, clock=time.time):
     try:
         answer = _http.post(request.token_url, headers, body, request.settings, environ,
                             lambda text: warn(redact_secret_pieces(redact(text, secrets), pieces)))
-    except NFTokenError as exc:
+    except NFError as exc:
         fail('%s failed: %s' % (where, exc.message))
     if 300 <= answer.status < 400:
         fail('%s was redirected (HTTP %d to %s): set token_url to the final token endpoint; the secret is not sent '
@@ -305,7 +305,7 @@ def exchange(request, environ=None, warn=None, clock=time.time):
         fail('%s was refused%s: %s; %s' % (where, retried, reason, fix))
     try:
         parsed = _response.parse_token(answer.body, answer.content_type, started, secrets)
-    except NFTokenError as exc:
+    except NFError as exc:
         fail('%s got no usable token: %s; check token_url and auth_method' % (where, exc.message))
     expires_at = parsed['expires_at']
     return Token.from_grant(request, parsed['access_token'], expires_at, parsed['claims'],
@@ -402,12 +402,12 @@ def fetch(request, environ=None, warn=None, clock=time.time, refused=None):
             return token
         failed = held.failure_since(waiting_since, asked)
         if failed:  # the holder this process waited for sent this very request and failed: so would this one, now
-            raise NFTokenError('%s (another process asked while this one waited, and failed so; not asked again)'
-                               % failed)
+            raise NFError('%s (another process asked while this one waited, and failed so; not asked again)'
+                          % failed)
         fetched_at = clock()
         try:
             token = exchange(request, environ, warn, clock)
-        except NFTokenError as exc:
+        except NFError as exc:
             held.record(exc.message, asked)
             raise
         held.record('')

@@ -273,7 +273,7 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, proxy_password
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError, proxy_password
 from ansible_collections.netfoundry.api.plugins.module_utils._http import HAS_REQUESTS
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE_GROUPS, argspec
 from ansible_collections.netfoundry.api.plugins.module_utils._token import forget_token, get_token, prepare
@@ -297,7 +297,7 @@ def main():
             removed = forget_token(request, warn=module.warn, check_mode=module.check_mode)
             module.exit_json(changed=removed, credential_source=request.credential.source)
         result = get_token(request, warn=module.warn)
-    except NFTokenError as exc:
+    except NFError as exc:
         module.fail_json(msg=exc.message)
     result['ansible_facts'] = dict(
         netfoundry_api_url=result['api_url'],

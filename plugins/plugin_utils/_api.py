@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _http
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import check_url, display_url, is_loopback
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME
 from ansible_collections.netfoundry.api.plugins.module_utils._response import snippet
 from ansible_collections.netfoundry.api.plugins.plugin_utils._redactor import Redactor
@@ -30,18 +30,18 @@ def target_url(api_url, path, url, query, other_hosts=False):
     or port than the API URL is refused unless other_hosts (the token would go there)."""
     if url is None:
         if '\r' in path or '\n' in path:
-            raise NFTokenError('option path %r holds a line break: give the API path on one line' % path[:200])
+            raise NFError('option path %r holds a line break: give the API path on one line' % path[:200])
         if urlsplit(path).scheme or path.startswith('//'):
-            raise NFTokenError('option path %r is an absolute URL: give it relative to the API URL (core/v2/networks), '
-                               'or use url' % display_url(path))
+            raise NFError('option path %r is an absolute URL: give it relative to the API URL (core/v2/networks), '
+                          'or use url' % display_url(path))
         url = api_url + path.lstrip('/')
     scheme, host = check_url(url, 'option url' if path is None else 'the API URL')
     if scheme == 'http' and not is_loopback(host):
-        raise NFTokenError('refusing to send the token over plain http:// to %s: use https://' % host)
+        raise NFError('refusing to send the token over plain http:// to %s: use https://' % host)
     if path is None and not other_hosts and origin(url) != origin(api_url):
-        raise NFTokenError('option url %s is not on the API\'s host (%s): the token is not sent there; give path, or '
-                           'set send_token_to_other_hosts: true to send the token to that host'
-                           % (display_url(url), display_url(api_url)))
+        raise NFError('option url %s is not on the API\'s host (%s): the token is not sent there; give path, or '
+                      'set send_token_to_other_hosts: true to send the token to that host'
+                      % (display_url(url), display_url(api_url)))
     return with_query(url, query)
 
 
@@ -99,7 +99,7 @@ class Client:
 
     def __init__(self, settings, environ, token, warn, static_headers=None, secrets=()):
         if not _http.HAS_REQUESTS:
-            raise NFTokenError('the Python library requests is not installed for the controller Python: pip install requests')
+            raise NFError('the Python library requests is not installed for the controller Python: pip install requests')
         self.settings = settings
         self.environ = environ
         self.token = token
@@ -142,14 +142,14 @@ class Client:
     def all_pages(self, url, max_pages=MAX_PAGES, max_bytes=MAX_BYTES):
         """GET every page of a HAL list from url; returns (first reply with the _embedded lists merged, page count).
         A page that is not HAL, a next link that is not a URL, on another host or back to a page already read, more
-        than max_pages pages or more than max_bytes in all: NFTokenError naming the page and the rule."""
+        than max_pages pages or more than max_bytes in all: NFError naming the page and the rule."""
         first = reply = self.call('GET', url)
         merged = {}
         seen = {url}
         pages = size = 0
         while True:
             if pages and reply.status != 200:
-                raise NFTokenError('page %d of %s answered HTTP %d%s: the list was not read to its end' % (
+                raise NFError('page %d of %s answered HTTP %d%s: the list was not read to its end' % (
                     pages + 1, first.url, reply.status, reply.reason()))
             if reply.status != 200 or (pages == 0 and not isinstance(reply.json, dict)):
                 return reply, pages  # an error, or a first answer that is no list: the caller shows it as it is
@@ -157,29 +157,29 @@ class Client:
             size += reply.size
             where = 'page %d of %s' % (pages, first.url)
             if not isinstance(reply.json, dict):
-                raise NFTokenError('%s is not a JSON object: the API\'s list stopped being HAL' % where)
+                raise NFError('%s is not a JSON object: the API\'s list stopped being HAL' % where)
             if size > max_bytes:
-                raise NFTokenError('stopped at %s: the pages add up to more than %d bytes (max_bytes); ask for fewer '
-                                   'items with query, or raise max_bytes' % (where, max_bytes))
+                raise NFError('stopped at %s: the pages add up to more than %d bytes (max_bytes); ask for fewer '
+                              'items with query, or raise max_bytes' % (where, max_bytes))
             embedded = reply.json.get('_embedded', {})
             if not isinstance(embedded, dict):
-                raise NFTokenError('%s is malformed HAL: _embedded is %s, not an object' % (where, _kind(embedded)))
+                raise NFError('%s is malformed HAL: _embedded is %s, not an object' % (where, _kind(embedded)))
             for kind, items in embedded.items():
                 if not isinstance(items, list):
-                    raise NFTokenError('%s is malformed HAL: _embedded.%s is %s, not a list' % (where, kind, _kind(items)))
+                    raise NFError('%s is malformed HAL: _embedded.%s is %s, not a list' % (where, kind, _kind(items)))
                 merged.setdefault(kind, []).extend(items)
             url = next_page(reply.json, url, where)
             if url is None:
                 break
             if pages >= max_pages:
-                raise NFTokenError('stopped after %d pages of %s (max_pages): ask for larger pages (query size), or '
-                                   'raise max_pages' % (pages, first.url))
+                raise NFError('stopped after %d pages of %s (max_pages): ask for larger pages (query size), or '
+                              'raise max_pages' % (pages, first.url))
             if origin(url) != origin(first.url):
-                raise NFTokenError('%s links its next page to another host (%s): the token is not sent there'
-                                   % (where, display_url(url)))
+                raise NFError('%s links its next page to another host (%s): the token is not sent there'
+                              % (where, display_url(url)))
             if url in seen:
-                raise NFTokenError('%s links its next page back to a page already read (%s): the pages loop'
-                                   % (where, display_url(url)))
+                raise NFError('%s links its next page back to a page already read (%s): the pages loop'
+                              % (where, display_url(url)))
             seen.add(url)
             reply = self.call('GET', url)
         first.json = dict(first.json, _embedded=merged, page=reply.json.get('page', first.json.get('page')))
@@ -193,8 +193,8 @@ class Client:
         target = _http.Target.api(method, url, method in IDEMPOTENT)
         try:
             answer = _http.send(method, url, headers, body, self.settings, self.environ, self.warn, target, deadline)
-        except NFTokenError as exc:
-            raise NFTokenError(self.redact('%s failed: %s' % (target.label, exc.message)))
+        except NFError as exc:
+            raise NFError(self.redact('%s failed: %s' % (target.label, exc.message)))
         self.elapsed += answer.elapsed
         reply = Reply(method, url, answer)
         reply.json, reply.content, reply.headers = (self.redactor.answer(value)
@@ -209,35 +209,35 @@ def _kind(value):
 
 def next_page(document, url, where='the page'):
     """The next page's URL: the HAL link, else the page number after page.number while below page.totalPages; None
-    on the last page. NFTokenError when the links or page numbers are malformed."""
+    on the last page. NFError when the links or page numbers are malformed."""
     links = document.get('_links')
     if links is not None and not isinstance(links, dict):
-        raise NFTokenError('%s is malformed HAL: _links is %s, not an object' % (where, _kind(links)))
+        raise NFError('%s is malformed HAL: _links is %s, not an object' % (where, _kind(links)))
     link = (links or {}).get('next')
     if link is not None:
         href = link.get('href') if isinstance(link, dict) else None
         if not isinstance(href, str):
-            raise NFTokenError('%s is malformed HAL: _links.next has no href string' % where)
+            raise NFError('%s is malformed HAL: _links.next has no href string' % where)
         try:
             resolved = urljoin(url, href)
             check_url(resolved, 'next link')
             valid = True
-        except (NFTokenError, ValueError):
+        except (NFError, ValueError):
             valid = False
         if not valid:
-            raise NFTokenError('%s is malformed HAL: its next link %r is not an http(s) URL' % (where, href[:200]))
+            raise NFError('%s is malformed HAL: its next link %r is not an http(s) URL' % (where, href[:200]))
         return resolved
     page = document.get('page')
     if page is None:
         return None
     if not isinstance(page, dict):
-        raise NFTokenError('%s is malformed HAL: page is %s, not an object' % (where, _kind(page)))
+        raise NFError('%s is malformed HAL: page is %s, not an object' % (where, _kind(page)))
     number, total = page.get('number'), page.get('totalPages')
     if number is None or total is None:
         return None
     if not all(_page_number(value) for value in (number, total)):
-        raise NFTokenError('%s is malformed HAL: page.number %s and page.totalPages %s are not page numbers'
-                           % (where, repr(number)[:40], repr(total)[:40]))
+        raise NFError('%s is malformed HAL: page.number %s and page.totalPages %s are not page numbers'
+                      % (where, repr(number)[:40], repr(total)[:40]))
     if int(number) + 1 >= int(total):
         return None
     return with_query(url, {'page': int(number) + 1})

@@ -16,7 +16,7 @@ import os
 
 import yaml
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import EXPORT_TYPES
 from ansible_collections.netfoundry.api.plugins.plugin_utils._download import made_by_netfoundry, skip
 from ansible_collections.netfoundry.api.plugins.plugin_utils._names import ROLE_TYPES, fold
@@ -178,9 +178,9 @@ def write_vars(dest, found, check_mode):
     """Write the vars file (0600, atomically; a relative dest is from the current directory); (path, changed)."""
     path = os.path.abspath(os.path.expanduser(dest))
     if os.path.isdir(path):
-        raise NFTokenError('option dest %s is a folder: give the path of the file to write' % path)
+        raise NFError('option dest %s is a folder: give the path of the file to write' % path)
     if not os.path.isdir(os.path.dirname(path)):
-        raise NFTokenError('the folder of option dest (%s) does not exist: make it first' % os.path.dirname(path))
+        raise NFError('the folder of option dest (%s) does not exist: make it first' % os.path.dirname(path))
     return path, write_private(path, vars_text(found), check_mode)
 
 
@@ -189,8 +189,8 @@ def export_network(client, api_url, network, types):
     net = network_id(client, api_url, network)
     live = Resources(client, api_url, 'networks').get(net) if net is not None else None
     if live is None:
-        raise NFTokenError('network %r does not exist: check the name (nf_resource_info type networks lists them)'
-                           % network)
+        raise NFError('network %r does not exist: check the name (nf_resource_info type networks lists them)'
+                      % network)
     engines = dict((rtype, Resources(client, api_url, rtype)) for rtype in set(types) | {'edge-routers'})
     exporter = Exporter(engines, client, api_url)
     return exporter.export(live, [rtype for rtype in ORDER if rtype in types]), exporter.skipped

@@ -10,7 +10,7 @@ import time
 
 from ansible import constants as C
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, OUTPUTS, SESSION_ONLY, plain
 from ansible_collections.netfoundry.api.plugins.plugin_utils._session import (
     open_session, session_connection, session_fetch, session_headers)
@@ -57,15 +57,15 @@ def verify(session, warn):
         if reply.status in (401, 403):
             said = reply.json.get('message') if isinstance(reply.json, dict) else None
             said = ' '.join(said.split())[:200] if isinstance(said, str) else ''
-            raise NFTokenError(
+            raise NFError(
                 "the NetFoundry API at %s refused the token: HTTP %d%s; the token is for another environment or "
                 "audience (check netfoundry_environment, netfoundry_audience and the credential's token URL)"
                 % (session['api_url'], reply.status, ' ' + said if said else ''))
         if reply.status != 200 or not isinstance(reply.json, dict):
-            raise NFTokenError('%s at %s answered HTTP %d%s, not an identity: the token could not be checked; try again '
-                               'later, or leave verify out' % (SELF, session['api_url'], reply.status, reply.reason()))
-    except NFTokenError as exc:
-        raise NFTokenError(client.redact(exc.message))
+            raise NFError('%s at %s answered HTTP %d%s, not an identity: the token could not be checked; try again '
+                          'later, or leave verify out' % (SELF, session['api_url'], reply.status, reply.reason()))
+    except NFError as exc:
+        raise NFError(client.redact(exc.message))
     return reply.json, (renewed[-1] if renewed else None)
 
 
@@ -80,22 +80,22 @@ def play_session(raw, origins, display):
 
 
 def evaluate(terms, direct, variables, template, display):
-    """The value of one lookup evaluation; raises NFTokenError with the one-line reason."""
+    """The value of one lookup evaluation; raises NFError with the one-line reason."""
     if terms:
-        raise NFTokenError("netfoundry.api.nf_token takes no terms (got %d): give its options as keywords, for example "
-                           "lookup('netfoundry.api.nf_token', output='headers')" % len(terms))
+        raise NFError("netfoundry.api.nf_token takes no terms (got %d): give its options as keywords, for example "
+                      "lookup('netfoundry.api.nf_token', output='headers')" % len(terms))
     raw, origins = gather(direct, variables, template, ACCEPTED, display.warning)
     output = plain(raw.get('output', 'token'))
     if output not in OUTPUTS:
-        raise NFTokenError('option output must be one of %s, got %r' % (', '.join(OUTPUTS), output))
+        raise NFError('option output must be one of %s, got %r' % (', '.join(OUTPUTS), output))
     if output != 'session':
         # As keywords they are a mistake; as the role's variables (play vars) they are simply not this call's.
         misplaced = [name for name in SESSION_ONLY if direct.get(name) is not None]
         if misplaced:
-            raise NFTokenError('option %s is only for output=session' % ' and '.join(misplaced))
+            raise NFError('option %s is only for output=session' % ' and '.join(misplaced))
     if raw.get('session') is not None:
         if output == 'session':
-            raise NFTokenError('option session cannot be combined with output=session')
+            raise NFError('option session cannot be combined with output=session')
         if output == 'headers':
             return session_headers(raw['session'], warn=display.warning)
         token = session_fetch(raw['session'], warn=display.warning)

@@ -18,7 +18,7 @@ import os
 import re
 import unicodedata
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 
 # The type a role list names, by its property.
@@ -124,8 +124,8 @@ class Names:
         if is_uuid(item):
             if item in by_id:
                 return '@' + by_id[item]
-            raise NFTokenError('%s: %s is no %s id in this network: give its @name, or check the id'
-                               % (where, item, rtype[:-1].replace('-', ' ')))
+            raise NFError('%s: %s is no %s id in this network: give its @name, or check the id'
+                          % (where, item, rtype[:-1].replace('-', ' ')))
         name = item[1:] if item.startswith('@') else item
         found = by_name.get(fold(name))
         if found is not None:
@@ -135,8 +135,8 @@ class Names:
             return '@' + name
         if not self.check:
             return '@' + name
-        raise NFTokenError('%s: @%s names no %s in this network: create it first (an earlier task), check the name, '
-                           'or set check_names: false' % (where, name, rtype[:-1].replace('-', ' ')))
+        raise NFError('%s: @%s names no %s in this network: create it first (an earlier task), check the name, '
+                      'or set check_names: false' % (where, name, rtype[:-1].replace('-', ' ')))
 
     def id_of(self, rtype, name, where):
         """The id of the resource of rtype named name (for a property that wants an id)."""
@@ -146,8 +146,8 @@ class Names:
         if self._predicted(rtype, name):
             self.notes.append('%s (%s): created by an earlier task of this run, its id known then' % (name, rtype))
             return '(the id of %s %s, created earlier in this run)' % (rtype[:-1].replace('-', ' '), name)
-        raise NFTokenError('%s: %s names no %s in this network: create it first (an earlier task), or check the name'
-                           % (where, name, rtype[:-1].replace('-', ' ')))
+        raise NFError('%s: %s names no %s in this network: create it first (an earlier task), or check the name'
+                      % (where, name, rtype[:-1].replace('-', ' ')))
 
     def resolve(self, rtype, spec):
         """spec with its role lists and named references as the API takes them (a new dict; spec is left alone)."""
@@ -175,9 +175,9 @@ class Names:
         name = host.pop('edgeRouterName')
         where = 'spec.model.edgeRouterHosts[%d].edgeRouterName' % index
         if 'edgeRouterId' in host:
-            raise NFTokenError('%s and edgeRouterId are both given: give one' % where)
+            raise NFError('%s and edgeRouterId are both given: give one' % where)
         if not isinstance(name, str) or not name.strip():
-            raise NFTokenError('%s must be the name of an edge router (text), got %s %s' % (
+            raise NFError('%s must be the name of an edge router (text), got %s %s' % (
                 where, type(name).__name__, repr(name)[:60]))
         host['edgeRouterId'] = self.id_of('edge-routers', name, where)
         return host

@@ -11,7 +11,7 @@ product-metadata/v2/download-urls.json."""
 import difflib
 import re
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 from ansible_collections.netfoundry.api.plugins.plugin_utils._names import fold, is_uuid
 
@@ -37,7 +37,7 @@ class Placement:
         if known is None:
             reply = self.client.call('GET', self.api_url + path)
             if reply.status != 200 or not isinstance(reply.json, dict):
-                raise NFTokenError('reading %s: GET %s answered HTTP %d%s' % (
+                raise NFError('reading %s: GET %s answered HTTP %d%s' % (
                     what, reply.url, reply.status, reply.reason()))
             known = MEMO.put(PLACES_SPACE, key, reply.json)
         return known
@@ -50,7 +50,7 @@ class Placement:
         """The id of the network group given by id, name or short name; the organization's first when not given."""
         groups = self.groups()
         if not groups:
-            raise NFTokenError('the organization has no network group to make a network in')
+            raise NFError('the organization has no network group to make a network in')
         if given is None:
             if len(groups) > 1:
                 self.warn('networkGroupId not given: the network goes in the organization\'s first network group, %s '
@@ -62,7 +62,7 @@ class Placement:
                 return group.get('id')
         if is_uuid(given):
             return given  # a group this account does not list: the API decides
-        raise NFTokenError('spec.networkGroupId %r names no network group of the organization (its groups: %s)' % (
+        raise NFError('spec.networkGroupId %r names no network group of the organization (its groups: %s)' % (
             given, ', '.join('%s (%s)' % (group.get('name'), group.get('id')) for group in groups[:10])))
 
     def data_centers(self):
@@ -80,7 +80,7 @@ class Placement:
         codes = sorted(set(center.get('locationCode') for center in centers if isinstance(center.get('locationCode'), str)
                            and (provider is None or str(center.get('provider')).upper() == str(provider).upper())))
         near = difflib.get_close_matches(str(code), codes, 5, 0.4) or codes[:8]
-        raise NFTokenError('%s: %s has no data center %r%s: did you mean %s?' % (
+        raise NFError('%s: %s has no data center %r%s: did you mean %s?' % (
             what, 'provider %s' % provider if provider else 'NetFoundry', code, '' if provider else '',
             ', '.join(near) if near else '(none listed)'))
 
@@ -94,12 +94,12 @@ class Placement:
         if given == 'latest':
             active = sorted((version for version, active in versions.items() if active), key=_version_key)
             if not active:
-                raise NFTokenError('%s: the API lists no active product version for latest' % what)
+                raise NFError('%s: the API lists no active product version for latest' % what)
             return active[-1]
         if given not in versions:
             near = sorted(versions, key=_version_key)[-5:]
-            raise NFTokenError('%s: product version %r is not one NetFoundry has (the newest: %s); give latest, '
-                               'default or one of them' % (what, given, ', '.join(near)))
+            raise NFError('%s: product version %r is not one NetFoundry has (the newest: %s); give latest, '
+                          'default or one of them' % (what, given, ', '.join(near)))
         if not versions[given]:
             self.warn('%s: product version %s is no longer active' % (what, given))
         return given
@@ -123,12 +123,12 @@ class Placement:
         if rtype == 'edge-routers' and creating:
             provider, code = out.get('provider'), out.get('locationCode')
             if code and provider in (None, ''):
-                raise NFTokenError('%s: a NetFoundry-hosted router needs provider with locationCode (as NetFoundry\'s '
-                                   'SDK asks): give both, or neither for a router you host' % what)
+                raise NFError('%s: a NetFoundry-hosted router needs provider with locationCode (as NetFoundry\'s '
+                              'SDK asks): give both, or neither for a router you host' % what)
             if provider not in (None, '', 'CUSTOMER'):
                 if not code and not out.get('dataCenterId'):
-                    raise NFTokenError('%s: a router NetFoundry hosts (provider %s) needs locationCode: give the data '
-                                       'center' % (what, provider))
+                    raise NFError('%s: a router NetFoundry hosts (provider %s) needs locationCode: give the data '
+                                  'center' % (what, provider))
                 if code:
                     self.check_location(code, provider, what)
         return out

@@ -18,7 +18,7 @@ import tempfile
 import time
 from urllib.parse import quote, urljoin
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NO_LOG_VALUE, NFTokenError, enrollment_jwts
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NO_LOG_VALUE, NFError, enrollment_jwts
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 from ansible_collections.netfoundry.api.plugins.plugin_utils._api import origin, with_query
 from ansible_collections.netfoundry.api.plugins.plugin_utils._names import (
@@ -287,14 +287,14 @@ class Resources:
     def _fail(self, reply, what):
         plain = '' if not 200 <= reply.status < 300 else ' without a JSON object' + (
             '' if reply.method in ('GET', 'HEAD') else ' (a write may have been applied: run again to see)')
-        raise NFTokenError('%s: %s %s answered HTTP %d%s%s' % (what, reply.method, reply.url, reply.status,
-                                                               reply.reason(), plain))
+        raise NFError('%s: %s %s answered HTTP %d%s%s' % (what, reply.method, reply.url, reply.status,
+                                                          reply.reason(), plain))
 
     def one(self, resource, what):
         """A resource the API answered, its one-time credentials learned; it must have an id and a text status."""
         learn_secrets(resource, self.client)
         if not isinstance(resource.get('id'), str) or not resource['id']:
-            raise NFTokenError('%s: the API\'s answer has no id, so the resource cannot be managed' % what)
+            raise NFError('%s: the API\'s answer has no id, so the resource cannot be managed' % what)
         _status(resource, what)
         return resource
 
@@ -346,14 +346,14 @@ class Resources:
         if rid is not None:
             found = self.get(rid)
             if found is not None and network_id and self.kind.scoped and found.get('networkId') not in (None, network_id):
-                raise NFTokenError('%s %s is in another network (%s), not in %s' % (
+                raise NFError('%s %s is in another network (%s), not in %s' % (
                     self.kind.name, rid, found.get('networkId'), network_id))
             return None if found is None or _gone(found, 'reading %s %s' % (self.kind.name, rid)) else found
         what = 'finding %s %r' % (self.kind.name, name)
         found = [self.one(item, what) for item in self.list(network_id, name)]
         found = [item for item in found if not _gone(item, what)]
         if len(found) > 1:
-            raise NFTokenError('%d %s are named %r%s (%s): give id to choose one' % (
+            raise NFError('%d %s are named %r%s (%s): give id to choose one' % (
                 len(found), self.kind.name, name, ' in network %s' % network_id if network_id else '',
                 ', '.join(str(item.get('id')) for item in found[:10])))
         return found[0] if found else None
@@ -415,14 +415,14 @@ class Resources:
             return self.poll(rid, name, answer, deadline, timeout, gone=True)
         current = self.get(rid, deadline) if link is not None else answer
         if current is None:
-            raise NFTokenError('%s %r (%s) disappeared while it was being provisioned' % (self.kind.name, name, rid))
+            raise NFError('%s %r (%s) disappeared while it was being provisioned' % (self.kind.name, name, rid))
         return self.poll(rid, name, current, deadline, timeout) if self.kind.status else current
 
     def pause(self, pause, deadline, describe, timeout):
         left = deadline - self.clock()
         if left <= 0:
-            raise NFTokenError('%s after %d s (wait_timeout): the API has not finished; run again later (it is found '
-                               'by name), or raise wait_timeout' % (describe(), timeout))
+            raise NFError('%s after %d s (wait_timeout): the API has not finished; run again later (it is found '
+                          'by name), or raise wait_timeout' % (describe(), timeout))
         self.sleep(min(pause, left))
         return min(pause * 2, LONGEST_POLL)
 
@@ -431,8 +431,8 @@ class Resources:
         name, rid = answer.get('name'), answer.get('id')
         url = urljoin(self.api_url, link)
         if origin(url) != origin(self.api_url):
-            raise NFTokenError('%s %r (%s): the API linked its work to another host (%s): the token is not sent there'
-                               % (self.kind.name, name, rid, url.split('?')[0]))
+            raise NFError('%s %r (%s): the API linked its work to another host (%s): the token is not sent there'
+                          % (self.kind.name, name, rid, url.split('?')[0]))
         network = rid if not self.kind.scoped else answer.get('networkId')
         if '/process/' in url and 'networkId=' not in url and network:
             url = with_query(url, {'networkId': network})  # as recorded and as the SDK asks
@@ -448,12 +448,12 @@ class Resources:
                 work = learn_secrets(reply.json, self.client)  # a process answer may repeat an enrollment JWT
             status = work.get('status') if work is not None else None
             if work is not None and not isinstance(status, str):
-                raise NFTokenError('reading the work on %s %r (%s): the API\'s answer has a status that is %s, not '
-                                   'text' % (self.kind.name, name, rid, _kind(status)))
+                raise NFError('reading the work on %s %r (%s): the API\'s answer has a status that is %s, not '
+                              'text' % (self.kind.name, name, rid, _kind(status)))
             if status in WORK_DONE:
                 return
             if status in WORK_FAILED:
-                raise NFTokenError('%s %r (%s): %s' % (self.kind.name, name, rid, _work_failure(work, status)))
+                raise NFError('%s %r (%s): %s' % (self.kind.name, name, rid, _work_failure(work, status)))
             state[0] = status or 'not started'
             pause = self.pause(pause, deadline, lambda: '%s %r (%s): NetFoundry\'s work on it is still %s' % (
                 self.kind.name, name, rid, state[0]), timeout)
@@ -473,14 +473,14 @@ class Resources:
                 return current
             if status in FAILED:
                 reason = _reason(current)
-                raise NFTokenError('%s ended in %s%s' % (what, status, ': %s' % reason if reason else ''))
+                raise NFError('%s ended in %s%s' % (what, status, ': %s' % reason if reason else ''))
             if not gone and status not in IN_PROGRESS and status is not None:
-                raise NFTokenError('%s has status %s, not %s: it is not being provisioned' % (what, status, DONE))
+                raise NFError('%s has status %s, not %s: it is not being provisioned' % (what, status, DONE))
             pause = self.pause(pause, deadline, lambda: '%s is still %s' % (what, status or 'without a status'),
                                timeout)
             current = self.get(rid, deadline)
             if current is None and not gone:
-                raise NFTokenError('%s disappeared while it was being provisioned' % what)
+                raise NFError('%s disappeared while it was being provisioned' % what)
 
     # The plan
 
@@ -497,8 +497,8 @@ class Resources:
                     return dict(changed=False, method='none', msg='network %r does not exist: nothing to delete'
                                 % args['network'])
                 if not self.check_mode:
-                    raise NFTokenError('network %r does not exist: create it first (type networks), or check the name'
-                                       % args['network'])
+                    raise NFError('network %r does not exist: create it first (type networks), or check the name'
+                                  % args['network'])
         existing = self.find(net, name, args['id']) if net is not None or not kind.scoped else None
         if kind.name in ('networks', 'edge-routers') and args['state'] == 'present':
             placed = Placement(self.client, self.api_url, warn).resolve(
@@ -516,8 +516,8 @@ class Resources:
             return task.absent(existing)
         if existing is None:
             if args['id'] is not None:
-                raise NFTokenError('there is no %s with id %s: give name (and spec) to create one'
-                                   % (kind.name, args['id']))
+                raise NFError('there is no %s with id %s: give name (and spec) to create one'
+                              % (kind.name, args['id']))
             return task.create(net, name)
         return task.update(existing, name)
 
@@ -555,8 +555,8 @@ class _Task:
         body = engine.create_body(net, name, self.spec)
         lacking = engine.missing(body)
         if lacking:
-            raise NFTokenError('%s %r: a create needs %s in spec (see the type table in the module\'s documentation); '
-                               'nothing was written' % (kind.name, name, lacking))
+            raise NFError('%s %r: a create needs %s in spec (see the type table in the module\'s documentation); '
+                          'nothing was written' % (kind.name, name, lacking))
         out = dict(changed=True, method='create', diff=dict(before={}, after=self.view(self.shown(True), body)))
         if engine.check_mode:
             engine.predicted.add(engine.api_url, net if kind.scoped else None, kind.name, name)
@@ -570,9 +570,9 @@ class _Task:
             if existing is None:
                 what = 'creating %s %r' % (kind.name, name)
                 if any(_gone(item, what) for item in engine.list(net, name)):
-                    raise NFTokenError('%s: one by that name is still being deleted (the API answered HTTP 409%s): run '
-                                       'again once it is gone, or delete it with wait: true first' % (what, reply.reason()))
-                raise NFTokenError('%s: the API answered HTTP 409%s but lists no %s by that name' % (
+                    raise NFError('%s: one by that name is still being deleted (the API answered HTTP 409%s): run '
+                                  'again once it is gone, or delete it with wait: true first' % (what, reply.reason()))
+                raise NFError('%s: the API answered HTTP 409%s but lists no %s by that name' % (
                     what, reply.reason(), kind.name))
             return self.update(existing, name)
         created = engine.one(reply.json, 'creating %s %r' % (kind.name, name))
@@ -594,11 +594,11 @@ class _Task:
             changes['name'] = name  # found by id, renamed (found by name, only the case could differ: kept)
         frozen = sorted(prop for prop in changes if kind.mode(prop, self.extra) == FROZEN)
         if frozen:
-            raise NFTokenError('%s %r: %s cannot be changed after creation (the API keeps %s): delete it (state: absent) '
-                               'and create it again, or leave %s out of spec' % (
-                                   kind.name, existing.get('name'), ', '.join(frozen),
-                                   ', '.join('%s=%s' % (prop, _short(existing.get(prop))) for prop in frozen),
-                                   ' and '.join(frozen)))
+            raise NFError('%s %r: %s cannot be changed after creation (the API keeps %s): delete it (state: absent) '
+                          'and create it again, or leave %s out of spec' % (
+                              kind.name, existing.get('name'), ', '.join(frozen),
+                              ', '.join('%s=%s' % (prop, _short(existing.get(prop))) for prop in frozen),
+                              ' and '.join(frozen)))
         after = dict(before, **self.view([prop for prop in changes if prop in shown], changes))
         out = dict(changed=bool(changes), method='update' if changes else 'none', diff=dict(before=before, after=after))
         resource = existing
@@ -622,11 +622,11 @@ class _Task:
         for prop in sorted(sent):
             if prop in self.spec and self.kind.compared(prop, self.extra) and differs(
                     self.spec[prop], resource.get(prop), prop, self.args.get('nested') == 'replace'):
-                raise NFTokenError('%s %r (%s) was %s, but the API did not keep spec.%s (sent %s, it answered %s): it '
-                                   'does not take that property or that value; check them against NetFoundry\'s API '
-                                   'reference' % (self.kind.name, resource.get('name'), resource.get('id'), done, prop,
-                                                  _short(self.engine.client.redact(_hidden(self.spec[prop]))),
-                                                  _short(self.engine.client.redact(_hidden(resource.get(prop))))))
+                raise NFError('%s %r (%s) was %s, but the API did not keep spec.%s (sent %s, it answered %s): it '
+                              'does not take that property or that value; check them against NetFoundry\'s API '
+                              'reference' % (self.kind.name, resource.get('name'), resource.get('id'), done, prop,
+                                             _short(self.engine.client.redact(_hidden(self.spec[prop]))),
+                                             _short(self.engine.client.redact(_hidden(resource.get(prop))))))
 
     def absent(self, existing):
         engine = self.engine
@@ -683,7 +683,7 @@ class _Task:
             pause = engine.pause(pause, self.deadline, lambda: '%s has no enrollment JWT yet' % what, self.timeout)
             resource = engine.get(resource['id'], self.deadline)
             if resource is None:
-                raise NFTokenError('%s disappeared while its enrollment JWT was awaited' % what)
+                raise NFError('%s disappeared while its enrollment JWT was awaited' % what)
         return resource
 
     def registration_key(self, router, out, created):
@@ -711,7 +711,7 @@ class _Task:
                              'asking for the registration key of %s' % what, ok=(200, 201))
         key = reply.json.get('registrationKey')
         if not isinstance(key, str) or not key:
-            raise NFTokenError('asking for the registration key of %s: the API\'s answer has no registrationKey' % what)
+            raise NFError('asking for the registration key of %s: the API\'s answer has no registrationKey' % what)
         engine.client.hold(key)
         if dest:
             write_private(dest, key)
@@ -758,8 +758,8 @@ def remove_private(path):
         try:
             os.unlink(path)
         except OSError as exc:
-            raise NFTokenError('the resource was deleted, but its secret file %s could not be removed (%s)'
-                               % (path, exc.strerror))
+            raise NFError('the resource was deleted, but its secret file %s could not be removed (%s)'
+                          % (path, exc.strerror))
 
 
 def _mentions(spec):
@@ -775,7 +775,7 @@ def _status(resource, what):
     """The status of a resource (None when it has none); a status that is not text fails in one line."""
     status = resource.get('status') if isinstance(resource, dict) else None
     if status is not None and not isinstance(status, str):
-        raise NFTokenError('%s: the API\'s answer has a status that is %s, not text' % (what, _kind(status)))
+        raise NFError('%s: the API\'s answer has a status that is %s, not text' % (what, _kind(status)))
     return status
 
 
@@ -870,7 +870,7 @@ def find_resources(client, api_url, args):
                 Resources(client, api_url, 'networks').get(net) is None:
             net = None  # an id is used as it is by nf_resource (the API refuses a write there); a read must ask
         if net is None:
-            raise NFTokenError('network %r does not exist: check the name (type networks lists them)' % args['network'])
+            raise NFError('network %r does not exist: check the name (type networks lists them)' % args['network'])
     deadline = engine.clock() + (args.get('wait_timeout') or 0)
     pause = FIRST_POLL
     while True:
@@ -879,7 +879,7 @@ def find_resources(client, api_url, args):
                    and _status(item, 'listing %s' % engine.kind.name) != DONE]
         failed = [item for item in pending if item.get('status') in FAILED]
         if failed:
-            raise NFTokenError('%s ended in %s: %s' % (engine.kind.name, failed[0].get('status'), ', '.join(
+            raise NFError('%s ended in %s: %s' % (engine.kind.name, failed[0].get('status'), ', '.join(
                 '%r (%s)%s' % (item.get('name'), item.get('status'), ': ' + _reason(item) if _reason(item) else '')
                 for item in failed[:10])))
         if not pending:
@@ -903,8 +903,8 @@ def _select(engine, net, args):
         found = [item for item in found if fold(item.get('name')) in wanted]
         missing = sorted(set(wanted) - set(fold(item.get('name')) for item in found))
         if missing:
-            raise NFTokenError('no %s named %s%s' % (engine.kind.name, ', '.join(repr(wanted[key]) for key in missing),
-                                                     ' in network %s' % args['network'] if args['network'] else ''))
+            raise NFError('no %s named %s%s' % (engine.kind.name, ', '.join(repr(wanted[key]) for key in missing),
+                                                ' in network %s' % args['network'] if args['network'] else ''))
     attributes = set(args.get('attributes') or ())
     if attributes:
         found = [item for item in found if isinstance(item.get('attributes'), list) and _hashable(item['attributes'])
@@ -952,13 +952,13 @@ def write_private(path, value, check_mode=False):
         info = os.lstat(path)
     except OSError as exc:
         if exc.errno != errno.ENOENT:
-            raise NFTokenError('cannot use %s (%s): check the path and its permissions' % (path, exc.strerror))
+            raise NFError('cannot use %s (%s): check the path and its permissions' % (path, exc.strerror))
         info = None
     except ValueError:
-        raise NFTokenError('cannot use %r: it contains a NUL byte' % path.replace('\0', '\\0'))
+        raise NFError('cannot use %r: it contains a NUL byte' % path.replace('\0', '\\0'))
     if info is not None and not (stat.S_ISREG(info.st_mode) or stat.S_ISLNK(info.st_mode)):
-        raise NFTokenError('%s is not a regular file (a device, a FIFO or a directory): give the path of a file to '
-                           'write' % path)
+        raise NFError('%s is not a regular file (a device, a FIFO or a directory): give the path of a file to '
+                      'write' % path)
     if info is not None and stat.S_ISREG(info.st_mode) and not info.st_mode & 0o077 and info.st_size == len(data):
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -980,7 +980,7 @@ def write_private(path, value, check_mode=False):
                 if not os.path.isdir(folder):
                     os.mkdir(folder, 0o700)
         except OSError as exc:
-            raise NFTokenError('cannot make the folder %s (%s): check the path and its permissions' % (
+            raise NFError('cannot make the folder %s (%s): check the path and its permissions' % (
                 missing[0], exc.strerror))
         directory = missing[0]
     try:
@@ -993,5 +993,5 @@ def write_private(path, value, check_mode=False):
             os.unlink(temp)
             raise
     except OSError as exc:
-        raise NFTokenError('cannot write %s (%s): check the directory and its permissions' % (path, exc.strerror))
+        raise NFError('cannot write %s (%s): check the directory and its permissions' % (path, exc.strerror))
     return True

@@ -19,7 +19,7 @@ served while fresh with no I/O at all; then a renewed one comes through the toke
 import os
 import time
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import (
     CORE, VARIABLE_PREFIX, names, plain, session_settings, validate)
 from ansible_collections.netfoundry.api.plugins.module_utils._token import StaticGrant, Token, fetch, prepare
@@ -90,8 +90,8 @@ def check_session(session):
     """Raise the one line when session is not a handle open_session made."""
     if isinstance(session, dict) and session.get('failed') is True and 'format' not in session:
         # The registered result of the role's task (nf_session) that failed, in a play that went on (ignore_errors).
-        raise NFTokenError('the session holds no token: the task that was to open it failed (%s)'
-                           % ' '.join(str(session.get('msg', '')).split())[:500])
+        raise NFError('the session holds no token: the task that was to open it failed (%s)'
+                      % ' '.join(str(session.get('msg', '')).split())[:500])
     try:
         kind = session['kind']
         if kind == 'static':
@@ -103,7 +103,7 @@ def check_session(session):
     except (KeyError, TypeError):
         ok = False
     if not ok:
-        raise NFTokenError(BAD)
+        raise NFError(BAD)
 
 
 def session_fetch(session, warn=None, clock=time.time, refused=None):
@@ -111,7 +111,7 @@ def session_fetch(session, warn=None, clock=time.time, refused=None):
     token refused (fetch's rule: a newer one another fork got is used, else one exchange)."""
     check_session(session)
     if session['kind'] != 'token':
-        raise NFTokenError('this session is a RapidAPI one: it holds no bearer token, only headers (use output=headers)')
+        raise NFError('this session is a RapidAPI one: it holds no bearer token, only headers (use output=headers)')
     record = session['token']
     if record['access_token'] != refused:
         fresh_until = session['fresh_until']

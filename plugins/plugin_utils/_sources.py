@@ -11,7 +11,7 @@ import difflib
 
 from ansible import constants as C
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, stat_signature
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, INI_SECTION, OPTIONS, VARIABLE_PREFIX
 
@@ -44,9 +44,9 @@ def _check_ini(section, path):
     for key in sorted(section):
         option = BY_NAME.get(key)
         if option is not None and (option.secret or option.credentials):
-            raise NFTokenError('%s may not come from ansible.cfg (%s [%s]): a secret does not belong in a plaintext '
-                               'file; give it as a variable (with Ansible Vault) or in the NETFOUNDRY_* environment'
-                               % (key, path, INI_SECTION))
+            raise NFError('%s may not come from ansible.cfg (%s [%s]): a secret does not belong in a plaintext '
+                          'file; give it as a variable (with Ansible Vault) or in the NETFOUNDRY_* environment'
+                          % (key, path, INI_SECTION))
 
 
 def warn_misspelled(variables, warn):
@@ -106,7 +106,7 @@ def gather(direct, variables, template, accepted, warn, config_file=None):
     if direct:
         problem = unknown_keywords(direct, accepted)
         if problem:
-            raise NFTokenError(problem)
+            raise NFError(problem)
     path = C.CONFIG_FILE if config_file is None else config_file
     section = _ini_section(path) if path else {}
     if section:

@@ -15,7 +15,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils import _cache
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key, default_dir, is_fresh
 from ansible_collections.netfoundry.api.plugins.module_utils._credentials import Credential
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import TokenRequest
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import validate
 
 NOW = 1800000000.0
@@ -336,7 +336,7 @@ def test_nul_in_cache_dir_is_a_warning(tmp_path):
     assert store.get(cache_key(request()), 600, NOW, SECRET) is not None  # from this process's memory only
     assert warnings == ['token cache directory %s cannot be used (a NUL byte in the path): the token is not cached; '
                         'set cache_dir' % (tmp_path / 'a\0b')]
-    with pytest.raises(NFTokenError, match='a NUL byte in the path'):
+    with pytest.raises(NFError, match='a NUL byte in the path'):
         store.forget(cache_key(request()))
 
 
@@ -345,7 +345,7 @@ def test_forget_refuses_what_a_read_would_not_trust(store, tmp_path):
     path = tmp_path / 'cache' / (key + '.json')
     store.trusted()
     path.mkdir()
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         store.forget(key)
     assert error.value.message == ('token cache file %s is not trusted (a directory, owner uid %d, mode %04o): '
                                    'nothing was removed; remove it by hand'
@@ -354,13 +354,13 @@ def test_forget_refuses_what_a_read_would_not_trust(store, tmp_path):
     target = tmp_path / 'victim'
     target.write_text('x')
     path.symlink_to(target)
-    with pytest.raises(NFTokenError, match='not trusted \\(a symlink'):
+    with pytest.raises(NFError, match='not trusted \\(a symlink'):
         store.forget(key)
     assert target.exists() and path.is_symlink()
     path.unlink()
     (tmp_path / 'cache').chmod(0o777)
     try:
-        with pytest.raises(NFTokenError, match='token cache directory .* is not trusted'):
+        with pytest.raises(NFError, match='token cache directory .* is not trusted'):
             store.forget(key)
     finally:
         (tmp_path / 'cache').chmod(0o700)
@@ -373,7 +373,7 @@ def test_forget_in_a_read_only_directory_is_one_line(store, tmp_path, monkeypatc
     def read_only(path):
         raise OSError(30, 'Read-only file system')
     monkeypatch.setattr(os, 'unlink', read_only)
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         store.forget(key)
     monkeypatch.undo()
     assert error.value.message == ('token cache file %s could not be removed (Read-only file system): check the '

@@ -18,7 +18,7 @@ import yaml
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _cache, _credentials, _options, _token
 from ansible_collections.netfoundry.api.plugins.plugin_utils import _session
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import Memo, stat_signature
 from ansible_collections.netfoundry.api.plugins.plugin_utils._session import (
     FORMAT, LOCAL_DIR, open_session, session_fetch, session_headers, session_token)
@@ -86,7 +86,7 @@ def test_a_record_gives_back_the_same_token_and_info_never_holds_it(testbed):
     ('k\r\nX-Evil: 1', 'rapid.example', 'option rapidapi_key holds a control character'),
 ])
 def test_static_grant_refuses_bad_inputs_in_one_line(key, host, message):
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         StaticGrant(key, host)
     assert error.value.message.startswith(message)
     assert 'X-Evil' not in error.value.message
@@ -139,7 +139,7 @@ def refused_at_once(count, run):
         barrier.wait()
         try:
             results[number] = run()
-        except NFTokenError as exc:
+        except NFError as exc:
             results[number] = 'error: ' + exc.message
     workers = [threading.Thread(target=one, args=(number,)) for number in range(count)]
     for worker in workers:
@@ -165,7 +165,7 @@ def test_ten_threads_refused_at_once_renew_once(testbed, tmp_path):
 def _renew_in_a_process(grant, refused, queue):
     try:
         queue.put(get_token(prepare(dict(grant), environ={}), environ={}, refused=refused)['access_token'])
-    except NFTokenError as exc:
+    except NFError as exc:
         queue.put('error: ' + exc.message)
 
 
@@ -187,7 +187,7 @@ def test_ten_processes_refused_at_once_renew_once(testbed, tmp_path):
 def _fetch_in_a_process(grant, queue):
     try:
         queue.put(get_token(prepare(dict(grant), environ={}), environ={})['access_token'])
-    except NFTokenError as exc:
+    except NFError as exc:
         queue.put('error: ' + exc.message)
 
 
@@ -242,7 +242,7 @@ def test_a_refused_token_is_never_returned(testbed):
     assert get_token(prepare(dict(grant), environ={}), environ={}, refused=first)['access_token'] != first
     token = jwt({'exp': int(time.time()) + 600, 'sub': 'x'})
     environ = {'NETFOUNDRY_API_TOKEN': token}
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         get_token(prepare({}, environ=environ), environ=environ, refused=token)
     assert error.value.message == (
         'the API refused the token in NETFOUNDRY_API_TOKEN (HTTP 401) and it cannot be renewed: get a new one (for '
@@ -282,13 +282,13 @@ def test_a_static_session(testbed, tmp_path):
     assert session['kind'] == 'static' and session['api_url'] == 'https://netfoundry.example-rapidapi.test/'
     assert session['options'] == {'timeout': 7, 'retries': FAST}  # connection options only: no credential in it
     assert session_headers(session) == {'X-RapidAPI-Key': 'rapid-key', 'X-RapidAPI-Host': 'netfoundry.example-rapidapi.test'}
-    with pytest.raises(NFTokenError, match='this session is a RapidAPI one: it holds no bearer token'):
+    with pytest.raises(NFError, match='this session is a RapidAPI one: it holds no bearer token'):
         session_token(session)
     assert testbed.stats()['total'] == 0
 
 
 def test_the_role_names_its_variables_and_an_empty_key_is_no_key(testbed, tmp_path):
-    with pytest.raises(NFTokenError, match='^netfoundry_rapidapi_key is set but netfoundry_rapidapi_host is not'):
+    with pytest.raises(NFError, match='^netfoundry_rapidapi_key is set but netfoundry_rapidapi_host is not'):
         open_session({'rapidapi_key': 'k', 'rapidapi_host': ''},
                      {'rapidapi_key': 'variable netfoundry_rapidapi_key'}, str(tmp_path))
     session = open_session(dict(options(testbed), rapidapi_key='', rapidapi_host=''), local_tmp=str(tmp_path))
@@ -315,7 +315,7 @@ def test_a_token_the_check_renewed_is_held_by_open_session(testbed, tmp_path):
 @pytest.mark.parametrize('change', [{'format': 'netfoundry.api/session/1'}, {'kind': 'other'}, {'token': None}])
 def test_anything_but_a_session_is_one_line(testbed, tmp_path, change):
     session = dict(open_session(options(testbed), local_tmp=str(tmp_path)), **change)
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         session_token(session)
     assert error.value.message == _session.BAD
 
@@ -335,6 +335,6 @@ def test_fresh_until_is_the_cache_rule_worked_out_once(testbed, min_ttl):
         before = testbed.stats()['total']
         try:  # a renewal at a made-up time may find the new token already expired by that clock: it asked, though
             session_fetch(session, clock=lambda now=now: now)
-        except NFTokenError as exc:
+        except NFError as exc:
             assert 'already expired' in exc.message
         assert testbed.stats()['total'] - before == (0 if fresh else 1), left

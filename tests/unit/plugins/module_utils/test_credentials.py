@@ -9,7 +9,7 @@ import os
 import pytest
 
 from ansible_collections.netfoundry.api.plugins.module_utils._credentials import ReadyToken, default_files, resolve
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 
 URL = 'https://netfoundry-production-abc123.auth.us-east-1.amazoncognito.com/oauth2/token'
 SECRET = 'file-s3cret'
@@ -107,7 +107,7 @@ def test_bare_account_name_is_looked_up_in_the_default_directories(places, tmp_p
 
 def test_bare_account_name_found_nowhere_names_every_place(places, tmp_path):
     places['environ']['NETFOUNDRY_API_ACCOUNT'] = 'nowhere.json'
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         resolve(**places)
     assert error.value.message == (
         "NETFOUNDRY_API_ACCOUNT names the file 'nowhere.json', which is in none of %s/cwd/nowhere.json, "
@@ -117,7 +117,7 @@ def test_bare_account_name_found_nowhere_names_every_place(places, tmp_path):
 
 def test_account_path_is_read_as_given(places, tmp_path):
     places['environ']['NETFOUNDRY_API_ACCOUNT'] = str(tmp_path / 'missing' / 'c.json')
-    with pytest.raises(NFTokenError, match='cannot read credentials file .*/missing/c.json'):
+    with pytest.raises(NFError, match='cannot read credentials file .*/missing/c.json'):
         resolve(**places)
 
 
@@ -146,7 +146,7 @@ def test_netfoundry_sources_say_where_their_url_belongs(places, tmp_path):
 def test_nothing_found_lists_every_place(places):
     if os.path.exists('/netfoundry/credentials.json'):
         pytest.skip('this machine has /netfoundry/credentials.json')
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         resolve(**places)
     message = error.value.message
     assert message == (
@@ -163,7 +163,7 @@ def test_nothing_found_lists_every_place(places):
 ])
 def test_half_a_pair_in_options_is_an_error(places, client_id, client_secret, message):
     places['environ'].update(NETFOUNDRY_CLIENT_ID='env-id', NETFOUNDRY_PASSWORD='env-pw')
-    with pytest.raises(NFTokenError, match=message):
+    with pytest.raises(NFError, match=message):
         resolve(client_id, client_secret, **places)
 
 
@@ -179,7 +179,7 @@ def test_half_a_pair_in_options_is_an_error(places, client_id, client_secret, me
 def test_half_set_environment_is_an_error_not_a_fallthrough(places, tmp_path, environ, message):
     write(tmp_path / 'cwd' / 'credentials.json', {'clientId': 'cwd-id', 'password': SECRET})
     places['environ'].update(environ)
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         resolve(**places)
     assert error.value.message.startswith(message)
 
@@ -208,7 +208,7 @@ def test_bad_credentials_files(places, tmp_path, content, reason):
     if reason is None:
         assert resolve(credentials_file=str(path), **places).token_url is None
         return
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         resolve(credentials_file=str(path), **places)
     message = error.value.message
     assert message.startswith('credentials file %s (option credentials_file) ' % path)
@@ -217,14 +217,14 @@ def test_bad_credentials_files(places, tmp_path, content, reason):
 
 
 def test_unreadable_and_missing_files(places, tmp_path):
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         resolve(credentials_file=str(tmp_path / 'missing.json'), **places)
     assert error.value.message == ('cannot read credentials file %s (option credentials_file): No such file or directory; '
                                    'check the path and its permissions' % (tmp_path / 'missing.json'))
-    with pytest.raises(NFTokenError, match=r'is not a regular file \(a directory\)'):
+    with pytest.raises(NFError, match=r'is not a regular file \(a directory\)'):
         resolve(credentials_file=str(tmp_path), **places)
     places['environ']['NETFOUNDRY_API_ACCOUNT'] = str(tmp_path / 'gone.json')
-    with pytest.raises(NFTokenError, match=r'\(env NETFOUNDRY_API_ACCOUNT\): No such file'):
+    with pytest.raises(NFError, match=r'\(env NETFOUNDRY_API_ACCOUNT\): No such file'):
         resolve(**places)
 
 
@@ -247,7 +247,7 @@ def test_a_default_file_of_another_user_is_skipped(places):
     assert cred.notes == ('skipped the credentials file %s, owned by uid 12345: found in a default place but not '
                           'yours; used %s' % (theirs, mine),)
     os.remove(mine)
-    with pytest.raises(NFTokenError, match='; skipped, not yours: %s, owned by uid 12345\\)' % theirs):
+    with pytest.raises(NFError, match='; skipped, not yours: %s, owned by uid 12345\\)' % theirs):
         resolve(**places)
 
 
@@ -261,7 +261,7 @@ def test_a_credentials_file_others_can_read_is_named_and_a_nested_one_is_one_lin
     os.chmod(path, 0o600)
     assert read_credentials_file(path, 'test').notes == ()
     nested = write(tmp_path / 'nested.json', '[' * 30000 + ']' * 30000)
-    with pytest.raises(NFTokenError, match='is nested too deeply to be an API account file'):
+    with pytest.raises(NFError, match='is nested too deeply to be an API account file'):
         read_credentials_file(nested, 'test')
 
 
@@ -271,7 +271,7 @@ def test_a_bare_credentials_file_option_is_looked_for_in_the_default_folders(pla
     home_file = write(Path(places['home']) / '.netfoundry' / 'lab.json', {'clientId': 'lab-id', 'password': SECRET})
     cred = resolve(credentials_file='lab.json', **places)
     assert (cred.client_id, cred.source) == ('lab-id', 'option credentials_file %s' % home_file)
-    with pytest.raises(NFTokenError, match="^option credentials_file names the file 'other.json', which is in none of"):
+    with pytest.raises(NFError, match="^option credentials_file names the file 'other.json', which is in none of"):
         resolve(credentials_file='other.json', **places)
 
 
@@ -295,6 +295,6 @@ def test_what_editors_and_people_do_to_a_credentials_file_is_named(tmp_path, raw
     from ansible_collections.netfoundry.api.plugins.module_utils._credentials import read_credentials_file
     path = tmp_path / 'credentials.json'
     path.write_bytes(raw)
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         read_credentials_file(str(path), 'test')
     assert message in error.value.message

@@ -13,7 +13,7 @@ import pytest
 from ansible_collections.netfoundry.api.plugins.module_utils._credentials import Credential
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import (
     TokenRequest, classify_host, display_url, form_basic, is_loopback)
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import validate
 
 COGNITO = 'https://netfoundry-staging-xfjiye.auth.us-east-1.amazoncognito.com/oauth2/token'
@@ -77,7 +77,7 @@ NO_URL_ADVICE = ('the token URL is the authenticationUrl in the credentials.json
     (True, {'audience': 'https://gateway.staging.netfoundry.io/'}, 'the file has no authenticationUrl'),
 ])
 def test_there_is_no_default_token_url(netfoundry, options, lead):
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         request(None, netfoundry, **options)
     assert error.value.message == '%s: %s' % (lead, NO_URL_ADVICE)
 
@@ -193,7 +193,7 @@ def test_token_url_option_wins_over_the_source_url():
 
 
 def test_environment_that_contradicts_the_host_is_an_error():
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         request(COGNITO, environment='production')
     assert error.value.message == (
         "option environment 'production' does not match the token URL https://netfoundry-staging-xfjiye.auth.us-east-1."
@@ -231,12 +231,12 @@ def test_resource_names_the_api_url_when_there_is_no_audience():
 def test_plain_http_is_allowed_to_loopback_only():
     assert request(token_url='http://127.0.0.1:8080/token').token_url == 'http://127.0.0.1:8080/token'
     assert request(token_url='http://[::1]:8080/token').host_kind == 'other'
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         request(token_url='http://idp.example.com/token')
     assert error.value.message == ('refusing to send the client secret over plain http:// to idp.example.com '
                                    '(token_url): use https:// (plain http is only for a literal loopback address such '
                                    'as 127.0.0.1 or [::1])')
-    with pytest.raises(NFTokenError, match=r'to idp\.example\.com \(the token URL of test source\)'):
+    with pytest.raises(NFError, match=r'to idp\.example\.com \(the token URL of test source\)'):
         request('http://idp.example.com/token')
 
 
@@ -255,7 +255,7 @@ def test_plain_http_is_allowed_to_loopback_only():
 ])
 def test_bad_urls_and_names(options, message):
     options.setdefault('token_url', GENERIC)
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         request(**options)
     assert message in error.value.message
     assert 'pw' not in error.value.message.replace('https://', '')
@@ -277,7 +277,7 @@ def test_an_auth0_host_without_an_environment_is_a_guess_and_one_with_an_id_name
 
 def test_an_environment_from_the_variable_that_contradicts_the_host_names_the_variable():
     settings = dict(validate({'environment': 'production'}), environment_source='env NETFOUNDRY_ENVIRONMENT')
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         TokenRequest(settings, Credential('my id', SECRET, COGNITO, 'test source'))
     assert error.value.message.startswith("env NETFOUNDRY_ENVIRONMENT 'production' does not match the token URL ")
     assert error.value.message.endswith(": unset it or fix it")
@@ -287,7 +287,7 @@ def test_an_environment_from_the_variable_that_contradicts_the_host_names_the_va
 def test_the_api_url_given_as_the_token_url_is_named_before_any_request(url):
     """It got "check client_id and client_secret" from the gateway's 401 (a newcomer's finding). A host-name rule:
     nothing is resolved or sent."""
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         request(token_url=url)
     assert error.value.message == (
         'token_url %s is the NetFoundry API, not a token endpoint: the token URL is the authenticationUrl in the '
@@ -305,12 +305,12 @@ def test_a_value_from_a_variable_is_named_by_the_variable():
     assert req.credential.source == 'variables netfoundry_client_id + netfoundry_client_secret'
     assert req.locate_api({}) == (STAGING, 'staging', 'variable netfoundry_audience')
     assert prepare(options, environ={}).locate_api({})[2] == 'option audience'
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         prepare(dict(options, token_url=COGNITO, environment='sandbox'), environ={}, origins=origins)
     assert error.value.message.startswith("variable netfoundry_environment 'sandbox' does not match the token URL ")
     assert error.value.message.endswith(": leave netfoundry_environment out or fix it (credential source: variables "
                                         "netfoundry_client_id + netfoundry_client_secret)")
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         prepare({'client_id': 'i'}, environ={}, origins=origins)
     assert error.value.message.startswith('variable netfoundry_client_id is set but variable netfoundry_client_secret '
                                           'is not: set it too')

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Property tests (hypothesis): the response parser and the credentials-file reader, fed arbitrary bytes and
-near-valid documents, either succeed with well-typed results or raise NFTokenError, never anything else; and
+near-valid documents, either succeed with well-typed results or raise NFError, never anything else; and
 a secret inside what they are fed never comes back in a message."""
 
 import json
@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _credentials
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._response import error_reason, jwt_claims, parse_token
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -45,7 +45,7 @@ def check_token(token):
 def test_parse_token_on_any_bytes(body, content_type):
     try:
         check_token(parse_token(body, content_type, 1000.0))
-    except NFTokenError as exc:
+    except NFError as exc:
         assert '\n' not in exc.message
 
 
@@ -56,7 +56,7 @@ def test_parse_token_on_any_bytes(body, content_type):
 def test_parse_token_on_near_valid_answers(answer, content_type):
     try:
         check_token(parse_token(json.dumps(answer).encode('utf-8'), content_type, 1000.0))
-    except NFTokenError as exc:
+    except NFError as exc:
         assert '\n' not in exc.message
 
 
@@ -87,7 +87,7 @@ def test_credentials_file_on_any_bytes(memo, tmp_path, raw):
     memo.clear()  # rewrites within one clock tick could look unchanged to the memo
     try:
         credential = _credentials.read_credentials_file(str(path), 'option credentials_file')
-    except NFTokenError as exc:
+    except NFError as exc:
         assert '\n' not in exc.message
         return
     assert isinstance(credential.client_id, str) and credential.client_id
@@ -104,7 +104,7 @@ def test_a_secret_in_a_bad_credentials_file_never_shows(memo, tmp_path, secret, 
     path = tmp_path / 'credentials.json'
     path.write_text(json.dumps(account)[:-1])  # cut: never valid JSON
     memo.clear()
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         _credentials.read_credentials_file(str(path), 'option credentials_file')
     assert secret not in error.value.message
 
@@ -166,7 +166,7 @@ def test_absurd_expiries_are_bounded_or_refused(where, value):
         answer['access_token'] = 'e30.%s.sig' % payload
     try:
         token = parse_token(json.dumps(answer).encode('utf-8'), 'application/json', 1000000.0)
-    except NFTokenError as exc:
+    except NFError as exc:
         assert '\n' not in exc.message and ('clock skew' in exc.message or (
             where == 'expires_in' and 'token lives' in exc.message and 'too short to be used' in exc.message))
         return
@@ -182,5 +182,5 @@ def test_nesting_and_repetition_are_one_line(count, unit, status, content_type):
     assert '\n' not in reason + fix
     try:
         parse_token(body, content_type, 1000.0)
-    except NFTokenError as exc:
+    except NFError as exc:
         assert '\n' not in exc.message

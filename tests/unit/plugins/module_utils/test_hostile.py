@@ -19,7 +19,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils import _credentials
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import is_loopback
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
-    NFTokenError, proxy_secret_forms, redact, secret_forms)
+    NFError, proxy_secret_forms, redact, secret_forms)
 
 from ansible_collections.netfoundry.api.plugins.module_utils._response import MAX_TOKEN_LIFE, snippet
 from ansible_collections.netfoundry.api.plugins.module_utils._token import _lock_timeout, get_token, prepare
@@ -47,7 +47,7 @@ def fetch(testbed, warnings=None, environ=None, **options):
 
 
 def failure(testbed, **options):
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         fetch(testbed, **options)
     message = error.value.message
     assert '\n' not in message and 'Traceback' not in message
@@ -180,7 +180,7 @@ def _one_process(info, cache_dir, queue):
     try:
         result = get_token(prepare(options, environ={}), environ={})
         queue.put(result['access_token'])
-    except NFTokenError as exc:
+    except NFError as exc:
         queue.put('error: ' + exc.message)
 
 
@@ -206,7 +206,7 @@ def test_a_fifo_as_credentials_file_is_one_line(tmp_path):
     def read():
         try:
             _credentials.resolve(credentials_file=str(fifo), environ={})
-        except NFTokenError as exc:
+        except NFError as exc:
             outcome.append(exc.message)
     worker = threading.Thread(target=read, daemon=True)
     worker.start()
@@ -216,7 +216,7 @@ def test_a_fifo_as_credentials_file_is_one_line(tmp_path):
 
 
 def test_a_directory_as_credentials_file_is_one_line(tmp_path):
-    with pytest.raises(NFTokenError, match=r'is not a regular file \(a directory\)'):
+    with pytest.raises(NFError, match=r'is not a regular file \(a directory\)'):
         _credentials.resolve(credentials_file=str(tmp_path), environ={})
 
 
@@ -263,7 +263,7 @@ def test_deeply_nested_jwt_payload_means_no_claims(nasty):
 
 
 def test_an_enormous_timeout_is_one_line(nasty):
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         prepare(dict(client_id=NASTY_ID, client_secret=NASTY_SECRET, token_url='https://idp.example.com/token',
                      timeout=1e12), environ={})
     assert error.value.message == ('option timeout is 1e+12 s, more than the 3600 s an attempt may take: give a '
@@ -279,14 +279,14 @@ def test_bad_paths_and_urls_are_one_line(nasty, option, value, message):
     options = {option: value}
     if option == 'credentials_file':
         options.update(client_id=None, client_secret=None)
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         prepare(dict(dict(client_id=NASTY_ID, client_secret=NASTY_SECRET, token_url='https://idp.example.com/token'),
                      **options), environ={})
     assert message in error.value.message
 
 
 def test_nul_in_cache_dir_is_one_line_before_the_network(nasty):
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         fetch(nasty, [], cache=True, cache_dir='/tmp/a\0b')
     assert error.value.message == 'option cache_dir contains a NUL byte: give a plain path'
     assert nasty.stats()['total'] == 0
@@ -332,7 +332,7 @@ def test_plain_http_to_loopback_ignores_proxy_variables(nasty):
 
 
 def test_plain_http_with_an_explicit_proxy_is_refused(nasty):
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         fetch(nasty, proxy='http://user:pw@127.0.0.1:3128')
     assert error.value.message == (
         'refusing to send the client secret over plain http:// through the proxy http://127.0.0.1:3128 (token_url is '

@@ -79,7 +79,7 @@ def test_a_changed_credentials_file_is_read_again(tmp_path):
     again = _credentials.read_credentials_file(str(account), 'test')
     assert (again.client_id, again.client_secret) == ('second-id', 'second-pw-longer')
     account.write_text('{"clientId": ')
-    with pytest.raises(_credentials.NFTokenError, match='is not valid JSON'):
+    with pytest.raises(_credentials.NFError, match='is not valid JSON'):
         _credentials.read_credentials_file(str(account), 'test')
 
 
@@ -104,7 +104,7 @@ def test_prepare_keeps_the_request_while_nothing_changes(tmp_path):
 
 
 def test_prepare_again_when_the_environment_or_a_file_changes(tmp_path):
-    from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+    from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
     from ansible_collections.netfoundry.api.plugins.module_utils._token import prepare
     first = prepare(_options(tmp_path), environ={})
     other = prepare(_options(tmp_path), environ={'NETFOUNDRY_ENVIRONMENT': 'sandbox'})
@@ -114,7 +114,7 @@ def test_prepare_again_when_the_environment_or_a_file_changes(tmp_path):
     with_ca = prepare(_options(tmp_path, ca_path=str(ca)), environ={})
     assert prepare(_options(tmp_path, ca_path=str(ca)), environ={}) is with_ca
     ca.unlink()
-    with pytest.raises(NFTokenError, match='ca_path'):
+    with pytest.raises(NFError, match='ca_path'):
         prepare(_options(tmp_path, ca_path=str(ca)), environ={})
     again = prepare(_options(tmp_path), environ={})  # made anew: the key's entry holds the sandbox one since
     assert (again is first, again.environment) == (False, 'production')

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _http, _response
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 
 SETTINGS = dict(proxy=None, timeout=5, validate_certs=True, ca_path=None, retries=dict(total=2, backoff_factor=0))
 
@@ -107,7 +107,7 @@ def test_a_host_name_that_does_not_exist_is_asked_once(monkeypatch, code, attemp
     monkeypatch.setattr(socket, 'getaddrinfo', getaddrinfo)
     monkeypatch.setattr(time, 'sleep', lambda seconds: None)
     warnings = []
-    with pytest.raises(NFTokenError) as failure:
+    with pytest.raises(NFError) as failure:
         send('https://nf-unit-test.invalid/x', warnings=warnings)
     assert asked == ['nf-unit-test.invalid'] * attempts and len(warnings) == attempts - 1
     assert '(%d attempt%s)' % (attempts, '' if attempts == 1 else 's') in str(failure.value)
@@ -122,7 +122,7 @@ def test_a_post_to_the_api_is_sent_once(server):
 def test_a_trickled_body_ends_at_the_deadline_of_the_attempt(server):
     Script.answers = [(200, {}, b'x' * 40, 0.25)]  # 10 s of body; the attempt may take 1 s
     started = time.monotonic()
-    with pytest.raises(NFTokenError) as caught:
+    with pytest.raises(NFError) as caught:
         send(server, settings=dict(timeout=1, retries=dict(total=0, backoff_factor=0)))
     assert caught.value.message == 'no answer within 1 s (1 attempt); raise timeout or try again later'
     assert time.monotonic() - started < 6  # generous: the injected trickle would take 10 s
@@ -131,7 +131,7 @@ def test_a_trickled_body_ends_at_the_deadline_of_the_attempt(server):
 def test_an_answer_over_the_size_cap_is_refused(server):
     Script.answers = [(200, {}, b'x' * 2000, 0)]
     target = _http.Target.api('GET', server, True, max_bytes=1000)
-    with pytest.raises(NFTokenError, match='^the answer is larger than 1000 bytes; ask for smaller pages'):
+    with pytest.raises(NFError, match='^the answer is larger than 1000 bytes; ask for smaller pages'):
         _http.send('GET', server, {}, None, SETTINGS, {}, [].append, target)
 
 

@@ -5,7 +5,7 @@
 
 import pytest
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE_GROUPS, argspec, validate
 
 SECRET = 'opt-s3cret-value'
@@ -43,7 +43,7 @@ def test_retries_as_int_and_dict():
 ])
 def test_retries_are_bounded(retries, message):
     """A server that answers 503 for ever must not hold a task (and the lock's waiters) for ever (an outsider)."""
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         validate({'retries': retries})
     assert error.value.message.startswith(message)
 
@@ -89,7 +89,7 @@ NOT_BOOLEAN = ("argument 'validate_certs' is of type str and we were unable to c
     ({'credentials_file': '/tmp/a\0b'}, 'option credentials_file contains a NUL byte: give a plain path'),
 ])
 def test_bad_options_give_one_clear_line(options, message):
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         validate(options)
     assert error.value.message.startswith(message)
 
@@ -97,17 +97,17 @@ def test_bad_options_give_one_clear_line(options, message):
 @pytest.mark.parametrize('value', [[SECRET], {'a': SECRET}, {SECRET: 1}, 42, True])
 def test_a_secret_of_the_wrong_type_is_never_shown(value):
     for name in ('client_secret', 'proxy'):
-        with pytest.raises(NFTokenError) as error:
+        with pytest.raises(NFError) as error:
             validate({name: value})
         assert error.value.message.startswith('option %s must be a string, got ' % name)
         assert SECRET not in error.value.message and '42' not in error.value.message
 
 
 def test_messages_say_where_a_value_came_from():
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         validate({'validate_certs': 'perhaps'}, {'validate_certs': 'ansible.cfg [netfoundry] validate_certs'})
     assert error.value.message.startswith(NOT_BOOLEAN)
     assert error.value.message.endswith('(from ansible.cfg [netfoundry] validate_certs)')
-    with pytest.raises(NFTokenError, match=r'^option timeout must be a number >= 0, got -3 \(from variable '
-                                           r'netfoundry_timeout\)$'):
+    with pytest.raises(NFError, match=r'^option timeout must be a number >= 0, got -3 \(from variable '
+                                      r'netfoundry_timeout\)$'):
         validate({'timeout': -3}, {'timeout': 'variable netfoundry_timeout'})

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, redact, secret_forms
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError, redact, secret_forms
 from ansible_collections.netfoundry.api.plugins.module_utils._response import error_reason, jwt_claims, parse_token, snippet
 
 NOW = 1800000000.0
@@ -71,7 +71,7 @@ def test_non_jwt_tokens_are_allowed_with_no_claims(token):
     (body(access_token='t', token_type=['Bearer']), '', "the token_type is \"['Bearer']\", not Bearer"),
 ])
 def test_unusable_answers(raw, content_type, message):
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         parse_token(raw, content_type, NOW)
     assert error.value.message.startswith(message)
 

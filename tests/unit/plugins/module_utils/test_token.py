@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _http
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError, secret_forms
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError, secret_forms
 from ansible_collections.netfoundry.api.plugins.module_utils._token import get_token, prepare
 from ansible_collections.netfoundry.api.tests.unit.conftest import CLIENT_ID, CLIENT_SECRET
 from ansible_collections.netfoundry.api.tests.unit.plugins.module_utils.test_response import jwt as make_jwt
@@ -67,7 +67,7 @@ def test_generic_post_with_resource(testbed):
 
 
 def test_wrong_secret_is_one_clear_line_without_the_secret(testbed):
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         fetch(testbed, client_secret='not-' + CLIENT_SECRET)
     assert error.value.message == (
         'token request to %s/token was refused: HTTP 401 invalid_client (Client authentication failed); check client_id '
@@ -88,7 +88,7 @@ def test_server_errors_are_retried_then_succeed(testbed):
 def test_retries_are_bounded(testbed):
     testbed.faults({'status': 502, 'times': 10, 'content_type': 'text/html',
                     'body': '<html><title>502 Bad Gateway</title>%s</html>' % CLIENT_SECRET})
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         fetch(testbed, retries={'total': 2, 'backoff_factor': 0.01})
     assert "was refused after 3 attempts: HTTP 502 with an HTML page titled '502 Bad Gateway'" in error.value.message
     assert testbed.stats()['total'] == 3
@@ -97,7 +97,7 @@ def test_retries_are_bounded(testbed):
 @pytest.mark.parametrize('status', [400, 401, 403])
 def test_client_errors_are_never_retried(testbed, status):
     testbed.faults({'status': status, 'times': 5, 'body': {'error': 'invalid_request'}})
-    with pytest.raises(NFTokenError, match='was refused: HTTP %d invalid_request' % status):
+    with pytest.raises(NFError, match='was refused: HTTP %d invalid_request' % status):
         fetch(testbed)
     assert testbed.stats()['total'] == 1
 
@@ -135,7 +135,7 @@ def test_garbage_retry_after_falls_back_to_backoff(testbed):
 
 def test_secret_echoed_by_a_server_is_redacted(testbed):
     testbed.faults({'status': 200, 'content_type': 'text/plain', 'body': 'echo %s' % CLIENT_SECRET})
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         fetch(testbed)
     assert "the answer is not a JSON object but 'echo ********'" in error.value.message
     for form in secret_forms(CLIENT_SECRET, CLIENT_ID):
@@ -144,7 +144,7 @@ def test_secret_echoed_by_a_server_is_redacted(testbed):
 
 def test_redirects_are_not_followed(testbed):
     testbed.faults({'status': 307, 'headers': {'Location': 'https://elsewhere.invalid/token?x=1'}})
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         fetch(testbed)
     assert 'was redirected (HTTP 307 to https://elsewhere.invalid/token): set token_url to the final token endpoint' \
         in error.value.message
@@ -152,14 +152,14 @@ def test_redirects_are_not_followed(testbed):
 
 
 def test_untrusted_ca_says_to_set_ca_path(testbed):
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         fetch(testbed, base='idp_https', ca_path=testbed.info['other_ca'], retries=0)
     assert "failed: the server's TLS certificate is not trusted" in error.value.message
     assert 'set ca_path to the CA bundle that signed it' in error.value.message
 
 
 def test_name_mismatch(testbed):
-    with pytest.raises(NFTokenError, match="the server's TLS certificate is not for this host name"):
+    with pytest.raises(NFError, match="the server's TLS certificate is not for this host name"):
         fetch(testbed, base='idp_https_wrong_name', retries=0)
 
 
@@ -173,7 +173,7 @@ def test_validate_certs_false_works_and_warns(testbed):
 def test_read_timeout_is_bounded(testbed):
     testbed.faults({'delay': 3, 'times': 2})
     started = time.monotonic()
-    with pytest.raises(NFTokenError, match=r'failed: no answer within 0.3 s \(2 attempts\); raise timeout'):
+    with pytest.raises(NFError, match=r'failed: no answer within 0.3 s \(2 attempts\); raise timeout'):
         fetch(testbed, timeout=0.3, retries={'total': 1, 'backoff_factor': 0})
     assert time.monotonic() - started < 2.5
 
@@ -195,22 +195,22 @@ def test_connection_reset_mid_answer_is_retried(testbed):
 
 def test_connection_reset_mid_answer_every_time(testbed):
     testbed.faults({'reset': True, 'status': 200, 'body': {'access_token': 'x' * 64}, 'times': 3})
-    with pytest.raises(NFTokenError, match=r'failed: the connection broke while the answer was read \(connection reset, '
-                                           r'3 attempts\); try again later'):
+    with pytest.raises(NFError, match=r'failed: the connection broke while the answer was read \(connection reset, '
+                                      r'3 attempts\); try again later'):
         fetch(testbed, retries=TWO)
     assert testbed.stats()['total'] == 3
 
 
 def test_retries_before_and_after_the_headers_share_one_budget(testbed):
     testbed.faults({'status': 503}, {'reset': True, 'status': 200, 'body': {'access_token': 'x' * 64}}, {'status': 502})
-    with pytest.raises(NFTokenError, match=r'was refused after 3 attempts: HTTP 502'):
+    with pytest.raises(NFError, match=r'was refused after 3 attempts: HTTP 502'):
         fetch(testbed, retries=TWO)
     assert testbed.stats()['total'] == 3
 
 
 def test_an_answer_that_cannot_be_decoded(testbed):
     testbed.faults({'status': 200, 'headers': {'Content-Encoding': 'gzip'}, 'body': 'not gzip at all'})
-    with pytest.raises(NFTokenError, match=r'failed: the answer could not be decoded \(.*\); check token_url'):
+    with pytest.raises(NFError, match=r'failed: the answer could not be decoded \(.*\); check token_url'):
         fetch(testbed)
     assert testbed.stats()['total'] == 1
 
@@ -231,7 +231,7 @@ def test_network_failures_name_their_cause(error, message):
 
 
 def test_connection_refused(testbed):
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         fetch(testbed, token_url='http://127.0.0.1:9/token', retries={'total': 1, 'backoff_factor': 0})
     assert error.value.message.startswith('token request to http://127.0.0.1:9/token failed: connection refused '
                                           '(2 attempts); check token_url')
@@ -251,7 +251,7 @@ def test_cache_reuses_then_force_renews(testbed, tmp_path):
 
 def test_cache_never_serves_another_secret(testbed, tmp_path):
     fetch(testbed, cache=True, cache_dir=str(tmp_path))
-    with pytest.raises(NFTokenError, match='invalid_client'):
+    with pytest.raises(NFError, match='invalid_client'):
         fetch(testbed, cache=True, cache_dir=str(tmp_path), client_secret=CLIENT_SECRET + 'x')
     assert testbed.stats()['total'] == 2
     for path in tmp_path.iterdir():
@@ -286,7 +286,7 @@ def test_no_token_url_fails_before_any_network(monkeypatch):
              'no token URL for options client_id + client_secret'),
             ({}, {'NETFOUNDRY_CLIENT_ID': CLIENT_ID, 'NETFOUNDRY_PASSWORD': CLIENT_SECRET},
              'environment variable NETFOUNDRY_CLIENT_ID is set but NETFOUNDRY_OAUTH_URL is not')):
-        with pytest.raises(NFTokenError) as error:
+        with pytest.raises(NFError) as error:
             prepare(dict(options), environ=environ)
         message = error.value.message
         assert message.startswith(lead + ': the token URL is the authenticationUrl in the credentials.json NF Console')
@@ -298,7 +298,7 @@ def test_no_token_url_fails_before_any_network(monkeypatch):
 def test_credentials_file_without_authentication_url_names_file_and_key(tmp_path, testbed):
     path = tmp_path / 'credentials.json'
     path.write_text(json.dumps({'clientId': CLIENT_ID, 'password': CLIENT_SECRET}))
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         prepare(dict({'credentials_file': str(path)}), environ={})
     assert error.value.message.startswith('credentials file %s has no authenticationUrl: ' % path)
     assert error.value.message.endswith('(credential source: option credentials_file %s)' % path)
@@ -377,7 +377,7 @@ def test_expired_ready_token_is_one_clear_line(testbed):
     testbed.add_client('brief', 'brief-secret', lifetime=1)
     token = fetch(testbed, client_id='brief', client_secret='brief-secret')['access_token']
     time.sleep(2.1)
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         ready(token)
     assert re.match(r'^NETFOUNDRY_API_TOKEN expired \d+ s ago \(exp \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\): get a new one '
                     r'\(for example nfctl login --eval\) or unset it to use the API account \(credential source: env '
@@ -388,7 +388,7 @@ def test_expired_ready_token_is_one_clear_line(testbed):
 @pytest.mark.parametrize('token', ['not-a-jwt', 'a.b.c', 'Bearer x.y.z', 'eyJ4IjoxfQ.bm90IGpzb24.sig',
                                    'eyJ4IjoxfQ.WzFd.sig'])
 def test_ready_token_that_is_not_a_jwt(token):
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         ready(token)
     assert error.value.message == (
         'NETFOUNDRY_API_TOKEN is not a JWT (three base64url parts header.payload.signature with JSON claims): set it '
@@ -452,14 +452,14 @@ def test_a_spent_ready_token_is_renewed_from_the_api_account(testbed, tmp_path, 
 
 def test_a_spent_ready_token_without_an_account_is_still_one_line(testbed, tmp_path):
     token = make_jwt({'exp': int(time.time()) - 60, 'sub': 'x'})
-    with pytest.raises(NFTokenError, match=r'^NETFOUNDRY_API_TOKEN expired \d+ s ago'):
+    with pytest.raises(NFError, match=r'^NETFOUNDRY_API_TOKEN expired \d+ s ago'):
         ready(token, cache_dir=str(tmp_path))
     assert testbed.stats()['total'] == 0
 
 
 def test_a_refused_secret_with_white_space_around_it_gets_a_hint(testbed):
     """A secret pasted with a trailing line break is sent as it is (it may be meant): a refusal says so (an outsider)."""
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         get_token(prepare({'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET + '\n', 'cache': False,
                            'token_url': testbed.info['idp_http'] + '/token'}, environ={}), environ={})
     assert 'the client secret begins or ends with white space (a space or a line break), which is sent as it is' in \

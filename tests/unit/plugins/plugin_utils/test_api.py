@@ -10,7 +10,7 @@ import json
 import pytest
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _http
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.plugin_utils import _api
 
 API = 'https://gateway.production.netfoundry.io/'
@@ -63,14 +63,14 @@ def test_target_url(path, url, query, expected):
 
 @pytest.mark.parametrize('url', ['https://other.example/x', 'https://gateway.production.netfoundry.io:8443/x'])
 def test_the_token_goes_to_another_host_only_when_asked(url):
-    with pytest.raises(NFTokenError, match="option url .* is not on the API's host .*send_token_to_other_hosts: true"):
+    with pytest.raises(NFError, match="option url .* is not on the API's host .*send_token_to_other_hosts: true"):
         _api.target_url(API, None, url, None)
     if url.startswith('https'):
         assert _api.target_url(API, None, url, None, other_hosts=True) == url
 
 
 def test_a_path_with_a_line_break_is_refused():
-    with pytest.raises(NFTokenError) as caught:
+    with pytest.raises(NFError) as caught:
         _api.target_url(API, 'core/v2\r\nX: 1', None, None)
     assert caught.value.message == "option path 'core/v2\\r\\nX: 1' holds a line break: give the API path on one line"
 
@@ -83,7 +83,7 @@ def test_a_path_with_a_line_break_is_refused():
     (None, 'ftp://gateway.example/x', 'is not an absolute http(s) URL'),
 ])
 def test_target_url_refuses(path, url, message):
-    with pytest.raises(NFTokenError, match=message.replace('(', r'\(').replace(')', r'\)').replace('?', r'\?')):
+    with pytest.raises(NFError, match=message.replace('(', r'\(').replace(')', r'\)').replace('?', r'\?')):
         _api.target_url(API, path, url, None)
 
 
@@ -112,7 +112,7 @@ def test_next_page_prefers_the_link_then_counts_pages():
     ({'page': {'number': True, 'totalPages': 2}}, 'are not page numbers'),
 ])
 def test_malformed_hal_is_one_line_naming_what_is_wrong(document, words):
-    with pytest.raises(NFTokenError) as caught:
+    with pytest.raises(NFError) as caught:
         _api.next_page(document, API + 'core/v2/networks', 'page 1 of x')
     assert caught.value.message.startswith('page 1 of x is malformed HAL: ') and words in caught.value.message
 
@@ -133,7 +133,7 @@ def test_all_pages_by_page_numbers(monkeypatch):
 ])
 def test_all_pages_never_sends_the_token_to_another_host_or_in_circles(monkeypatch, link, words):
     client, calls, _warnings = client_with([page(0, 2, [1], link=link)], monkeypatch)
-    with pytest.raises(NFTokenError, match='^page 1 of %score/v2/networks ' % API) as caught:
+    with pytest.raises(NFError, match='^page 1 of %score/v2/networks ' % API) as caught:
         client.all_pages(API + 'core/v2/networks?size=2')
     assert words in caught.value.message
     assert len(calls) == 1
@@ -149,7 +149,7 @@ def test_all_pages_never_sends_the_token_to_another_host_or_in_circles(monkeypat
 ])
 def test_all_pages_stops_and_names_the_rule(monkeypatch, answers, limits, words):
     client, _calls, _warnings = client_with(answers, monkeypatch)
-    with pytest.raises(NFTokenError) as caught:
+    with pytest.raises(NFError) as caught:
         client.all_pages(API + 'core/v2/networks', **limits)
     assert words in caught.value.message
 
@@ -163,7 +163,7 @@ def test_all_pages_returns_a_failed_first_page_as_it_is(monkeypatch):
 def test_all_pages_fails_on_a_later_page_that_fails(monkeypatch):
     """Page 1's items and page 2's error are not one answer: one line naming the page (an outsider's finding)."""
     client, _calls, _warnings = client_with([page(0, 2, [1]), FakeResponse(404, {'error': 'gone'})], monkeypatch)
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         client.all_pages(API + 'core/v2/networks')
     assert error.value.message == ('page 2 of %score/v2/networks answered HTTP 404 (gone): the list was not read to '
                                    'its end' % API)
@@ -173,7 +173,7 @@ def test_all_pages_fails_on_a_later_page_that_fails(monkeypatch):
                                   'https://gw/a b', 'https://gw/\x00'])
 def test_a_next_link_that_http_libraries_split_elsewhere_is_refused(href):
     """urlsplit reads the host after the backslash, urllib3 before it: the token went to 127.0.0.2 (an outsider)."""
-    with pytest.raises(NFTokenError, match='is malformed HAL: its next link'):
+    with pytest.raises(NFError, match='is malformed HAL: its next link'):
         _api.next_page({'_links': {'next': {'href': href}}}, 'http://127.0.0.1:18777/first', 'page 1')
 
 

@@ -10,7 +10,7 @@ import stat
 
 import pytest
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import RESOURCE_TYPES
 from ansible_collections.netfoundry.api.plugins.plugin_utils._resources import (
     HIDDEN, check_args, differs, fold, hide_secrets, merged, spec_problem, write_private)
@@ -155,7 +155,7 @@ def test_write_private_refuses_what_is_not_a_regular_file(tmp_path):
     fifo = tmp_path / 'fifo'
     os.mkfifo(str(fifo))
     for path in (str(fifo), str(tmp_path), '/dev/null'):
-        with pytest.raises(NFTokenError, match='is not a regular file'):
+        with pytest.raises(NFError, match='is not a regular file'):
             write_private(path, 'secret')
     assert stat.S_ISCHR(os.stat('/dev/null').st_mode)
     target = tmp_path / 'target'
@@ -187,7 +187,7 @@ def test_write_private(tmp_path):
     assert write_private(str(tmp_path / 'missing' / 'deeper' / 'x.jwt'), 'jwt') is True
     assert [stat.S_IMODE((tmp_path / sub).stat().st_mode) for sub in ('missing', 'missing/deeper')] == [0o700] * 2
     (tmp_path / 'blocked').write_text('')
-    with pytest.raises(NFTokenError, match=r'^cannot use .*/blocked/x/y.jwt \(Not a directory\): check the path'):
+    with pytest.raises(NFError, match=r'^cannot use .*/blocked/x/y.jwt \(Not a directory\): check the path'):
         write_private(str(tmp_path / 'blocked' / 'x' / 'y.jwt'), 'jwt')
 
 
@@ -222,7 +222,7 @@ def test_a_secret_in_an_error_reason_is_never_in_the_message(monkeypatch):
         FakeResponse(202, {'id': 'r1', 'name': 'er', 'status': 'PROVISIONING', 'jwt': jwt}),
         FakeResponse(200, {'id': 'r1', 'name': 'er', 'status': 'ERROR', 'statusMessage': 'bad token ' + jwt[-70:]})],
         monkeypatch, 'edge-routers')
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         ensure(engine, name='er')
     message = engine.client.redact(error.value.message)
     assert 'SECRETSIGNATURE' not in message and message.startswith("edge-routers 'er' (r1) ended in ERROR: bad token")
@@ -239,7 +239,7 @@ def test_an_id_is_one_path_segment(monkeypatch, rid, path):
 
 def test_a_resource_without_an_id_is_one_line(monkeypatch):
     engine, _calls = engine_with([page(), FakeResponse(202, {'name': 'x'})], monkeypatch)
-    with pytest.raises(NFTokenError, match=r"^creating endpoints 'x': the API's answer has no id"):
+    with pytest.raises(NFError, match=r"^creating endpoints 'x': the API's answer has no id"):
         ensure(engine)
     assert engine.accepted == 1
 
@@ -247,8 +247,8 @@ def test_a_resource_without_an_id_is_one_line(monkeypatch):
 def test_a_2xx_without_json_says_the_write_may_have_been_applied(monkeypatch):
     engine, _calls = engine_with([page({'id': 'e1', 'name': 'x', 'attributes': []}),
                                   FakeResponse(200, body=b'OK', headers={'Content-Type': 'text/plain'})], monkeypatch)
-    with pytest.raises(NFTokenError, match=r"answered HTTP 200 \('OK'\) without a JSON object \(a write may have been "
-                                           r"applied"):
+    with pytest.raises(NFError, match=r"answered HTTP 200 \('OK'\) without a JSON object \(a write may have been "
+                                      r"applied"):
         ensure(engine, spec={'attributes': ['#a']})
 
 
@@ -256,8 +256,8 @@ def test_a_2xx_without_json_says_the_write_may_have_been_applied(monkeypatch):
 def test_a_status_that_is_not_text_is_one_line(monkeypatch, status):
     engine, _calls = engine_with([FakeResponse(200, {'_embedded': {'edgeRouterList': [
         {'id': 'r1', 'name': 'x', 'status': status, 'attributes': []}]}})], monkeypatch, 'edge-routers')
-    with pytest.raises(NFTokenError, match=r"^finding edge-routers 'x': the API's answer has a status that is (a list|an "
-                                           r"object|a number), not text$"):
+    with pytest.raises(NFError, match=r"^finding edge-routers 'x': the API's answer has a status that is (a list|an "
+                                      r"object|a number), not text$"):
         ensure(engine)
 
 
@@ -282,7 +282,7 @@ def test_a_failed_process_says_its_step_and_the_apis_words(monkeypatch):
             {'stepName': 'a', 'status': 'FINISHED'},
             {'stepName': 'create-identity', 'stepDescription': 'Create the Ziti   identity', 'status': 'FAILED'}],
             'payload': {'message': 'controller\nunreachable'}})], monkeypatch)
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         ensure(engine)
     assert error.value.message == ("endpoints 'x' (e1): NetFoundry's work (CreateEndpointProcessor) ended FAILED at "
                                    "step Create the Ziti identity: controller unreachable")
@@ -292,8 +292,8 @@ def test_a_failed_process_says_its_step_and_the_apis_words(monkeypatch):
 def test_a_process_on_another_host_gets_no_token(monkeypatch):
     engine, calls = engine_with([page(), FakeResponse(202, {'id': 'e1', 'name': 'x', 'networkId': NET, '_links': {
         'process': {'href': 'https://evil.example/core/v2/process/p1'}}})], monkeypatch)
-    with pytest.raises(NFTokenError, match=r"the API linked its work to another host \(https://evil.example/core/v2/"
-                                           r"process/p1\): the token is not sent there$"):
+    with pytest.raises(NFError, match=r"the API linked its work to another host \(https://evil.example/core/v2/"
+                                      r"process/p1\): the token is not sent there$"):
         ensure(engine)
     assert len(calls) == 2
 
@@ -316,7 +316,7 @@ def test_a_property_the_api_did_not_keep_fails_naming_it(monkeypatch):
     engine, _calls = engine_with([page({'id': 'e1', 'name': 'x', 'attributes': [], 'networkId': NET}),
                                   FakeResponse(202, {'id': 'e1', 'name': 'x', 'attributes': [], 'networkId': NET})],
                                  monkeypatch)
-    with pytest.raises(NFTokenError) as error:
+    with pytest.raises(NFError) as error:
         ensure(engine, spec={'attributes': ['#a']})
     assert error.value.message == ("endpoints 'x' (e1) was updated, but the API did not keep spec.attributes (sent "
                                    "[\"#a\"], it answered []): it does not take that property or that value; check them "
@@ -340,6 +340,6 @@ def test_a_create_body_is_what_the_sdk_sends(monkeypatch):
 def test_a_create_needs_what_the_type_needs(monkeypatch):
     engine, calls = engine_with([FakeResponse(200, {'page': {'number': 0, 'totalPages': 1}})], monkeypatch,
                                 'service-policies')
-    with pytest.raises(NFTokenError, match=r"^service-policies 'x': a create needs type in spec .*nothing was written$"):
+    with pytest.raises(NFError, match=r"^service-policies 'x': a create needs type in spec .*nothing was written$"):
         ensure(engine, spec={'serviceAttributes': ['#a']})
     assert [method for method, _u, _a, _r in calls] == ['GET']

@@ -6,7 +6,7 @@
 
 import pytest
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFTokenError
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE
 from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather
 
@@ -26,11 +26,11 @@ def test_keyword_then_variable_then_ansible_cfg(tmp_path):
 
 
 def test_unknown_keyword_and_secret_in_ansible_cfg(tmp_path):
-    with pytest.raises(NFTokenError, match=r'unknown option\(s\) timeoutt \(did you mean timeout\?\)'):
+    with pytest.raises(NFError, match=r'unknown option\(s\) timeoutt \(did you mean timeout\?\)'):
         _gather({'timeoutt': 3}, {}, [])
     cfg = tmp_path / 'ansible.cfg'
     cfg.write_text('[netfoundry]\nclient_secret = nope\n')
-    with pytest.raises(NFTokenError, match='client_secret may not come from ansible.cfg'):
+    with pytest.raises(NFError, match='client_secret may not come from ansible.cfg'):
         _gather({}, {}, [], str(cfg))
 
 
