@@ -30,7 +30,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 from ansible_collections.netfoundry.api.plugins.module_utils._response import MAX_TOKEN_LIFE
 
 ENV_CACHE_DIR = 'NETFOUNDRY_CACHE_DIR'
-FORMAT = 2
+CACHE_FORMAT = 2
 MAX_FILE_BYTES = 256 * 1024
 VERIFIER_ITERATIONS = 10000
 SALT_BYTES = 16
@@ -52,7 +52,7 @@ def default_dir(environ):
 
 def cache_key(request):
     """Everything that identifies the grant except the secret (the verifier inside the file checks that)."""
-    material = json.dumps([FORMAT, request.token_url, request.auth_method, request.credential.client_id,
+    material = json.dumps([CACHE_FORMAT, request.token_url, request.auth_method, request.credential.client_id,
                            request.audience, request.scope, request.resource])
     return hashlib.sha256(b'netfoundry.api token cache\0' + material.encode('utf-8')).hexdigest()
 
@@ -107,7 +107,7 @@ def _valid(entry, key):
     """A record this collection wrote for this key: finite times, and an expiry no further from when it was stored
     than the longest token life the collection accepts (a hand-made record is not trusted beyond that)."""
     try:
-        return (entry['format'] == FORMAT and entry['key'] == key and isinstance(entry['access_token'], str)
+        return (entry['format'] == CACHE_FORMAT and entry['key'] == key and isinstance(entry['access_token'], str)
                 and entry['access_token'] and _number(entry['expires_at']) and _number(entry['stored_at'])
                 and _number(entry['lifetime']) and 0 < entry['lifetime'] <= MAX_TOKEN_LIFE
                 and entry['expires_at'] - entry['stored_at'] <= MAX_TOKEN_LIFE + CLOCK_STEP
@@ -206,7 +206,7 @@ class TokenCache:
         if record['expires_at'] is None or record['expires_at'] <= fetched_at:
             return
         entry = dict(record)
-        entry.update(format=FORMAT, key=key, lifetime=record['expires_at'] - fetched_at, stored_at=int(fetched_at),
+        entry.update(format=CACHE_FORMAT, key=key, lifetime=record['expires_at'] - fetched_at, stored_at=int(fetched_at),
                      verifier=new_verifier(secret))
         MEMO.put(MEMO_SPACE, (self.directory, key), entry, fingerprint(secret))
         if not self.trusted():

@@ -15,7 +15,7 @@ import re
 
 VALID_PROTOCOLS = ('tcp', 'udp')  # the SDK's VALID_SERVICE_PROTOCOLS
 PORT_RANGE = re.compile(r'^\d+[:-]\d+$')  # the SDK's VALID_SEPARATORS, [:-]
-KINDS = ('simple', 'advanced', 'transparent')
+SERVICE_KINDS = ('simple', 'advanced', 'transparent')
 COMMON = ('name', 'kind', 'state', 'attributes', 'encryption_required')
 PARAMETERS = {
     'simple': COMMON + ('client_host_name', 'client_port', 'server_host_name', 'server_port', 'server_protocol',
@@ -41,8 +41,8 @@ def _kind(definition):
     if kind is None:
         kind = 'transparent' if 'transparent_hosts' in definition else \
             'advanced' if 'client_hosts' in definition else 'simple'
-    if kind not in KINDS:
-        raise ServiceError('kind must be one of %s, got %r' % (', '.join(KINDS), kind))
+    if kind not in SERVICE_KINDS:
+        raise ServiceError('kind must be one of %s, got %r' % (', '.join(SERVICE_KINDS), kind))
     return kind
 
 

@@ -24,8 +24,8 @@ from ansible_collections.netfoundry.api.plugins.module_utils._options import (
     CORE, VARIABLE_PREFIX, names, plain, session_settings, validate)
 from ansible_collections.netfoundry.api.plugins.module_utils._token import StaticGrant, Token, fetch, prepare
 
-FORMAT = 'netfoundry.api/session/2'
-KINDS = ('token', 'static')
+SESSION_FORMAT = 'netfoundry.api/session/2'
+SESSION_KINDS = ('token', 'static')
 # Below the front-end's per-run temporary directory: ansible-playbook removes it at exit, so nothing outlives the play.
 LOCAL_DIR = 'netfoundry-api-session'
 BAD = "option session must be what lookup('netfoundry.api.nf_token', output='session') returned, unchanged"
@@ -51,7 +51,7 @@ def open_session(options, origins=None, local_tmp=None, warn=None, clock=time.ti
     if extra['rapidapi_key']:
         grant = StaticGrant(extra['rapidapi_key'], extra['rapidapi_host'], _names(origins))
         kept = dict((name, plain(options[name])) for name in names('connection') if options.get(name) is not None)
-        session = dict(format=FORMAT, kind='static', api_url=grant.api_url, info=grant.info(), options=kept,
+        session = dict(format=SESSION_FORMAT, kind='static', api_url=grant.api_url, info=grant.info(), options=kept,
                        headers=grant.headers)
     else:
         request = prepare(options, origins=origins)
@@ -61,20 +61,20 @@ def open_session(options, origins=None, local_tmp=None, warn=None, clock=time.ti
         if not request.settings['cache'] and local_tmp:
             kept.update(cache=True, cache_dir=os.path.join(local_tmp, LOCAL_DIR))
         now = clock()
-        session = dict(format=FORMAT, kind='token', api_url=token.api_url, info=token.info(now), options=kept,
+        session = dict(format=SESSION_FORMAT, kind='token', api_url=token.api_url, info=token.info(now), options=kept,
                        min_ttl=request.settings['min_ttl'], opened_at=now)
-        hold(session, token)
+        serve(session, token)
     if extra['verify'] and check is not None:
         # The check returns what it learned (the identity, and the token it renewed after a 401, if any): the
         # session changes here, where it is made, never behind the caller's back.
         identity, renewed = check(session)
         if renewed is not None:
-            hold(session, renewed)
+            serve(session, renewed)
         session['identity'] = identity
     return session
 
 
-def hold(session, token):
+def serve(session, token):
     """Make token the one the session serves while fresh (opening it, or after a renewal the front-end keeps)."""
     record = token.record()
     expires_at = record['expires_at']
@@ -99,7 +99,7 @@ def check_session(session):
         else:
             held = isinstance(session['token']['access_token'], str) and (
                 session['fresh_until'] is None or isinstance(session['fresh_until'], (int, float)))
-        ok = session['format'] == FORMAT and kind in KINDS and isinstance(session['options'], dict) and held
+        ok = session['format'] == SESSION_FORMAT and kind in SESSION_KINDS and isinstance(session['options'], dict) and held
     except (KeyError, TypeError):
         ok = False
     if not ok:
@@ -118,11 +118,6 @@ def session_fetch(session, warn=None, clock=time.time, refused=None):
         if fresh_until is None or clock() < fresh_until:
             return Token.from_record(record)
     return fetch(prepare(session['options']), warn=warn, clock=clock, refused=refused)
-
-
-def session_token(session, warn=None, clock=time.time, refused=None):
-    """session_fetch() as the module's result (state=present, without ansible_facts)."""
-    return session_fetch(session, warn, clock, refused).result(clock())
 
 
 def session_headers(session, warn=None, clock=time.time, refused=None):

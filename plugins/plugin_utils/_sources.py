@@ -18,10 +18,10 @@ from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_
 # The role's inputs (the lookup's output=session options among them, and no_log), and the role's and the module's
 # outputs (netfoundry_api_session: the role's session handle).
 ROLE_INPUTS = ('verify', 'no_log', 'rapidapi_key', 'rapidapi_host')
-OUTPUTS = ('api_token', 'api_headers', 'api_url', 'api_token_expires_at', 'api_token_info', 'api_identity',
-           'api_session')
+ROLE_OUTPUTS = ('api_token', 'api_headers', 'api_url', 'api_token_expires_at', 'api_token_info', 'api_identity',
+                'api_session')
 KNOWN_VARIABLES = frozenset([option.variable for option in OPTIONS if option.variable]
-                            + [VARIABLE_PREFIX + name for name in ROLE_INPUTS + OUTPUTS])
+                            + [VARIABLE_PREFIX + name for name in ROLE_INPUTS + ROLE_OUTPUTS])
 
 
 def _ini_section(path):

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from ansible_collections.netfoundry.api.plugins.module_utils._cache import FORMAT, cache_key, new_verifier
+from ansible_collections.netfoundry.api.plugins.module_utils._cache import CACHE_FORMAT, cache_key, new_verifier
 from ansible_collections.netfoundry.api.plugins.module_utils._token import prepare
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
     CLIENT_ID, CLIENT_SECRET, FRONT_ENDS, both_play, squash, task_sections, warnings_in)
@@ -30,7 +30,7 @@ ATTACKS = ['symlink', 'symlinked-lock', 'other-user', 'other-credential']
 def entry(key, token=PLANTED, secret=CLIENT_SECRET):
     """A well-formed cache entry, fresh for an hour, for secret."""
     now = time.time()
-    return dict(format=FORMAT, key=key, access_token=token, token_type='Bearer', expires_at=now + 3600, lifetime=3600,
+    return dict(format=CACHE_FORMAT, key=key, access_token=token, token_type='Bearer', expires_at=now + 3600, lifetime=3600,
                 stored_at=int(now), audience=None, api_url=None, token_url='x', auth_method='client_secret_basic',
                 credential_source='x', environment=None, claims={}, verifier=new_verifier(secret))
 

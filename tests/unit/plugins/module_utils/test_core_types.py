@@ -21,7 +21,7 @@ from ansible_collections.netfoundry.api.plugins.plugin_utils import _session
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import Memo, stat_signature
 from ansible_collections.netfoundry.api.plugins.plugin_utils._session import (
-    FORMAT, LOCAL_DIR, open_session, session_fetch, session_headers, session_token)
+    SESSION_FORMAT, LOCAL_DIR, open_session, session_fetch, session_headers)
 from ansible_collections.netfoundry.api.plugins.module_utils._token import StaticGrant, Token, fetch, get_token, prepare
 from ansible_collections.netfoundry.api.tests.unit.conftest import CLIENT_ID, CLIENT_SECRET
 
@@ -63,7 +63,7 @@ def test_every_result_path_has_exactly_the_documented_keys(testbed, tmp_path):
     ready = get_token(prepare({}, environ=environ), environ=environ)
     session = open_session(options(testbed), local_tmp=str(tmp_path))
     for name, result in (('exchange', exchanged), ('cache miss', cached[0]), ('cache hit', cached[1]),
-                         ('ready token', ready), ('session', session_token(session))):
+                         ('ready token', ready), ('session', session_fetch(session).result(time.time()))):
         assert sorted(result) == expected, name
     assert (cached[0]['cached'], cached[1]['cached'], exchanged['cached'], ready['cached']) == (False, True, False, False)
 
@@ -254,7 +254,7 @@ def test_a_refused_token_is_never_returned(testbed):
 def test_a_token_session_has_one_shape_and_serves_its_token_without_io(testbed, tmp_path):
     session = open_session(options(testbed, force=True), local_tmp=str(tmp_path))
     assert sorted(session) == ['api_url', 'format', 'fresh_until', 'info', 'kind', 'min_ttl', 'opened_at', 'options', 'token']
-    assert (session['format'], session['kind'], session['api_url']) == (FORMAT, 'token', session['info']['api_url'])
+    assert (session['format'], session['kind'], session['api_url']) == (SESSION_FORMAT, 'token', session['info']['api_url'])
     # force was for the first token; with the cache off, renewals go under the front-end's per-run directory.
     assert (session['options']['force'], session['options']['cache']) == (False, True)
     assert session['options']['cache_dir'] == os.path.join(str(tmp_path), LOCAL_DIR)
@@ -262,7 +262,7 @@ def test_a_token_session_has_one_shape_and_serves_its_token_without_io(testbed, 
     assert testbed.stats()['total'] == 1
     first = session['token']['access_token']
     assert session_headers(session) == {'Authorization': 'Bearer ' + first}
-    assert session_token(session)['cached'] is True and testbed.stats()['total'] == 1
+    assert session_fetch(session).result(time.time())['cached'] is True and testbed.stats()['total'] == 1
     renewed = session_fetch(session, refused=first)
     assert renewed.access_token != first and testbed.stats()['total'] == 2
     assert os.listdir(session['options']['cache_dir'])  # through the session's directory, so forks renew once
@@ -283,7 +283,7 @@ def test_a_static_session(testbed, tmp_path):
     assert session['options'] == {'timeout': 7, 'retries': FAST}  # connection options only: no credential in it
     assert session_headers(session) == {'X-RapidAPI-Key': 'rapid-key', 'X-RapidAPI-Host': 'netfoundry.example-rapidapi.test'}
     with pytest.raises(NFError, match='this session is a RapidAPI one: it holds no bearer token'):
-        session_token(session)
+        session_fetch(session).result(time.time())
     assert testbed.stats()['total'] == 0
 
 
@@ -316,7 +316,7 @@ def test_a_token_the_check_renewed_is_held_by_open_session(testbed, tmp_path):
 def test_anything_but_a_session_is_one_line(testbed, tmp_path, change):
     session = dict(open_session(options(testbed), local_tmp=str(tmp_path)), **change)
     with pytest.raises(NFError) as error:
-        session_token(session)
+        session_fetch(session).result(time.time())
     assert error.value.message == _session.BAD
 
 
