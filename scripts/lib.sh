@@ -13,20 +13,14 @@ STAGE="$COLLECTIONS/ansible_collections/netfoundry/api"
 say() { printf '\n==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# The controller Python each ansible-core line is tested on: one the line supports, and together 3.10 to 3.13
-# (the same as LINES in noxfile.py).
-# 2.18-floor is ansible-core 2.18 with the lowest requests and urllib3 the collection supports.
+# The ansible-core lines, the controller Python each is tested on and their venvs belong to noxfile.py (LINES,
+# ensure_venv): this file makes only the venv of nox itself (Python 3.11), then asks noxfile.py.
+NOX_PYTHON=3.11
 python_version_for() {
-  case "$1" in
-    2.16) echo 3.10 ;;
-    2.17) echo 3.12 ;;
-    2.18-floor) echo 3.11 ;;
-    2.19) echo 3.11 ;;
-    2.20) echo 3.13 ;;
-    2.21) echo 3.12 ;;
-    nox) echo 3.11 ;;  # the venv of nox itself (scripts/test)
-    *) die "unknown ansible-core line $1 (requirements/dev-<line>.txt)" ;;
-  esac
+  if [ "$1" = nox ]; then echo "$NOX_PYTHON"; return 0; fi
+  ensure_venv nox >/dev/null || die "could not install nox (requirements/dev-nox.txt)"
+  (cd "$ROOT" && "$VENVS/nox/bin/python" -c 'import sys, noxfile; print(noxfile.LINES.get(sys.argv[1], ""))' "$1") |
+    grep . || die "unknown ansible-core line $1 (noxfile.py LINES; requirements/dev-<line>.txt)"
 }
 
 # A real python3.X (pyenv shims of unselected versions exit 127, so each candidate is run once).
@@ -63,17 +57,22 @@ ensure_uv() {
   fi
 }
 
-# A venv for one ansible-core line, (re)built whenever its pinned requirements change (ensure_uv first).
+# A venv for one ansible-core line (noxfile.py's ensure_venv), or nox's own; (re)built whenever its pinned
+# requirements change (ensure_uv first).
 ensure_venv() {
   local core=$1 dir="$VENVS/$1" python stamp
+  if [ "$core" != nox ]; then
+    ensure_venv nox >/dev/null || return 1
+    python_version_for "$core" >/dev/null
+    (cd "$ROOT" && "$VENVS/nox/bin/python" -c 'import sys, noxfile; noxfile.ensure_venv(sys.argv[1])' "$core") >/dev/null
+    return
+  fi
   stamp=$(venv_stamp "$core")
   if [ -x "$dir/bin/python" ] && [ "$(cat "$dir/.stamp" 2>/dev/null)" = "$stamp" ]; then
     return 0
   fi
-  python=$(find_python "$(python_version_for "$core")")
-  if [ "$core" = nox ]; then say "creating $dir (nox, $("$python" --version))"; else say "creating $dir (ansible-core $core, $("$python" --version))"; fi
-  # --seed: pip in the venv too; --compile-bytecode: the .pyc files pip would write (the tests run with
-  # PYTHONDONTWRITEBYTECODE=1, so without them every ansible-playbook would compile ansible-core anew).
+  python=$(find_python "$NOX_PYTHON")
+  say "creating $dir (nox, $("$python" --version))"
   "$VENVS/.uv/bin/uv" venv --quiet --seed --clear --python "$python" "$dir" &&
     "$VENVS/.uv/bin/uv" pip install --quiet --compile-bytecode --python "$dir/bin/python" \
       -r "$ROOT/requirements/dev-$core.txt" -c "$ROOT/requirements/constraints-$core.txt" || return 1
