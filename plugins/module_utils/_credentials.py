@@ -12,6 +12,8 @@ import sys
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError, named
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, stat_signature
 
+FILES_SPACE = 'credentials files'  # the memo's space of credentials files read (their stat signature the check)
+
 ENV_ACCOUNT = 'NETFOUNDRY_API_ACCOUNT'
 ENV_CLIENT_ID = 'NETFOUNDRY_CLIENT_ID'
 ENV_CLIENT_SECRET = 'NETFOUNDRY_CLIENT_SECRET'
@@ -87,14 +89,14 @@ def read_credentials_file(path, source):
     (the memo's check value is the file's stat signature)."""
     path = os.path.expanduser(path)
     signature = stat_signature(path)
-    known = MEMO.get('credentials files', path, signature) if signature is not None else None
+    known = MEMO.get(FILES_SPACE, path, signature) if signature is not None else None
     if known is not None:
         client_id, password, url, notes = known
         return Credential(client_id, password, url, '%s %s' % (source, path), _no_url_in(path), notes)
     credential = _read_credentials_file(path, source)
     if signature is not None:
-        MEMO.put('credentials files', path, (credential.client_id, credential.client_secret, credential.token_url,
-                                             credential.notes), signature)
+        MEMO.put(FILES_SPACE, path, (credential.client_id, credential.client_secret, credential.token_url,
+                                     credential.notes), signature)
     return credential
 
 

@@ -13,6 +13,9 @@ import os
 import threading
 
 SPACE_SIZE = 64
+# The one space two owners share: the notes said once per process (_token's and _sources' warnings). Every other
+# space is declared by the module that owns it, as <NAME>_SPACE.
+WARNED_SPACE = 'warned'
 
 
 class Memo:

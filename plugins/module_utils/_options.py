@@ -18,6 +18,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 
+OPTIONS_SPACE = 'options'  # the memo's space of validated option sets
+
 AUTH_METHODS = ('auto', 'client_secret_json', 'client_secret_basic', 'client_secret_post')
 OUTPUTS = ('token', 'headers', 'full', 'session')
 RETRY_DEFAULTS = dict(total=3, backoff_factor=0.5)
@@ -284,7 +286,7 @@ def validate(raw, origins=None):
         key = json.dumps([raw, origins], sort_keys=True)
     except (TypeError, ValueError):
         key = None
-    known = MEMO.get('options', key) if key is not None else None
+    known = MEMO.get(OPTIONS_SPACE, key) if key is not None else None
     if known is not None:
         return dict(known)
     try:
@@ -292,7 +294,7 @@ def validate(raw, origins=None):
     except _Bad as exc:
         raise _located(exc, origins)
     if key is not None:
-        MEMO.put('options', key, dict(settings))
+        MEMO.put(OPTIONS_SPACE, key, dict(settings))
     return settings
 
 

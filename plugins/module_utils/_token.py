@@ -18,8 +18,10 @@ from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import (
     ENV_ENVIRONMENT, ENV_FALLBACKS, GUESSED, PROXY_VARIABLES, TokenRequest, check_environment, display_url, locate_api)
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
     NFError, proxy_secret_forms, redact, redact_secret_pieces, secret_forms, secret_pieces)
-from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, stat_signature
+from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, WARNED_SPACE, stat_signature
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, validate
+
+PREPARED_SPACE = 'prepared'  # the memo's space of prepared token requests (options that name the credential)
 
 
 def prepare(options, environ=None, cwd=None, home=None, origins=None):
@@ -36,12 +38,12 @@ def prepare(options, environ=None, cwd=None, home=None, origins=None):
         check = (environ.get(ENV_ENVIRONMENT),) + tuple(
             stat_signature(os.path.expanduser(os.path.expandvars(path))) if isinstance(path, str) else None
             for path in (options.get('ca_path'), options.get('credentials_file')))
-        known = MEMO.get('prepared', key, check)
+        known = MEMO.get(PREPARED_SPACE, key, check)
         if known is not None:
             return known
     request = _prepare(options, environ, cwd, home, origins)
     if key is not None:
-        MEMO.put('prepared', key, request, check)
+        MEMO.put(PREPARED_SPACE, key, request, check)
     return request
 
 
@@ -358,8 +360,8 @@ def fetch(request, environ=None, warn=None, clock=time.time, refused=None):
     warn = warn or (lambda _text: None)
     settings = request.settings
     for note in request.credential.notes:
-        if not MEMO.get('warned', note):  # once per process, however often the lookup is evaluated
-            MEMO.put('warned', note, True)
+        if not MEMO.get(WARNED_SPACE, note):  # once per process, however often the lookup is evaluated
+            MEMO.put(WARNED_SPACE, note, True)
             warn(note)
     if isinstance(request, ReadyTokenRequest):
         left = request.left(clock())

@@ -12,7 +12,10 @@ import difflib
 from ansible import constants as C
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
-from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, stat_signature
+from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, WARNED_SPACE, stat_signature
+
+# The memo's spaces this module owns: ansible.cfg sections read, the variables already checked, a front-end's plan.
+INI_SPACE, SEEN_SPACE, PLAN_SPACE = 'ansible.cfg', 'variables seen', 'source plan'
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, INI_SECTION, OPTIONS, VARIABLE_PREFIX
 
 # The role's inputs (the lookup's output=session options among them, and no_log), and the role's and the module's
@@ -28,7 +31,7 @@ def _ini_section(path):
     """The [netfoundry] section of the ansible.cfg in use, raw strings by key (read again only when the file
     changed)."""
     signature = stat_signature(path)
-    section = MEMO.get('ansible.cfg', path, signature)
+    section = MEMO.get(INI_SPACE, path, signature)
     if section is None:
         parser = configparser.ConfigParser(inline_comment_prefixes=(';',), interpolation=None)
         try:
@@ -36,7 +39,7 @@ def _ini_section(path):
             section = dict(parser.items(INI_SECTION)) if parser.has_section(INI_SECTION) else {}
         except (configparser.Error, OSError, UnicodeDecodeError):
             section = {}  # ansible-core has read this file already and said what is wrong with it
-        MEMO.put('ansible.cfg', path, section, signature)
+        MEMO.put(INI_SPACE, path, section, signature)
     return section
 
 
@@ -54,22 +57,22 @@ def warn_misspelled(variables, warn):
 
     One template may evaluate the lookup a thousand times with the same variables: they are looked through once
     (the memo holds the mapping itself, so its id is not reused while it is there, checked by its size)."""
-    if MEMO.get('variables seen', id(variables), len(variables)) is variables:
+    if MEMO.get(SEEN_SPACE, id(variables), len(variables)) is variables:
         return
-    if 'netfoundry_api_url' in variables and not MEMO.get('warned', 'netfoundry_api_url') and not any(
+    if 'netfoundry_api_url' in variables and not MEMO.get(WARNED_SPACE, 'netfoundry_api_url') and not any(
             name in variables for name in ('netfoundry_api_session', 'netfoundry_api_token', 'netfoundry_api_headers')):
         # Set by hand, where neither the role nor the module's facts set it with the rest: taken for the input.
-        MEMO.put('warned', 'netfoundry_api_url', True)
+        MEMO.put(WARNED_SPACE, 'netfoundry_api_url', True)
         warn('variable netfoundry_api_url is an output of the role netfoundry.api.token (the API URL it found), not an '
              'input, and is ignored: give the API URL as netfoundry_audience, or let the token URL name it')
     for name in variables:
         if (isinstance(name, str) and name.startswith(VARIABLE_PREFIX) and name not in KNOWN_VARIABLES
-                and not MEMO.get('warned', name)):
-            MEMO.put('warned', name, True)
+                and not MEMO.get(WARNED_SPACE, name)):
+            MEMO.put(WARNED_SPACE, name, True)
             close = difflib.get_close_matches(name, sorted(KNOWN_VARIABLES), n=1)
             warn('variable %s is not an input or output of netfoundry.api and is ignored%s'
                  % (name, '; did you mean %s?' % close[0] if close else ''))
-    MEMO.put('variables seen', id(variables), variables, len(variables))
+    MEMO.put(SEEN_SPACE, id(variables), variables, len(variables))
 
 
 # Names people give for an option that has another name: the API URL is the token's audience.
@@ -90,10 +93,10 @@ def unknown_keywords(direct, accepted):
 def _plan(accepted):
     """(name, variable, may come from ansible.cfg) for each accepted option, worked out once per option set."""
     accepted = tuple(accepted)
-    plan = MEMO.get('source plan', accepted)
+    plan = MEMO.get(PLAN_SPACE, accepted)
     if plan is None:
-        plan = MEMO.put('source plan', accepted, tuple((name, BY_NAME[name].variable, BY_NAME[name].ini)
-                                                       for name in accepted))
+        plan = MEMO.put(PLAN_SPACE, accepted, tuple((name, BY_NAME[name].variable, BY_NAME[name].ini)
+                                                    for name in accepted))
     return plan
 
 
