@@ -167,9 +167,17 @@ def check_environment(environment):
 
 
 class TokenRequest:
-    """Everything one token exchange needs, resolved and validated; holds the secret, never prints it."""
+    """Everything one token exchange needs, resolved and validated; holds the secret, never prints it.
+
+    Two caches live on it, declared here and filled by _token (prepare() keeps a request while its options are
+    unchanged, so they serve every evaluation of a lookup): grant_key, (the cache file's key, a fingerprint of the
+    secret) once worked out; last_token, (the cache entry, its Token) last served, so a memo hit makes no new Token."""
+
+    renewal = None  # an exchange renews itself (a ready token's request names the exchange that renews it)
 
     def __init__(self, settings, credential):
+        self.grant_key = None
+        self.last_token = None
         self.credential = credential
         self.token_url = settings['token_url'] or credential.token_url
         url_option = 'token_url' if settings['token_url'] else ('the token URL of %s' % credential.source if credential.token_url else None)

@@ -263,11 +263,11 @@ class StaticGrant:
 
 
 def request_secret_forms(request, environ):
-    """Every form of what a token request must never show: the secret of its credential (and of the credential a
-    RapidAPI renewal falls back to), and the password of its proxy (the option's or the environment's). The one place
-    the secret forms of a request are made."""
+    """Every form of what a token request must never show: the secret of its credential (and of the API account a
+    ready token's request renews from), and the password of its proxy (the option's or the environment's). The one
+    place the secret forms of a request are made."""
     forms = []
-    for credential in (request.credential, getattr(getattr(request, 'renewal', None), 'credential', None)):
+    for credential in (request.credential, getattr(request.renewal, 'credential', None)):
         if credential is not None:
             forms += secret_forms(credential.client_secret, credential.client_id)
     return forms + proxy_secret_forms([request.settings['proxy']] + [environ.get(name) for name in PROXY_VARIABLES])
@@ -323,7 +323,7 @@ def _grant_store(request, environ, warn):
     """(store, key, fingerprint of the secret) of this request's grant. The key and the fingerprint are worked out
     once per request (prepare() keeps a request while its options are unchanged); the store is this call's, so it
     checks its directory anew whenever it reads a file."""
-    known = getattr(request, 'grant_key', None)
+    known = request.grant_key
     if known is None:
         known = request.grant_key = (cache_key(request), fingerprint(request.credential.client_secret))
     return (_store(request, environ, warn),) + known
@@ -385,7 +385,7 @@ def fetch(request, environ=None, warn=None, clock=time.time, refused=None):
         entry = store.get(key, settings['min_ttl'], clock(), secret, refused, secret_print) if reuse else None
         if not entry:
             return None
-        last = getattr(request, 'last_token', None)
+        last = request.last_token
         if last is not None and last[0] is entry:  # the memo's entry again: its Token is made already
             return last[1]
         token = Token.from_grant(request, entry['access_token'], entry['expires_at'], entry['claims'],
