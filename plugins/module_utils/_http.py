@@ -370,6 +370,30 @@ def post(url, headers, body, settings, environ, warn):
     return send('POST', url, headers, body, settings, environ, warn, Target.token(url))
 
 
+class _Call:
+    """One send(): what is sent, how (settings, environ), where warnings go, the target's rules, the retries it may
+    use in all, the caller's deadline (a time.monotonic() value or None) and the time its attempts took so far."""
+
+    def __init__(self, method, url, headers, body, settings, environ, warn, target, deadline):
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.settings = settings
+        self.environ = environ
+        self.warn = warn
+        self.target = target
+        self.deadline = deadline
+        self.total = settings['retries']['total'] if target.retry else 0
+        self.elapsed = 0.0
+
+    def timeout(self):
+        """The timeout of the next attempt: the option's, cut to what the deadline leaves (a second at least)."""
+        if self.deadline is None:
+            return self.settings['timeout']
+        return min(self.settings['timeout'], max(1.0, self.deadline - time.monotonic()))
+
+
 def send(method, url, headers, body, settings, environ, warn, target, deadline=None):
     """Send one request; returns an Answer. Raises NFError('reason; fix') without the URL (the caller knows
     what the request was for and says it).
@@ -382,15 +406,12 @@ def send(method, url, headers, body, settings, environ, warn, target, deadline=N
         raise NFError('the Python library requests is not installed for this Python: pip install requests')
     if not settings['validate_certs']:
         warn('validate_certs is false: the TLS certificate of %s is not checked' % display_url(url))
-    total = settings['retries']['total'] if target.retry else 0
+    call = _Call(method, url, headers, body, settings, environ, warn, target, deadline)
     done = 0
-    elapsed = [0.0]
     while True:
-        timeout = settings['timeout'] if deadline is None else min(settings['timeout'],
-                                                                   max(1.0, deadline - time.monotonic()))
+        timeout = call.timeout()
         try:
-            return _send(method, url, headers, body, dict(settings, timeout=timeout), environ, warn, target, done,
-                         total, elapsed, deadline)
+            return _attempt(call, done, timeout)
         except NFError as exc:
             if timeout < settings['timeout'] and exc.message.startswith(('no answer within', 'could not connect within')):
                 # The caller's deadline (nf_resource's wait_timeout) ended this attempt, not the timeout option.
@@ -400,49 +421,60 @@ def send(method, url, headers, body, settings, environ, warn, target, deadline=N
             done = exc.attempts
             wait = backoff(settings['retries']['backoff_factor'], done)
             # No retry that would end after the deadline.
-            last = done > total or (deadline is not None and time.monotonic() + wait >= deadline)
+            last = done > call.total or (deadline is not None and time.monotonic() + wait >= deadline)
             if last and exc.late:
                 raise NFError(_network_failure(None, timeout, done, target, late=True))
             if last:
                 raise NFError('the connection broke while the answer was read (%s, %s); try again later'
                               % (exc.cause, _attempts(done)))
             reason = LATE if exc.late else 'the connection broke while the answer was read (%s)' % exc.cause
-            warn('%s: %s; retry %d of %d in %.1f s' % (target.label, reason, done, total, wait))
+            warn('%s: %s; retry %d of %d in %.1f s' % (target.label, reason, done, call.total, wait))
             time.sleep(wait)
 
 
-def _send(method, url, headers, body, settings, environ, warn, target, done, total, elapsed, ends_by=None):
-    """One session.request with the retries left after done attempts."""
-    attempts = [done + 1]
-    timeout = settings['timeout']
-    deadline = _Deadline(timeout)
+def _session(call, done, watch, attempts):
+    """A requests session for one attempt: urllib3's Retry with the retries left after done attempts (it counts
+    them in attempts[0] and warns of each), connections watched by watch (the attempt's _Deadline), no ambient
+    settings."""
+    target = call.target
 
     def on_retry(number, reason, wait):
         attempts[0] = done + number + 1
-        if deadline.expired:
+        if watch.expired:
             reason = LATE
-        warn('%s: %s; retry %d of %d in %.1f s' % (target.label, reason, done + number, total, wait))
+        call.warn('%s: %s; retry %d of %d in %.1f s' % (target.label, reason, done + number, call.total, wait))
 
-    left = total - done
+    left = call.total - done
     retry = _Retry(total=left, connect=left, read=left, status=left, other=0, redirect=0,
-                   backoff_factor=settings['retries']['backoff_factor'],
+                   backoff_factor=call.settings['retries']['backoff_factor'],
                    status_forcelist=RETRY_STATUSES if target.retry else (),
-                   allowed_methods=frozenset([method]), respect_retry_after_header=True,
-                   raise_on_status=False, raise_on_redirect=False, on_retry=on_retry, ends_by=ends_by)
+                   allowed_methods=frozenset([call.method]), respect_retry_after_header=True,
+                   raise_on_status=False, raise_on_redirect=False, on_retry=on_retry, ends_by=call.deadline)
     session = requests.Session()
     # trust_env off: no .netrc credentials or ambient settings leak into the request; proxies are read below.
     session.trust_env = False
-    adapter = _Adapter(_watched_pools(deadline), max_retries=retry)
+    adapter = _Adapter(_watched_pools(watch), max_retries=retry)
     session.mount('http://', adapter)
     session.mount('https://', adapter)
-    proxies = proxies_for(url, settings)
-    verify = verify_setting(settings, environ)
+    return session
+
+
+def _attempt(call, done, timeout):
+    """One session.request (with urllib3's retries left after done attempts), its body read to the last byte within
+    timeout; every failure worded once."""
+    target = call.target
+    settings = dict(call.settings, timeout=timeout)
+    attempts = [done + 1]
+    watch = _Deadline(timeout)
+    session = _session(call, done, watch, attempts)
+    proxies = proxies_for(call.url, settings)
+    verify = verify_setting(settings, call.environ)
     started = time.monotonic()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', InsecureRequestWarning)
-            response = session.request(method, url, data=body, headers=headers, timeout=timeout, verify=verify,
-                                       proxies=proxies, allow_redirects=False, stream=True)
+            response = session.request(call.method, call.url, data=call.body, headers=call.headers, timeout=timeout,
+                                       verify=verify, proxies=proxies, allow_redirects=False, stream=True)
             content = b''
             try:
                 for chunk in response.iter_content(65536):
@@ -450,17 +482,18 @@ def _send(method, url, headers, body, settings, environ, warn, target, done, tot
                     if len(content) > target.max_bytes:
                         raise NFError('the answer is larger than %d bytes; %s' % (target.max_bytes, target.large_fix))
             except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ConnectionError) as exc:
-                raise _BrokenAnswer(attempts[0], LATE if deadline.expired else describe(exc), deadline.expired)
+                raise _BrokenAnswer(attempts[0], LATE if watch.expired else describe(exc), watch.expired)
     except requests.exceptions.SSLError as exc:
-        if deadline.expired:
+        if watch.expired:
             raise NFError(_network_failure(exc, timeout, attempts[0], target, late=True))
         reason, fix = _tls_reason(exc, target)
         raise NFError('%s; %s' % (reason, fix))
     except requests.exceptions.ProxyError as exc:
         raise NFError('could not get through the proxy %s (%s); check proxy or HTTPS_PROXY/NO_PROXY'
-                      % (display_url(proxies.get(url.split(':', 1)[0]) or '') or 'from the environment', describe(exc)))
+                      % (display_url(proxies.get(call.url.split(':', 1)[0]) or '') or 'from the environment',
+                         describe(exc)))
     except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-        raise NFError(_network_failure(exc, timeout, attempts[0], target, deadline.expired))
+        raise NFError(_network_failure(exc, timeout, attempts[0], target, watch.expired))
     except requests.exceptions.ContentDecodingError as exc:
         raise NFError('the answer could not be decoded (%s); check %s' % (describe(exc), target.url_words))
     except requests.exceptions.RequestException as exc:
@@ -468,7 +501,7 @@ def _send(method, url, headers, body, settings, environ, warn, target, done, tot
     except (OSError, ValueError) as exc:
         raise NFError('the request could not be made (%s); check ca_path and proxy' % describe(exc))
     finally:
-        elapsed[0] += time.monotonic() - started
-        deadline.stop()
+        call.elapsed += time.monotonic() - started
+        watch.stop()
         session.close()
-    return Answer(response.status_code, response.headers, content, attempts[0], elapsed[0])
+    return Answer(response.status_code, response.headers, content, attempts[0], call.elapsed)

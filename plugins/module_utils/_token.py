@@ -7,17 +7,16 @@ ready token (and the RapidAPI grant, which has fixed headers and no token at all
 
 import hashlib
 import json
-import math
 import os
-import re
 import time
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _credentials, _response
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key, default_dir, fingerprint
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import (
-    ENV_ENVIRONMENT, ENV_FALLBACKS, GUESSED, PROXY_VARIABLES, TokenRequest, check_environment, display_url, locate_api)
+    ENV_ENVIRONMENT, ENV_FALLBACKS, PROXY_VARIABLES, display_url)
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
-    NFError, proxy_secret_forms, redact, redact_secret_pieces, secret_forms, secret_pieces)
+    NFError, redact, redact_secret_pieces, secret_forms, secret_pieces)
+from ansible_collections.netfoundry.api.plugins.module_utils._grants import ExchangeGrant, ReadyGrant, Token
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, WARNED_SPACE, stat_signature
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, validate
 
@@ -89,195 +88,21 @@ def _prepare(options, environ, cwd, home, origins):
     credential = _credentials.resolve(settings['client_id'], settings['client_secret'], settings['credentials_file'],
                                       environ=environ, cwd=cwd, home=home, origins=settings['origins'])
     if isinstance(credential, _credentials.ReadyToken):
-        ready = ReadyTokenRequest(settings, credential)
+        ready = ReadyGrant(settings, credential)
         ready.account_at = (environ, cwd, home)
         return ready
     try:
-        return TokenRequest(settings, credential)
+        return ExchangeGrant(settings, credential)
     except NFError as exc:
         message = redact(exc.message, secret_forms(credential.client_secret))
         raise NFError('%s (credential source: %s)' % (message, credential.source))
-
-
-JWT_RE = re.compile(r'^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$')
-READY_FIX = 'get a new one (for example nfctl login --eval) or unset it to use the API account'
-# What a Token holds: the token, its life, and what its grant says about it (where it came from, which API it is for).
-_FIELDS = ('access_token', 'expires_at', 'lifetime', 'claims', 'audience', 'token_url', 'auth_method',
-           'credential_source', 'api_url', 'environment', 'api_url_source')
-
-
-class Token:
-    """One bearer token. Made one way (__init__, reached through from_grant for an exchange answer, a cache file or a
-    ready token, and through from_record for a session's own record); shown three ways: result() for the module and
-    the lookup, record() for the cache file and the session, info() for the role. Never prints the token."""
-
-    __slots__ = _FIELDS + ('cached',)
-
-    def __init__(self, cached, access_token, expires_at, lifetime, claims, audience, token_url, auth_method,  # pylint: disable=too-many-arguments
-                 credential_source, api_url, environment, api_url_source):
-        self.cached = cached
-        self.access_token = access_token
-        self.expires_at = expires_at
-        self.lifetime = lifetime
-        self.claims = claims
-        self.audience = audience
-        self.token_url = token_url
-        self.auth_method = auth_method
-        self.credential_source = credential_source
-        self.api_url = api_url
-        self.environment = environment
-        self.api_url_source = api_url_source
-
-    @classmethod
-    def from_grant(cls, request, access_token, expires_at, claims, lifetime, cached):
-        """What the request determines (API URL, audience, source...) is taken from the request, never from a file;
-        credential_source is this call's, not the one of the call that filled the cache."""
-        api_url, environment, api_source = request.locate_api(claims)
-        return cls(cached, access_token=access_token, expires_at=expires_at, lifetime=lifetime, claims=claims,
-                   audience=request.audience, token_url=display_url(request.token_url) if request.token_url else None,
-                   auth_method=request.auth_method, credential_source=request.credential.source,
-                   api_url=api_url if api_url.endswith('/') else api_url + '/', environment=environment,
-                   api_url_source=api_source)
-
-    @classmethod
-    def from_record(cls, record, cached=True):
-        """The token of a record this collection made (a session's, held in memory), as it was made."""
-        return cls(cached, **dict((name, record[name]) for name in _FIELDS))
-
-    def __repr__(self):
-        return 'Token(credential_source=%r, expires_at=%r, cached=%r)' % (self.credential_source, self.expires_at,
-                                                                          self.cached)
-
-    def expires_in(self, now):
-        return max(0, int(self.expires_at - now)) if self.expires_at is not None else None
-
-    def result(self, now):
-        """The nf_token module's result for state=present, without ansible_facts (the lookup's output=full)."""
-        return dict(
-            access_token=self.access_token, token_type='Bearer', expires_in=self.expires_in(now),
-            expires_at=self.expires_at, audience=self.audience, headers=self.headers(), token_url=self.token_url,
-            auth_method=self.auth_method, credential_source=self.credential_source, claims=self.claims,
-            cached=self.cached, api_url=self.api_url, environment=self.environment,
-            api_url_source=self.api_url_source, api_url_guessed=self.api_url_source == GUESSED)
-
-    def headers(self):
-        return {'Authorization': 'Bearer ' + self.access_token}
-
-    def record(self):
-        """Everything from_record needs; the cache adds its own fields (format, key, verifier...)."""
-        return dict(((name, getattr(self, name)) for name in _FIELDS), token_type='Bearer')
-
-    def info(self, now):
-        """The role's netfoundry_api_token_info: where the token came from and how long it lasts, never the token."""
-        return dict(credential_source=self.credential_source, token_url=self.token_url, auth_method=self.auth_method,
-                    environment=self.environment, api_url=self.api_url, api_url_source=self.api_url_source,
-                    api_url_guessed=self.api_url_source == GUESSED, cached=self.cached,
-                    expires_in=self.expires_in(now), expires_at=self.expires_at)
-
-
-_UNSET = object()
-
-
-class ReadyTokenRequest:
-    """A token someone already holds (NETFOUNDRY_API_TOKEN), checked without the network. It stands where a
-    TokenRequest stands for the front-ends; nothing is exchanged and nothing is cached."""
-
-    token_url = None
-    auth_method = None
-
-    def __init__(self, settings, ready):
-        check_environment(settings['environment'])
-        self.settings = settings
-        self.account_at = None  # (environ, cwd, home) where an API account may be found too
-        self._renewal = _UNSET
-        self.access_token = ready.access_token
-        self.claims = _response.jwt_claims(ready.access_token) if JWT_RE.match(ready.access_token) else {}
-        if not self.claims:
-            raise NFError('%s is not a JWT (three base64url parts header.payload.signature with JSON claims): '
-                          'set it to the bearer token itself, without "Bearer ", or unset it to use the API account'
-                          % _credentials.ENV_API_TOKEN)
-        client_id = self.claims.get('client_id') or self.claims.get('sub')
-        self.credential = _credentials.Credential(client_id if isinstance(client_id, str) else '', None, None,
-                                                  ready.source)
-        self.audience = settings['audience']
-
-    def locate_api(self, claims):
-        return locate_api(self.settings, None, claims)
-
-    @property
-    def renewal(self):
-        """The TokenRequest of an API account also at hand (nfctl login --eval exports both), or None: what renews the
-        token when it runs short. Looked for only when asked (not on every evaluation of a fresh ready token)."""
-        if self._renewal is _UNSET:
-            try:
-                self._renewal = TokenRequest(self.settings, _credentials.account(*self.account_at)) \
-                    if self.account_at else None
-            except NFError:
-                self._renewal = None
-        return self._renewal
-
-    def left(self, now):
-        """Seconds until the token's exp claim (negative once expired), or None without one."""
-        exp = self.claims.get('exp')
-        if isinstance(exp, (int, float)) and not isinstance(exp, bool) and math.isfinite(exp):
-            return exp - now
-        return None
-
-    def token(self, clock, refused=None):
-        now = clock()
-        if refused is not None and refused == self.access_token:
-            raise NFError('the API refused the token in %s (HTTP 401) and it cannot be renewed: %s (credential '
-                          'source: %s)' % (_credentials.ENV_API_TOKEN, READY_FIX, self.credential.source))
-        exp = self.claims.get('exp')
-        expires_at = int(exp) if isinstance(exp, (int, float)) and not isinstance(exp, bool) and math.isfinite(exp) else None
-        if expires_at is not None and expires_at <= now:
-            raise NFError('%s expired %d s ago (exp %s): %s (credential source: %s)'
-                          % (_credentials.ENV_API_TOKEN, int(now - expires_at),
-                             time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(expires_at)), READY_FIX,
-                             self.credential.source))
-        return Token.from_grant(self, self.access_token, expires_at, self.claims, None, cached=False)
-
-
-class StaticGrant:
-    """RapidAPI's grant: two fixed headers and the API URL of its host; nothing is exchanged or cached.
-
-    names: what the key and the host are called where they came from (options, or the role's variables)."""
-
-    HOST_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?$')
-
-    def __init__(self, key, host, names=('option rapidapi_key', 'option rapidapi_host')):
-        if not host:
-            raise NFError('%s is set but %s is not: set it to the X-RapidAPI-Host value RapidAPI shows for the '
-                          'NetFoundry API' % names)
-        if not self.HOST_RE.match(host):
-            raise NFError('%s %r is not a host name: give the X-RapidAPI-Host value itself, without https:// or a '
-                          'path' % (names[1], host))
-        if any(ord(char) < 32 or ord(char) == 127 for char in key):
-            raise NFError('%s holds a control character: give the key RapidAPI shows, on one line' % names[0])
-        self.headers = {'X-RapidAPI-Key': key, 'X-RapidAPI-Host': host}
-        self.api_url = 'https://%s/' % host
-
-    @staticmethod
-    def info():
-        return dict(credential_source='RapidAPI key')
-
-
-def request_secret_forms(request, environ):
-    """Every form of what a token request must never show: the secret of its credential (and of the API account a
-    ready token's request renews from), and the password of its proxy (the option's or the environment's). The one
-    place the secret forms of a request are made."""
-    forms = []
-    for credential in (request.credential, getattr(request.renewal, 'credential', None)):
-        if credential is not None:
-            forms += secret_forms(credential.client_secret, credential.client_id)
-    return forms + proxy_secret_forms([request.settings['proxy']] + [environ.get(name) for name in PROXY_VARIABLES])
 
 
 def exchange(request, environ=None, warn=None, clock=time.time):
     """POST the grant and turn the answer into a Token."""
     environ = os.environ if environ is None else environ
     warn = warn or (lambda _text: None)
-    secrets = request_secret_forms(request, environ)
+    secrets = request.secret_forms(environ)
     pieces = secret_pieces(request.credential.client_secret)
     where = 'token request to %s' % display_url(request.token_url)
     source = request.credential.source
@@ -351,55 +176,69 @@ def _lock_timeout(settings):
 
 
 def fetch(request, environ=None, warn=None, clock=time.time, refused=None):
-    """After prepare(): a Token, fresh from the cache or from one exchange (one process per grant at a time).
+    """After prepare(): a Token, fresh from the cache or from one exchange (one process per grant at a time), or the
+    ready token (renewed from the API account beside it when it runs short).
 
     refused: the token the API just refused (HTTP 401); it is never returned. A cached token other than it is one
     that another fork or process got since, so under the grant's lock it is used as it is: ten forks refused at once
     renew once. (force is then moot: the refusal already says which token not to reuse.)"""
     environ = os.environ if environ is None else environ
     warn = warn or (lambda _text: None)
-    settings = request.settings
     for note in request.credential.notes:
         if not MEMO.get(WARNED_SPACE, note):  # once per process, however often the lookup is evaluated
             MEMO.put(WARNED_SPACE, note, True)
             warn(note)
-    if isinstance(request, ReadyTokenRequest):
-        left = request.left(clock())
-        spent = refused == request.access_token or (left is not None and left < settings['min_ttl'])
-        renewal = request.renewal if spent else None
-        if renewal is not None:
-            # As NetFoundry's SDK does after nfctl login: the ready token is spent, the account gets a new one.
-            warn('%s %s: getting a new token with the API account (%s)' % (
-                _credentials.ENV_API_TOKEN, 'was refused by the API' if refused == request.access_token else
-                'expired %d s ago' % -left if left <= 0 else 'has %d s left, less than min_ttl' % left,
-                renewal.credential.source))
-            return fetch(renewal, environ, warn, clock, None if refused == request.access_token else refused)
-        return request.token(clock, refused)
-    if not settings['cache']:
+    if isinstance(request, ReadyGrant):
+        return _fetch_ready(request, environ, warn, clock, refused)
+    if not request.settings['cache']:
         return exchange(request, environ, warn, clock)
+    return _fetch_cached(request, environ, warn, clock, refused)
+
+
+def _fetch_ready(request, environ, warn, clock, refused):
+    """The ready token; when it is refused or runs short (min_ttl) and an API account is at hand, as NetFoundry's SDK
+    does after nfctl login, a token of the account instead."""
+    left = request.left(clock())
+    spent = refused == request.access_token or (left is not None and left < request.settings['min_ttl'])
+    renewal = request.renewal if spent else None
+    if renewal is None:
+        return request.token(clock, refused)
+    warn('%s %s: getting a new token with the API account (%s)' % (
+        _credentials.ENV_API_TOKEN, 'was refused by the API' if refused == request.access_token else
+        'expired %d s ago' % -left if left <= 0 else 'has %d s left, less than min_ttl' % left,
+        renewal.credential.source))
+    return fetch(renewal, environ, warn, clock, None if refused == request.access_token else refused)
+
+
+def _cached_token(request, store, key, secret_print, clock, refused):
+    """The grant's cached token, fresh for min_ttl and not the refused one, or None. force skips the cache (but not
+    after a refusal)."""
+    settings = request.settings
+    if refused is None and settings['force']:
+        return None
+    entry = store.get(key, settings['min_ttl'], clock(), request.credential.client_secret, refused, secret_print)
+    if not entry:
+        return None
+    last = request.last_token
+    if last is not None and last[0] is entry:  # the memo's entry again: its Token is made already
+        return last[1]
+    token = Token.from_grant(request, entry['access_token'], entry['expires_at'], entry['claims'], entry['lifetime'],
+                             cached=True)
+    request.last_token = (entry, token)
+    return token
+
+
+def _fetch_cached(request, environ, warn, clock, refused):
+    """A token from the cache, else from one exchange under the grant's lock: whoever waited for the lock reads the
+    cache again, and does not ask again what the holder just asked and was refused."""
     store, key, secret_print = _grant_store(request, environ, warn)
-    secret = request.credential.client_secret
-    reuse = refused is not None or not settings['force']
-
-    def cached():
-        entry = store.get(key, settings['min_ttl'], clock(), secret, refused, secret_print) if reuse else None
-        if not entry:
-            return None
-        last = request.last_token
-        if last is not None and last[0] is entry:  # the memo's entry again: its Token is made already
-            return last[1]
-        token = Token.from_grant(request, entry['access_token'], entry['expires_at'], entry['claims'],
-                                 entry['lifetime'], cached=True)
-        request.last_token = (entry, token)
-        return token
-
-    token = cached()
+    token = _cached_token(request, store, key, secret_print, clock, refused)
     if token:
         return token
     waiting_since = time.time()
     asked = _asked(request, secret_print, environ)
-    with store.lock(key, _lock_timeout(settings)) as held:
-        token = cached()
+    with store.lock(key, _lock_timeout(request.settings)) as held:
+        token = _cached_token(request, store, key, secret_print, clock, refused)
         if token:
             return token
         failed = held.failure_since(waiting_since, asked)
@@ -413,7 +252,7 @@ def fetch(request, environ=None, warn=None, clock=time.time, refused=None):
             held.record(exc.message, asked)
             raise
         held.record('')
-        store.put(key, token.record(), fetched_at, secret)
+        store.put(key, token.record(), fetched_at, request.credential.client_secret)
     return token
 
 
@@ -425,6 +264,6 @@ def get_token(request, environ=None, warn=None, clock=time.time, refused=None):
 def forget_token(request, environ=None, warn=None, check_mode=False):
     """After prepare(): remove the cached token of this grant; True when there was one."""
     environ = os.environ if environ is None else environ
-    if isinstance(request, ReadyTokenRequest):
+    if isinstance(request, ReadyGrant):
         return False
     return _store(request, environ, warn or (lambda _text: None)).forget(cache_key(request), check_mode)

@@ -16,7 +16,7 @@ from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
 
 
 class Redactor:
-    """The forms and pieces of what must never be shown. secrets: forms of the caller's secrets (request_secret_forms)."""
+    """The forms and pieces of what must never be shown. secrets: forms of the caller's secrets (a grant's secret_forms)."""
 
     def __init__(self, secrets=()):
         self._answer_forms = list(secrets)  # the caller's secrets and the tokens sent: out of answers too

@@ -22,7 +22,8 @@ import time
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import (
     CORE, VARIABLE_PREFIX, names, plain, session_settings, validate)
-from ansible_collections.netfoundry.api.plugins.module_utils._token import StaticGrant, Token, fetch, prepare
+from ansible_collections.netfoundry.api.plugins.module_utils._grants import StaticGrant, Token
+from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare
 
 SESSION_FORMAT = 'netfoundry.api/session/2'
 SESSION_KINDS = ('token', 'static')
@@ -95,7 +96,8 @@ def check_session(session):
     try:
         kind = session['kind']
         if kind == 'static':
-            held = isinstance(session['headers'], dict)
+            held = isinstance(session['headers'], dict) and all(
+                isinstance(session['headers'][name], str) for name in ('X-RapidAPI-Key', 'X-RapidAPI-Host'))
         else:
             held = isinstance(session['token']['access_token'], str) and (
                 session['fresh_until'] is None or isinstance(session['fresh_until'], (int, float)))

@@ -14,9 +14,10 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.netfoundry.api.plugins.plugin_utils import _session
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NO_LOG_VALUE, proxy_password, secret_forms
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NO_LOG_VALUE, proxy_password
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, CORE, argspec, plain
-from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare, request_secret_forms
+from ansible_collections.netfoundry.api.plugins.module_utils._grants import StaticGrant
+from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare
 from ansible_collections.netfoundry.api.plugins.plugin_utils._api import Client
 from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather, needs_template, unknown_keywords
 
@@ -101,8 +102,8 @@ class ApiAction(ActionBase):
             session = plain(session)
             settings = _session.session_connection(session)
             if session['kind'] == 'static':
-                key = session['headers'].get('X-RapidAPI-Key')
-                return (Client(settings, os.environ, None, display.warning, session['headers'], secret_forms(key)),
+                grant = StaticGrant(session['headers'].get('X-RapidAPI-Key'), session['headers'].get('X-RapidAPI-Host'))
+                return (Client(settings, os.environ, None, display.warning, session['headers'], grant.secret_forms()),
                         session['api_url'])
 
             def fetch_token(refused):
@@ -111,7 +112,7 @@ class ApiAction(ActionBase):
             raw, origins = gather(direct, task_vars, self._template, CORE, display.warning)
             request = prepare(raw, origins=origins)
             settings = request.settings
-            secrets = request_secret_forms(request, os.environ)
+            secrets = request.secret_forms(os.environ)
 
             def fetch_token(refused):
                 return fetch(request, warn=display.warning, refused=refused)

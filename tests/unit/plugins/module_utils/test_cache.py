@@ -14,7 +14,7 @@ import pytest
 from ansible_collections.netfoundry.api.plugins.module_utils import _cache
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key, default_dir, is_fresh
 from ansible_collections.netfoundry.api.plugins.module_utils._credentials import Credential
-from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import TokenRequest
+from ansible_collections.netfoundry.api.plugins.module_utils._grants import ExchangeGrant
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import validate
 
@@ -24,7 +24,7 @@ SECRET = 'cache-s3cret'
 
 def request(secret=SECRET, **options):
     options.setdefault('token_url', 'https://idp.example.com/token')
-    return TokenRequest(validate(options), Credential('cid', secret, None, 'test'))
+    return ExchangeGrant(validate(options), Credential('cid', secret, None, 'test'))
 
 
 def result(expires_at=NOW + 3600, token='tok'):

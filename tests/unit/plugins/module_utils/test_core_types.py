@@ -22,7 +22,8 @@ from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFEr
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import Memo, stat_signature
 from ansible_collections.netfoundry.api.plugins.plugin_utils._session import (
     SESSION_FORMAT, LOCAL_DIR, open_session, session_fetch, session_headers)
-from ansible_collections.netfoundry.api.plugins.module_utils._token import StaticGrant, Token, fetch, get_token, prepare
+from ansible_collections.netfoundry.api.plugins.module_utils._grants import StaticGrant, Token
+from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, get_token, prepare
 from ansible_collections.netfoundry.api.tests.unit.conftest import CLIENT_ID, CLIENT_SECRET
 
 MODULE = Path(_token.__file__).resolve().parents[1] / 'modules' / 'nf_token.py'

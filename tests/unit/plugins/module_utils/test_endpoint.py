@@ -11,8 +11,8 @@ from urllib.parse import parse_qsl
 import pytest
 
 from ansible_collections.netfoundry.api.plugins.module_utils._credentials import Credential
-from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import (
-    TokenRequest, classify_host, display_url, form_basic, is_loopback)
+from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import classify_host, display_url, is_loopback
+from ansible_collections.netfoundry.api.plugins.module_utils._grants import ExchangeGrant, form_basic
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import validate
 
@@ -25,11 +25,11 @@ IGNORE = 'https://gateway.%s.netfoundry.io//ignore-scope'
 
 
 def request(credential_url=None, netfoundry=False, **options):
-    """A TokenRequest for options plus a credential: NetFoundry's own (a file or NETFOUNDRY_* environment) when
+    """An ExchangeGrant for options plus a credential: NetFoundry's own (a file or NETFOUNDRY_* environment) when
     netfoundry is true, else the client_id + client_secret options (any RFC 6749 client)."""
     settings = validate(options)
-    return TokenRequest(settings, Credential('my id', SECRET, credential_url, 'test source',
-                                             'the file has no authenticationUrl' if netfoundry else None))
+    return ExchangeGrant(settings, Credential('my id', SECRET, credential_url, 'test source',
+                                              'the file has no authenticationUrl' if netfoundry else None))
 
 
 def located(req, claims=None):
@@ -178,7 +178,7 @@ def test_api_url_and_when_it_is_a_guess(url, options, claims, expected):
 def test_netfoundry_environment_variable_is_named_as_the_source():
     settings = validate({'token_url': OKTA})
     settings.update(environment='staging', environment_source='env NETFOUNDRY_ENVIRONMENT')
-    req = TokenRequest(settings, Credential('i', SECRET, None, 'test source'))
+    req = ExchangeGrant(settings, Credential('i', SECRET, None, 'test source'))
     assert req.locate_api({'scope': IGNORE % 'sandbox'}) == (STAGING, 'staging', 'env NETFOUNDRY_ENVIRONMENT')
 
 
@@ -278,7 +278,7 @@ def test_an_auth0_host_without_an_environment_is_a_guess_and_one_with_an_id_name
 def test_an_environment_from_the_variable_that_contradicts_the_host_names_the_variable():
     settings = dict(validate({'environment': 'production'}), environment_source='env NETFOUNDRY_ENVIRONMENT')
     with pytest.raises(NFError) as error:
-        TokenRequest(settings, Credential('my id', SECRET, COGNITO, 'test source'))
+        ExchangeGrant(settings, Credential('my id', SECRET, COGNITO, 'test source'))
     assert error.value.message.startswith("env NETFOUNDRY_ENVIRONMENT 'production' does not match the token URL ")
     assert error.value.message.endswith(": unset it or fix it")
 
