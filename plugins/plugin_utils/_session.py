@@ -99,7 +99,7 @@ def check_session(session):
             held = isinstance(session['headers'], dict) and all(
                 isinstance(session['headers'][name], str) for name in ('X-RapidAPI-Key', 'X-RapidAPI-Host'))
         else:
-            held = isinstance(session['token']['access_token'], str) and (
+            held = isinstance(session['token']['access_token'], str) and session['token']['access_token'] != '' and (
                 session['fresh_until'] is None or isinstance(session['fresh_until'], (int, float)))
         ok = session['format'] == SESSION_FORMAT and kind in SESSION_KINDS and isinstance(session['options'], dict) and held
     except (KeyError, TypeError):

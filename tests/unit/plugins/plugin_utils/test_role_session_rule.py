@@ -1,0 +1,128 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) netfoundry.api contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The role's outputs (roles/token/vars/main.yml) read the session in Jinja while its token is fresh, so that the hot
+path of a play makes no lookup call (P5); the session's Python (plugin_utils/_session.py) has the same rule. These tests
+tie the two: the role's own templates, rendered by ansible-core's templar, must decide what the Python decides for
+every session open_session makes and for every way a session can be broken. Whatever the Jinja does not serve
+goes to the lookup, which serves or refuses it by the Python rule: so a session the Jinja serves and the Python would
+refuse (or renew) is the one divergence that matters, and every case below asserts there is none either way."""
+
+import time
+from pathlib import Path
+
+import pytest
+
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
+
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
+from ansible_collections.netfoundry.api.plugins.plugin_utils import _session
+from ansible_collections.netfoundry.api.plugins.plugin_utils._session import (
+    SESSION_FORMAT, SESSION_KINDS, open_session, session_fetch)
+from ansible_collections.netfoundry.api.tests.unit.conftest import CLIENT_ID, CLIENT_SECRET
+
+try:  # ansible-core 2.19 and later template only what is trusted as a template (a role's vars file is)
+    from ansible.template import trust_as_template
+except ImportError:
+    def trust_as_template(text):
+        return text
+
+ROLE_VARS = Path(__file__).resolve().parents[4] / 'roles' / 'token' / 'vars' / 'main.yml'
+FAST = {'total': 0, 'backoff_factor': 0}
+
+
+def role_vars():
+    loaded = DataLoader().load_from_file(str(ROLE_VARS))
+    return dict((name, trust_as_template(value) if isinstance(value, str) else value) for name, value in loaded.items())
+
+
+def jinja_says(session, name):
+    templar = Templar(loader=DataLoader(), variables=dict(role_vars(), netfoundry_api_session=session))
+    return templar.template(trust_as_template('{{ %s | bool }}' % name))
+
+
+def python_serves_without_io(session, monkeypatch):
+    """True when the Python serves the session's own token (no fetch); False when it would renew or refuse it."""
+    def no_fetch(*_args, **_kwargs):
+        raise AssertionError('renewed')
+    monkeypatch.setattr(_session, 'fetch', no_fetch)
+    try:
+        session_fetch(session)
+    except (NFError, AssertionError):
+        return False
+    return True
+
+
+@pytest.fixture
+def session(testbed):
+    return open_session(dict(client_id=CLIENT_ID, client_secret=CLIENT_SECRET, retries=FAST, cache=False,
+                             token_url=testbed.info['idp_http'] + '/token'))
+
+
+def test_the_role_names_the_sessions_format_and_kinds():
+    text = ROLE_VARS.read_text()
+    assert "== '%s'" % SESSION_FORMAT in text
+    assert sorted(kind for kind in SESSION_KINDS if "== '%s'" % kind in text) == sorted(SESSION_KINDS)
+
+
+BROKEN = {
+    'as made': {},
+    'fresh for ever (no expiry)': {'fresh_until': None},
+    'stale': {'fresh_until': -1},
+    'another format': {'format': 'netfoundry.api/session/1'},
+    'another kind': {'kind': 'other'},
+    'static kind': {'kind': 'static'},
+    'no token': {'token': None},
+    'token a string': {'token': 'abc'},
+    'access_token a number': {'token': {'access_token': 5}},
+    'access_token empty': {'token': {'access_token': ''}},
+    'fresh_until a string': {'fresh_until': 'tomorrow'},
+    'fresh_until a list': {'fresh_until': [1]},
+    'no options': {'options': None},
+}
+
+
+@pytest.mark.parametrize('change', BROKEN.values(), ids=list(BROKEN))
+def test_the_roles_jinja_serves_exactly_what_the_python_serves(session, change, monkeypatch):
+    changed = dict(session)
+    for key, value in change.items():
+        if key == 'fresh_until' and value == -1:
+            value = time.time() - 1
+        if key == 'token' and isinstance(value, dict):
+            value = dict(session['token'], **value)
+        changed[key] = value
+    served = python_serves_without_io(changed, monkeypatch)
+    assert jinja_says(changed, '__netfoundry_fresh') is served
+    assert served is (change in ({}, {'fresh_until': None}))
+
+
+def test_a_session_is_fresh_in_both_until_fresh_until_and_stale_after(session, monkeypatch):
+    for offset, fresh in ((60, True), (-60, False)):
+        changed = dict(session, fresh_until=time.time() + offset)
+        assert (jinja_says(changed, '__netfoundry_fresh'), python_serves_without_io(changed, monkeypatch)) == (fresh, fresh)
+
+
+STATIC = {
+    'as made': {},
+    'key a number': {'headers': {'X-RapidAPI-Key': 5, 'X-RapidAPI-Host': 'h.example.com'}},
+    'no host': {'headers': {'X-RapidAPI-Key': 'k'}},
+    'headers a string': {'headers': 'headers'},
+    'another format': {'format': 'netfoundry.api/session/1'},
+    'no options': {'options': None},
+}
+
+
+@pytest.mark.parametrize('change', STATIC.values(), ids=list(STATIC))
+def test_a_static_session_is_served_as_headers_in_both_only_when_whole(change):
+    session = dict(format=SESSION_FORMAT, kind='static', api_url='https://h.example.com/', info={}, options={},
+                   headers={'X-RapidAPI-Key': 'k', 'X-RapidAPI-Host': 'h.example.com'})
+    session.update(change)
+    try:
+        _session.session_headers(session)
+        served = True
+    except NFError:
+        served = False
+    assert jinja_says(session, '__netfoundry_static') is served
+    assert served is (change == {})
