@@ -455,6 +455,25 @@ def lint(job):
                    [os.path.join(job.bin, 'ansible-lint'), '--profile', 'production', '--nocolor'] + job.session.posargs,
                    cwd=plain, env={'PRE_COMMIT': '1', 'ANSIBLE_LINT_SKIP_SCHEMA_UPDATE': '1'})
     job.record('ansible-lint-' + line, 0 if code else 1, 1 if code else 0)
+    typecheck(job)
+
+
+ENGINE_PACKAGES = ('ansible_collections.netfoundry.api.plugins.module_utils',
+                   'ansible_collections.netfoundry.api.plugins.plugin_utils')
+
+
+def typecheck(job):
+    """mypy on the engine (tests/mypy.ini says how strictly), as the package ansible_collections.netfoundry.api: run
+    from the job's collections folder, where the staged copy has that path."""
+    line = job.line
+    say('ansible-core %s: mypy on the engine (tests/mypy.ini)' % line)
+    args = [os.path.join(job.bin, 'mypy'), '--config-file', os.path.join(job.stage, 'tests', 'mypy.ini'),
+            '--cache-dir', os.path.join(job.dir, 'mypy-cache'), '--no-color-output']
+    for package in ENGINE_PACKAGES:
+        args += ['-p', package]
+    code = job.run(os.path.join(LOGS, 'mypy-%s.log' % line), args, cwd=os.path.dirname(os.path.dirname(
+        os.path.dirname(job.stage))))
+    job.record('mypy-' + line, 0 if code else 1, 1 if code else 0)
 
 
 def release(job):
@@ -579,7 +598,7 @@ STAGES = {
     'units': (units, 'ansible-test units, one run per folder (posargs: test files or folders instead)'),
     'e2e': (e2e, 'all the playbook tests against the local test bed (posargs go to pytest: -k NAME)'),
     'e2e-between': (e2e_between, "the playbook tests but those marked core_behaviour (posargs go to pytest)"),
-    'lint': (lint, 'ansible-lint --profile production in a plain copy of the checkout'),
+    'lint': (lint, 'ansible-lint --profile production in a plain copy of the checkout, and mypy on the engine'),
 }
 
 

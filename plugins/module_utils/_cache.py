@@ -13,6 +13,8 @@ secret); the file holds a salted, slow verifier of the secret (PBKDF2), and a to
 (a rotated one) is not returned.
 """
 
+from __future__ import annotations
+
 import contextlib
 import errno
 import fcntl
@@ -24,10 +26,14 @@ import os
 import stat
 import tempfile
 import time
+from typing import Any, Callable, Dict, Iterator, Mapping, Optional, TYPE_CHECKING
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO
 from ansible_collections.netfoundry.api.plugins.module_utils._response import MAX_TOKEN_LIFE
+
+if TYPE_CHECKING:  # the grant is only named here
+    from ansible_collections.netfoundry.api.plugins.module_utils._grants import ExchangeGrant
 
 ENV_CACHE_DIR = 'NETFOUNDRY_CACHE_DIR'
 CACHE_FORMAT = 2
@@ -42,7 +48,7 @@ MEMO_SPACE = 'token cache'
 _PROCESS_KEY = os.urandom(32)
 
 
-def default_dir(environ):
+def default_dir(environ: Mapping[str, str]) -> str:
     """NETFOUNDRY_CACHE_DIR, else $XDG_CACHE_HOME/netfoundry/ansible, else ~/.cache/netfoundry/ansible."""
     if environ.get(ENV_CACHE_DIR):
         return os.path.expanduser(environ[ENV_CACHE_DIR])
@@ -50,23 +56,23 @@ def default_dir(environ):
     return os.path.join(base, 'netfoundry', 'ansible')
 
 
-def cache_key(request):
+def cache_key(request: ExchangeGrant) -> str:
     """Everything that identifies the grant except the secret (the verifier inside the file checks that)."""
     material = json.dumps([CACHE_FORMAT, request.token_url, request.auth_method, request.credential.client_id,
                            request.audience, request.scope, request.resource])
     return hashlib.sha256(b'netfoundry.api token cache\0' + material.encode('utf-8')).hexdigest()
 
 
-def _verifier(secret, salt, iterations=VERIFIER_ITERATIONS):
+def _verifier(secret: str, salt: bytes, iterations: int = VERIFIER_ITERATIONS) -> str:
     return hashlib.pbkdf2_hmac('sha256', secret.encode('utf-8'), salt, iterations).hex()
 
 
-def new_verifier(secret):
+def new_verifier(secret: str) -> Dict[str, Any]:
     salt = os.urandom(SALT_BYTES)
     return dict(salt=salt.hex(), iterations=VERIFIER_ITERATIONS, hash=_verifier(secret, salt))
 
 
-def verifies(verifier, secret):
+def verifies(verifier: Any, secret: str) -> bool:
     """True when verifier (from a cache file) was made from secret."""
     try:
         salt = bytes.fromhex(verifier['salt'])
@@ -80,7 +86,7 @@ def verifies(verifier, secret):
     return hmac.compare_digest(_verifier(secret, salt, iterations), expected)
 
 
-def fingerprint(secret):
+def fingerprint(secret: str) -> bytes:
     """The memo's check value of a secret: an HMAC under this process's key (never stored anywhere)."""
     return hmac.new(_PROCESS_KEY, secret.encode('utf-8'), hashlib.sha256).digest()
 
@@ -90,7 +96,7 @@ def fingerprint(secret):
 CLOCK_STEP = 300
 
 
-def is_fresh(entry, min_ttl, now):
+def is_fresh(entry: Mapping[str, Any], min_ttl: float, now: float) -> bool:
     """Reusable while the life left is at least min_ttl, capped at half the token's life; never once expired, never
     when the clock is well before the time it was stored (stepped back)."""
     left = entry['expires_at'] - now
@@ -99,19 +105,19 @@ def is_fresh(entry, min_ttl, now):
     return left > 0 and left >= min(min_ttl, entry['lifetime'] / 2.0)
 
 
-def _number(value):
+def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _valid(entry, key):
+def _valid(entry: Any, key: str) -> bool:
     """A record this collection wrote for this key: finite times, and an expiry no further from when it was stored
     than the longest token life the collection accepts (a hand-made record is not trusted beyond that)."""
     try:
-        return (entry['format'] == CACHE_FORMAT and entry['key'] == key and isinstance(entry['access_token'], str)
-                and entry['access_token'] and _number(entry['expires_at']) and _number(entry['stored_at'])
-                and _number(entry['lifetime']) and 0 < entry['lifetime'] <= MAX_TOKEN_LIFE
-                and entry['expires_at'] - entry['stored_at'] <= MAX_TOKEN_LIFE + CLOCK_STEP
-                and isinstance(entry['claims'], dict) and isinstance(entry['verifier'], dict))
+        return bool(entry['format'] == CACHE_FORMAT and entry['key'] == key and isinstance(entry['access_token'], str)
+                    and entry['access_token'] and _number(entry['expires_at']) and _number(entry['stored_at'])
+                    and _number(entry['lifetime']) and 0 < entry['lifetime'] <= MAX_TOKEN_LIFE
+                    and entry['expires_at'] - entry['stored_at'] <= MAX_TOKEN_LIFE + CLOCK_STEP
+                    and isinstance(entry['claims'], dict) and isinstance(entry['verifier'], dict))
     except (KeyError, TypeError):
         return False
 
@@ -119,22 +125,22 @@ def _valid(entry, key):
 class TokenCache:
     """The cache directory; warn(text) reports anything it will not trust or cannot do."""
 
-    def __init__(self, directory, warn):
+    def __init__(self, directory: str, warn: Callable[[str], None]) -> None:
         # Normalised: 'dir/' would make lstat follow a symlink named dir.
         self.directory = os.path.normpath(directory)
         self.warn = warn
-        self._trusted = None
+        self._trusted: Optional[bool] = None
 
-    def _path(self, key, suffix='.json'):
+    def _path(self, key: str, suffix: str = '.json') -> str:
         return os.path.join(self.directory, key + suffix)
 
-    def trusted(self):
+    def trusted(self) -> bool:
         """Make the directory (0700) if needed; True when it is safe to read and write."""
         if self._trusted is None:
             self._trusted = self._check_directory()
         return self._trusted
 
-    def _check_directory(self):
+    def _check_directory(self) -> bool:
         try:
             _make_private_dirs(self.directory)
             info = os.lstat(self.directory)
@@ -153,7 +159,8 @@ class TokenCache:
             return False
         return True
 
-    def get(self, key, min_ttl, now, secret, refused=None, secret_print=None):
+    def get(self, key: str, min_ttl: float, now: float, secret: str, refused: Optional[str] = None,
+            secret_print: Optional[bytes] = None) -> Optional[Dict[str, Any]]:
         """A fresh entry for key, stored under this secret, or None; never one that holds the token refused (the API
         refused it: the file may hold a newer one, which another process got meanwhile). secret_print: the secret's
         fingerprint() when the caller has it already."""
@@ -172,7 +179,7 @@ class TokenCache:
             MEMO.put(MEMO_SPACE, (self.directory, key), entry, secret_print)
         return entry
 
-    def _read(self, key):
+    def _read(self, key: str) -> Optional[Dict[str, Any]]:
         if not self.trusted():
             return None
         path = self._path(key)
@@ -199,7 +206,7 @@ class TokenCache:
             return None
         return entry
 
-    def put(self, key, record, fetched_at, secret):
+    def put(self, key: str, record: Dict[str, Any], fetched_at: float, secret: str) -> None:
         """Store a token's record (Token.record()) with a known expiry, atomically; a token without one is not
         cached. A file that cannot be written is a warning: the token is still returned, and no temporary file is
         left behind."""
@@ -242,7 +249,7 @@ class TokenCache:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
 
-    def forget(self, key, check_mode=False):
+    def forget(self, key: str, check_mode: bool = False) -> bool:
         """Remove the cached token for key; True when there was one. The directory and the file must pass the checks
         a read makes; anything else is an NFError (one line), and nothing is removed."""
         MEMO.forget(MEMO_SPACE, (self.directory, key))
@@ -274,7 +281,7 @@ class TokenCache:
         return True
 
     @contextlib.contextmanager
-    def lock(self, key, timeout):
+    def lock(self, key: str, timeout: float) -> Iterator[Held]:
         """Hold the grant's lock so one process asks while the others wait (at most timeout seconds); yields a Held,
         through which the holder leaves the reason it failed for the waiters."""
         fd = None
@@ -293,7 +300,7 @@ class TokenCache:
             if fd is not None:
                 os.close(fd)
 
-    def _acquire(self, fd, timeout):
+    def _acquire(self, fd: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         pause = 0.005
         while True:
@@ -316,10 +323,10 @@ class Held:
     the identity provider is down, the processes that waited meanwhile fail with that reason at once instead of each
     asking in turn (four processes took 10, 18, 26 and 35 s where one fails in 8)."""
 
-    def __init__(self, fd):
+    def __init__(self, fd: Optional[int]) -> None:
         self.fd = fd
 
-    def failure_since(self, since, asked):
+    def failure_since(self, since: float, asked: str) -> Optional[str]:
         """The reason the last holder failed, if that was at or after since (wall-clock seconds) and its request was
         the one this process would send (asked: a fingerprint of the secret and the connection settings), else
         None: a holder with another secret, timeout, CA bundle or proxy may have failed where this one would not."""
@@ -334,7 +341,7 @@ class Held:
             return None
         return record['reason'] if record['at'] >= since and record.get('asked') == asked else None
 
-    def record(self, reason, asked=None):
+    def record(self, reason: str, asked: Optional[str] = None) -> None:
         """Leave reason (a message already redacted) for the processes waiting now, with the fingerprint of the
         request that failed; empty: clear it."""
         if self.fd is None:
@@ -346,17 +353,17 @@ class Held:
             os.write(self.fd, data)
 
 
-def _reason(exc):
+def _reason(exc: BaseException) -> str:
     return getattr(exc, 'strerror', None) or ('a NUL byte in the path' if 'null' in str(exc) else type(exc).__name__)
 
 
-def _describe(info):
+def _describe(info: os.stat_result) -> str:
     kind = 'a symlink' if stat.S_ISLNK(info.st_mode) else 'a directory' if stat.S_ISDIR(info.st_mode) else \
         'a regular file' if stat.S_ISREG(info.st_mode) else 'a special file'
     return '%s, owner uid %d, mode %04o' % (kind, info.st_uid, stat.S_IMODE(info.st_mode))
 
 
-def _make_private_dirs(path):
+def _make_private_dirs(path: str) -> None:
     """Make path and its missing parents with mode 0700 (os.makedirs gives parents 0777 less the umask)."""
     missing = []
     head = os.path.abspath(path)

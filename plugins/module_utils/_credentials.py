@@ -4,10 +4,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Find the API account (client id + secret) in the first source that has it, never mixing sources."""
 
+from __future__ import annotations
+
 import json
 import os
 import stat
 import sys
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError, named
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, stat_signature
@@ -35,7 +38,8 @@ class Credential:
 
     __slots__ = ('client_id', 'client_secret', 'token_url', 'source', 'missing_url', 'notes')
 
-    def __init__(self, client_id, client_secret, token_url, source, missing_url=None, notes=()):
+    def __init__(self, client_id: str, client_secret: Optional[str], token_url: Optional[str], source: str,
+                 missing_url: Optional[str] = None, notes: Sequence[str] = ()) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
         self.token_url = token_url
@@ -44,10 +48,10 @@ class Credential:
         self.notes = tuple(notes)  # warnings for the front-end to show once (a file others may read)
 
     @property
-    def netfoundry(self):
+    def netfoundry(self) -> bool:
         return self.missing_url is not None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'Credential(client_id=%r, source=%r)' % (self.client_id, self.source)
 
 
@@ -56,15 +60,15 @@ class ReadyToken:
 
     __slots__ = ('access_token', 'source')
 
-    def __init__(self, access_token, source):
+    def __init__(self, access_token: str, source: str) -> None:
         self.access_token = access_token
         self.source = source
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'ReadyToken(source=%r)' % self.source
 
 
-def default_dirs(cwd=None, home=None, environ=None):
+def default_dirs(cwd: Optional[str] = None, home: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> List[str]:
     """The directories NetFoundry's SDK and CLI look for credentials.json in, in their order: the working
     directory, ~/.netfoundry, /netfoundry, then the XDG config directory ($XDG_CONFIG_HOME, else ~/.config)."""
     environ = os.environ if environ is None else environ
@@ -77,12 +81,12 @@ def default_dirs(cwd=None, home=None, environ=None):
     return folders
 
 
-def default_files(cwd=None, home=None, environ=None):
+def default_files(cwd: Optional[str] = None, home: Optional[str] = None, environ: Optional[Mapping[str, str]] = None) -> List[str]:
     """The credentials files NetFoundry's SDK and CLI look for, in their order."""
     return [os.path.join(folder, FILE_NAME) for folder in default_dirs(cwd, home, environ)]
 
 
-def read_credentials_file(path, source):
+def read_credentials_file(path: str, source: str) -> Credential:
     """Read NF Console's API account file: clientId, password, authenticationUrl; other keys are ignored.
 
     A lookup evaluated many times in one process stats the file each time and reads it again only when it changed
@@ -100,7 +104,7 @@ def read_credentials_file(path, source):
     return credential
 
 
-def _read_credentials_file(path, source):
+def _read_credentials_file(path: str, source: str) -> Credential:
     if '\0' in path:
         raise NFError('credentials file path %r (%s) holds a NUL byte: check the path' % (path, source))
     try:
@@ -126,9 +130,9 @@ def _read_credentials_file(path, source):
     if raw[:2] in (b'\xff\xfe', b'\xfe\xff'):
         raise NFError('credentials file %s (%s) is UTF-16 text (an editor saved it so): save it as UTF-8; %s'
                       % (path, source, FILE_FIX))
-    duplicated = []
+    duplicated: list[str] = []
 
-    def pairs(items):
+    def pairs(items: List[Any]) -> dict:
         keys = [key for key, _value in items]
         duplicated.extend(key for key in set(keys) if keys.count(key) > 1)
         return dict(items)
@@ -140,7 +144,7 @@ def _read_credentials_file(path, source):
         raise NFError('credentials file %s (%s) is nested too deeply to be an API account file; %s'
                       % (path, source, FILE_FIX))
     except ValueError as exc:
-        where = 'line %s column %s' % (exc.lineno, exc.colno) if hasattr(exc, 'lineno') else 'invalid'
+        where = 'line %s column %s' % (exc.lineno, exc.colno) if isinstance(exc, json.JSONDecodeError) else 'invalid'
         raise NFError('credentials file %s (%s) is not valid JSON (%s); %s' % (path, source, where, FILE_FIX))
     if not isinstance(data, dict):
         raise NFError('credentials file %s (%s) must hold a JSON object with clientId and password; %s'
@@ -149,7 +153,7 @@ def _read_credentials_file(path, source):
     if repeated:
         raise NFError('credentials file %s (%s) has %s more than once: keep one'
                       % (path, source, ' and '.join(repeated)))
-    values = {}
+    values: Dict[str, Any] = {}
     for key in ('clientId', 'password', 'authenticationUrl'):
         value = data.get(key)
         if value is not None and (not isinstance(value, str) or not value.strip()):
@@ -170,16 +174,16 @@ def _read_credentials_file(path, source):
                       _no_url_in(path), notes)
 
 
-def _no_url_in(path):
+def _no_url_in(path: str) -> str:
     return 'credentials file %s has no authenticationUrl' % path
 
 
-def _kind(mode):
+def _kind(mode: int) -> str:
     return 'a directory' if stat.S_ISDIR(mode) else 'a FIFO' if stat.S_ISFIFO(mode) else 'a socket' \
         if stat.S_ISSOCK(mode) else 'a device' if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else 'a special file'
 
 
-def _from_environment(environ):
+def _from_environment(environ: Mapping[str, str]) -> Optional[Credential]:
     client_id = environ.get(ENV_CLIENT_ID) or None
     secret = environ.get(ENV_CLIENT_SECRET) or None
     password = environ.get(ENV_PASSWORD) or None
@@ -201,7 +205,8 @@ def _from_environment(environ):
                       'environment variable %s is set but %s is not' % (ENV_CLIENT_ID, ENV_OAUTH_URL))
 
 
-def _account_file(name, cwd, home, environ, source='env %s' % ENV_ACCOUNT):
+def _account_file(name: str, cwd: Optional[str], home: Optional[str], environ: Mapping[str, str],
+                  source: str = 'env %s' % ENV_ACCOUNT) -> Credential:
     """NETFOUNDRY_API_ACCOUNT or the option credentials_file: a path; a bare file name that is not in the working
     directory is looked for in the default directories, as NetFoundry's SDK does."""
     bare = os.sep not in name and not name.startswith('~')
@@ -215,13 +220,14 @@ def _account_file(name, cwd, home, environ, source='env %s' % ENV_ACCOUNT):
                   % (source[4:] if source.startswith('env ') else source, name, ', '.join(places)))
 
 
-def _ready_token(environ):
+def _ready_token(environ: Mapping[str, str]) -> Optional[ReadyToken]:
     token = (environ.get(ENV_API_TOKEN) or '').strip()
     return ReadyToken(token, 'env %s' % ENV_API_TOKEN) if token else None
 
 
-def resolve(client_id=None, client_secret=None, credentials_file=None, environ=None, cwd=None, home=None,
-            origins=None):
+def resolve(client_id: Optional[str] = None, client_secret: Optional[str] = None,  # pylint: disable=too-many-arguments
+            credentials_file: Optional[str] = None, environ: Optional[Mapping[str, str]] = None, cwd: Optional[str] = None,
+            home: Optional[str] = None, origins: Optional[Mapping[str, str]] = None) -> Union[Credential, ReadyToken]:
     """The Credential (or ReadyToken) of the first source that has one, or NFError naming every place looked.
 
     Explicit options first; then a token someone already holds; then NetFoundry's SDK order. origins (name -> the
@@ -251,7 +257,7 @@ def resolve(client_id=None, client_secret=None, credentials_file=None, environ=N
     return account(environ, cwd, home)
 
 
-def account(environ, cwd=None, home=None):
+def account(environ: Mapping[str, str], cwd: Optional[str] = None, home: Optional[str] = None) -> Credential:
     """The API account of NetFoundry's SDK order (NETFOUNDRY_API_ACCOUNT, the NETFOUNDRY_* pair, the default files),
     or NFError naming every place looked; also what renews an expiring NETFOUNDRY_API_TOKEN."""
     cwd = cwd or os.getcwd()
@@ -282,7 +288,7 @@ def account(environ, cwd=None, home=None):
                                  '; skipped, not yours: %s' % '; '.join(skipped) if skipped else ''))
 
 
-def _foreign_owner(path):
+def _foreign_owner(path: str) -> Optional[int]:
     """The owner's uid of a file neither this user nor root owns, else None."""
     try:
         owner = os.stat(path).st_uid

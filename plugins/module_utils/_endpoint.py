@@ -5,9 +5,12 @@
 """Where the token request goes and where the API is: host-name rules, URL checks, the NetFoundry environments. The
 grants that use them are module_utils/_grants.py's."""
 
+from __future__ import annotations
+
 import ipaddress
 import re
 from urllib.parse import urlsplit, urlunsplit
+from typing import Any, Dict, Optional, Tuple
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError, named
 
@@ -35,16 +38,17 @@ ENV_PROXY = 'NETFOUNDRY_PROXY'
 ENV_FALLBACKS = (('ca_path', ENV_CA_PATH), ('proxy', ENV_PROXY))
 
 
-def gateway_url(environment):
+def gateway_url(environment: Optional[str]) -> str:
     return 'https://gateway.%s.netfoundry.io/' % environment
 
 
-def claimed_api(claims):
+def claimed_api(claims: Dict[str, Any]) -> Optional[Tuple[str, Optional[str], str]]:
     """(API URL, environment or None, claim name) that a token's claims name, or None.
 
     The scope of a Cognito token (https://gateway.<env>.netfoundry.io//ignore-scope), the audience of an Auth0 or
     RFC 8707 token, or the issuer netfoundry-<env>.auth0.com, in that order, as NetFoundry's SDK reads them."""
-    scopes = claims.get('scope') if isinstance(claims.get('scope'), str) else ''
+    scope = claims.get('scope')
+    scopes = scope if isinstance(scope, str) else ''
     for scope in scopes.split():
         if scope.endswith('/ignore-scope') and scope.startswith(('https://', 'http://')):
             url = scope[:-len('/ignore-scope')].rstrip('/') + '/'
@@ -62,7 +66,8 @@ def claimed_api(claims):
     return None
 
 
-def locate_api(settings, host_environment, claims):
+def locate_api(settings: Dict[str, Any], host_environment: Optional[str],
+               claims: Dict[str, Any]) -> Tuple[str, Optional[str], str]:
     """(api_url, environment, api_url_source): the audience or resource option wins, then the token URL's host, then
     the environment option (or NETFOUNDRY_ENVIRONMENT), then the token's claims, and only then the production guess
     (api_url_source says which). environment is None for an API URL that is no NetFoundry gateway when nothing
@@ -86,7 +91,7 @@ def locate_api(settings, host_environment, claims):
     return gateway_url(DEFAULT_ENVIRONMENT), DEFAULT_ENVIRONMENT, GUESSED
 
 
-def display_url(url):
+def display_url(url: str) -> str:
     """The URL without user info, query or fragment: safe to print."""
     try:
         parts = urlsplit(url)
@@ -96,7 +101,7 @@ def display_url(url):
         return '<invalid URL>'
 
 
-def is_loopback(host):
+def is_loopback(host: str) -> bool:
     """True only for a literal loopback address (127.0.0.0/8, ::1): a name, even localhost, is resolved by whatever
     resolver and proxy the host has, so it proves nothing."""
     try:
@@ -105,7 +110,7 @@ def is_loopback(host):
         return False
 
 
-def check_url(url, option):
+def check_url(url: str, option: Optional[str]) -> Tuple[str, str]:
     """Parse an http(s) URL given by the user (or a link an API gave); returns (scheme, lower-case host).
 
     A backslash, a space or a control character is refused: HTTP libraries split such a URL elsewhere than
@@ -126,7 +131,9 @@ def check_url(url, option):
     return parts.scheme, host
 
 
-def check_proxy(url):
+def check_proxy(url: str) -> None:
+    scheme: Optional[str]
+    host: Optional[str]
     try:
         parts = urlsplit(url)
         scheme, host = parts.scheme, parts.hostname
@@ -138,7 +145,7 @@ def check_proxy(url):
                       % display_url(url))
 
 
-def classify_host(host):
+def classify_host(host: str) -> Tuple[str, Optional[str]]:
     """('auth0' | 'cognito' | 'other', NetFoundry environment named by the host or None)."""
     match = AUTH0_NF_RE.match(host) or COGNITO_NF_RE.match(host)
     environment = match.group(1) if match else None
@@ -149,7 +156,7 @@ def classify_host(host):
     return 'other', environment
 
 
-def check_environment(environment):
+def check_environment(environment: Optional[str]) -> Optional[str]:
     if environment is not None and not ENVIRONMENT_RE.match(environment):
         raise NFError('option environment %r is not a NetFoundry environment name (lower-case letters and '
                       'digits, for example production, staging, sandbox)' % environment)

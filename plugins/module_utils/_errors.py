@@ -4,15 +4,18 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The one exception type of the core, and the redaction every message goes through."""
 
+from __future__ import annotations
+
 import base64
 import json
 import re
 from urllib.parse import quote, quote_plus, unquote, urlsplit
+from typing import Any, Iterable, Mapping, Optional
 
 REDACTED = '********'
 
 
-def named(origins, name):
+def named(origins: Optional[Mapping[str, str]], name: str) -> str:
     """Where an option's value came from, for messages: 'option audience', or the variable or ansible.cfg line that
     gave it (origins: name -> words, from the front-end)."""
     return (origins or {}).get(name) or 'option %s' % name
@@ -21,18 +24,18 @@ def named(origins, name):
 class NFError(Exception):
     """An expected failure, told in one line a person can act on (what failed, why, the fix)."""
 
-    def __init__(self, message):
+    def __init__(self, message: str) -> None:
         super().__init__(' '.join(str(message).split()))
 
     @property
-    def message(self):
+    def message(self) -> str:
         return self.args[0]
 
 
-def _json_escaped(secret):
+def _json_escaped(secret: str) -> set[str]:
     """The ways a JSON encoder writes secret inside a string: with or without \\uXXXX for non-ASCII, in either case
     of hex digit, with or without an escaped slash (an error body that echoes the request holds one of these)."""
-    forms = set()
+    forms: set[str] = set()
     for ensure_ascii in (True, False):
         escaped = json.dumps(secret, ensure_ascii=ensure_ascii)[1:-1]
         upper = re.sub(r'\\u([0-9a-f]{4})', lambda match: '\\u' + match.group(1).upper(), escaped)
@@ -44,7 +47,7 @@ def _json_escaped(secret):
 NO_LOG_VALUE = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 
 
-def secret_forms(secret, client_id=None):
+def secret_forms(secret: Optional[str], client_id: Optional[str] = None) -> list[str]:
     """Every way a secret can appear on the wire or in a message: raw, form-encoded, JSON-escaped, with its white
     space collapsed (as every one-line message is), inside HTTP Basic."""
     if not secret:
@@ -57,7 +60,7 @@ def secret_forms(secret, client_id=None):
     return sorted((f for f in forms if f), key=len, reverse=True)
 
 
-def token_forms(token):
+def token_forms(token: Optional[str]) -> list[str]:
     """The forms of a bearer token to redact: the secret forms of the whole token, and of a JWT's payload and signature
     parts on their own (an answer that echoes a token cut short still holds those)."""
     if not token:
@@ -73,14 +76,14 @@ PIECE = 16
 _RUN_RE = re.compile(r'[A-Za-z0-9_+/-]{%d,}' % PIECE)
 
 
-def token_pieces(token):
+def token_pieces(token: Optional[str]) -> set[str]:
     """Every PIECE-character piece of a token's signature (of the whole token if it is not a JWT), also where the
     signature lies in the base64 of the token and of its Authorization header value."""
     if not token:
         return set()
     parts = token.split('.')
     signed = '.'.join(parts[:-1]) + '.' if len(parts) == 3 else ''
-    pieces = set()
+    pieces: set[str] = set()
     for prefix in ('', 'Bearer '):
         encoded = base64.b64encode((prefix + token).encode('utf-8')).decode('ascii')
         # Every group of 4 base64 characters from the first one that encodes only signature bytes.
@@ -92,7 +95,7 @@ def token_pieces(token):
     return pieces
 
 
-def credential_forms(secret):
+def credential_forms(secret: Optional[str]) -> list[str]:
     """The forms of a one-time credential (an enrollment JWT, a registration key) to redact: those of a token, and an
     enrollment JWT's decoded jti, the one-time token itself."""
     forms = token_forms(secret)
@@ -108,7 +111,7 @@ def credential_forms(secret):
     return forms
 
 
-def credential_pieces(secret):
+def credential_pieces(secret: Optional[str]) -> set[str]:
     """Every PIECE-character piece of a one-time credential but a JWT's header: for an enrollment JWT the claims are
     the secret (base64 gives back its jti), not only the signature (an API message that cut it short kept them)."""
     if not secret:
@@ -125,7 +128,7 @@ def credential_pieces(secret):
 JWT_RE = re.compile(r'eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)?')
 
 
-def enrollment_jwts(text):
+def enrollment_jwts(text: Any) -> list[str]:
     """The whole JWTs in text whose claims name an enrollment method (em): one-time credentials, whatever key holds
     them and whether or not they were seen before."""
     found = []
@@ -142,16 +145,16 @@ def enrollment_jwts(text):
     return found
 
 
-def redact_jwt_bodies(text):
+def redact_jwt_bodies(text: Any) -> Any:
     """text with every JWT-shaped run (whole, or cut short) kept to its header: in a message, nobody's claims or
     signature are of use, and an enrollment JWT's claims hold its one-time token."""
     return JWT_RE.sub(lambda match: match.group(0).split('.')[0] + '.' + REDACTED, text) \
         if isinstance(text, str) and 'eyJ' in text else text
 
 
-def redact_pieces(text, pieces):
+def redact_pieces(text: str, pieces: Iterable[str]) -> str:
     """text with every run of base64 characters that holds a piece of a token replaced."""
-    def hide(match):
+    def hide(match: re.Match) -> str:
         run = match.group(0)
         if any(run[i:i + PIECE] in pieces for i in range(len(run) - PIECE + 1)):
             return REDACTED
@@ -164,15 +167,15 @@ def redact_pieces(text, pieces):
 SECRET_PIECE = 8
 
 
-def secret_pieces(secret):
+def secret_pieces(secret: Optional[str]) -> set[str]:
     """Every SECRET_PIECE-character piece of a secret, raw and form-encoded."""
-    pieces = set()
+    pieces: set[str] = set()
     for form in {secret, quote(secret, safe=''), quote_plus(secret)} if secret else ():
         pieces.update(form[i:i + SECRET_PIECE] for i in range(len(form) - SECRET_PIECE + 1))
     return pieces
 
 
-def redact_secret_pieces(text, pieces):
+def redact_secret_pieces(text: str, pieces: Iterable[str]) -> str:
     """text with every stretch covered by pieces of a secret replaced (overlapping pieces make one stretch)."""
     if not pieces or len(text) < SECRET_PIECE:
         return text
@@ -192,7 +195,7 @@ def redact_secret_pieces(text, pieces):
     return ''.join(out)
 
 
-def proxy_password(url):
+def proxy_password(url: Any) -> Optional[str]:
     """The password a proxy URL carries as user:password@, or None (also for a URL that does not parse)."""
     try:
         return urlsplit(url).password if isinstance(url, str) and url else None
@@ -200,7 +203,7 @@ def proxy_password(url):
         return None
 
 
-def proxy_secret_forms(urls):
+def proxy_secret_forms(urls: Iterable[Any]) -> list[str]:
     """The forms of the passwords that proxy URLs (the proxy option, *_PROXY variables) carry as user:password@."""
     forms = []
     for url in urls:
@@ -210,7 +213,7 @@ def proxy_secret_forms(urls):
     return forms
 
 
-def redact_data(value, secrets, pieces=None):
+def redact_data(value: Any, secrets: Iterable[str], pieces: Optional[Iterable[str]] = None) -> Any:
     """value with every form of every secret (and every run that holds one of the token pieces) replaced in its
     strings and keys, however deep (JSON from the API)."""
     if isinstance(value, str):
@@ -222,7 +225,7 @@ def redact_data(value, secrets, pieces=None):
     return value
 
 
-def redact(text, secrets):
+def redact(text: Any, secrets: Iterable[str]) -> Any:
     """Replace every known form of every secret in text (longest first, so no form leaves a piece of a longer one)."""
     for secret in sorted(set(secrets), key=len, reverse=True):
         if secret:

@@ -16,12 +16,17 @@ the secret, worked out once) and last_token (the cache entry last served and its
 Token); _token.prepare() keeps a grant while its options are unchanged, so they serve every evaluation of a lookup.
 How to get the token is _token.fetch()'s: from the cache, one exchange under the grant's lock, or the ready token."""
 
+from __future__ import annotations
+
+from __future__ import annotations
+
 import base64
 import json
 import math
 import os
 import re
 import time
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Tuple, Union
 from urllib.parse import quote_plus, urlencode
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _credentials, _response
@@ -32,6 +37,11 @@ from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import (
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError, proxy_secret_forms, secret_forms
 
 GRANT = 'client_credentials'
+# The engine's types: the validated options (_options.validate), the process environment, a JWT's claims, a clock.
+Settings = Dict[str, Any]
+Environ = Mapping[str, str]
+Claims = Dict[str, Any]
+Clock = Callable[[], float]
 JWT_RE = re.compile(r'^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$')
 READY_FIX = 'get a new one (for example nfctl login --eval) or unset it to use the API account'
 # What a Token holds: the token, its life, and what its grant says about it (where it came from, which API it is for).
@@ -39,13 +49,13 @@ _FIELDS = ('access_token', 'expires_at', 'lifetime', 'claims', 'audience', 'toke
            'credential_source', 'api_url', 'environment', 'api_url_source')
 
 
-def form_basic(client_id, client_secret):
+def form_basic(client_id: str, client_secret: str) -> str:
     """RFC 6749 §2.3.1: id and secret are form-urlencoded before they are joined and base64-encoded."""
     pair = '%s:%s' % (quote_plus(client_id), quote_plus(client_secret))
     return 'Basic ' + base64.b64encode(pair.encode('utf-8')).decode('ascii')
 
 
-def _proxy_forms(settings, environ):
+def _proxy_forms(settings: Settings, environ: Environ) -> list[str]:
     return proxy_secret_forms([settings['proxy']] + [environ.get(name) for name in PROXY_VARIABLES])
 
 
@@ -56,8 +66,10 @@ class Token:
 
     __slots__ = _FIELDS + ('cached',)
 
-    def __init__(self, cached, access_token, expires_at, lifetime, claims, audience, token_url, auth_method,  # pylint: disable=too-many-arguments
-                 credential_source, api_url, environment, api_url_source):
+    def __init__(self, cached: bool, access_token: str, expires_at: Optional[float],  # pylint: disable=too-many-arguments
+                 lifetime: Optional[float], claims: Claims, audience: Optional[str], token_url: Optional[str],
+                 auth_method: Optional[str], credential_source: str, api_url: str, environment: Optional[str],
+                 api_url_source: str) -> None:
         self.cached = cached
         self.access_token = access_token
         self.expires_at = expires_at
@@ -72,7 +84,8 @@ class Token:
         self.api_url_source = api_url_source
 
     @classmethod
-    def from_grant(cls, request, access_token, expires_at, claims, lifetime, cached):
+    def from_grant(cls, request: TokenGrant, access_token: str, expires_at: Optional[float], claims: Claims,
+                   lifetime: Optional[float], cached: bool) -> Token:
         """What the request determines (API URL, audience, source...) is taken from the request, never from a file;
         credential_source is this call's, not the one of the call that filled the cache."""
         api_url, environment, api_source = request.locate_api(claims)
@@ -83,18 +96,18 @@ class Token:
                    api_url_source=api_source)
 
     @classmethod
-    def from_record(cls, record, cached=True):
+    def from_record(cls, record: Mapping[str, Any], cached: bool = True) -> Token:
         """The token of a record this collection made (a session's, held in memory), as it was made."""
         return cls(cached, **dict((name, record[name]) for name in _FIELDS))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return 'Token(credential_source=%r, expires_at=%r, cached=%r)' % (self.credential_source, self.expires_at,
                                                                           self.cached)
 
-    def expires_in(self, now):
+    def expires_in(self, now: float) -> Optional[int]:
         return max(0, int(self.expires_at - now)) if self.expires_at is not None else None
 
-    def result(self, now):
+    def result(self, now: float) -> dict[str, Any]:
         """The nf_token module's result for state=present, without ansible_facts (the lookup's output=full)."""
         return dict(
             access_token=self.access_token, token_type='Bearer', expires_in=self.expires_in(now),
@@ -103,14 +116,14 @@ class Token:
             cached=self.cached, api_url=self.api_url, environment=self.environment,
             api_url_source=self.api_url_source, api_url_guessed=self.api_url_source == GUESSED)
 
-    def headers(self):
+    def headers(self) -> dict[str, str]:
         return {'Authorization': 'Bearer ' + self.access_token}
 
-    def record(self):
+    def record(self) -> dict[str, Any]:
         """Everything from_record needs; the cache adds its own fields (format, key, verifier...)."""
         return dict(((name, getattr(self, name)) for name in _FIELDS), token_type='Bearer')
 
-    def info(self, now):
+    def info(self, now: float) -> dict[str, Any]:
         """The role's netfoundry_api_token_info: where the token came from and how long it lasts, never the token."""
         return dict(credential_source=self.credential_source, token_url=self.token_url, auth_method=self.auth_method,
                     environment=self.environment, api_url=self.api_url, api_url_source=self.api_url_source,
@@ -126,18 +139,19 @@ class ExchangeGrant:
     unchanged, so they serve every evaluation of a lookup): grant_key, (the cache file's key, a fingerprint of the
     secret) once worked out; last_token, (the cache entry, its Token) last served, so a memo hit makes no new Token."""
 
-    renewal = None  # an exchange renews itself (a ready token's grant names the exchange that renews it)
+    renewal: Optional[ExchangeGrant] = None  # an exchange renews itself (a ready token's grant names the exchange that renews it)
 
-    def __init__(self, settings, credential):
-        self.grant_key = None
-        self.last_token = None
+    def __init__(self, settings: Settings, credential: _credentials.Credential) -> None:
+        self.grant_key: Optional[Tuple[str, bytes]] = None
+        self.last_token: Optional[Tuple[Dict[str, Any], Token]] = None
         self.credential = credential
-        self.token_url = settings['token_url'] or credential.token_url
+        token_url = settings['token_url'] or credential.token_url
         url_option = 'token_url' if settings['token_url'] else ('the token URL of %s' % credential.source if credential.token_url else None)
         environment = check_environment(settings['environment'])
-        if self.token_url is None:
+        if token_url is None:
             lead = credential.missing_url or 'no token URL for %s' % credential.source
             raise NFError('%s: %s' % (lead, NO_DEFAULT_URL % ENV_OAUTH_URL))
+        self.token_url: str = token_url
         scheme, host = check_url(self.token_url, url_option)
         if scheme == 'http' and not is_loopback(host):
             raise NFError('refusing to send the client secret over plain http:// to %s (%s): use https:// '
@@ -184,24 +198,29 @@ class ExchangeGrant:
             self.scope = (self.audience or gateway_url(self.environment)).rstrip('/') + '//ignore-scope'
         self.settings = settings
 
-    def secret_forms(self, environ):
+    @property
+    def secret(self) -> str:
+        """The client secret (an API account always has one; the Credential of a ready token has none)."""
+        return self.credential.client_secret or ''
+
+    def secret_forms(self, environ: Environ) -> list[str]:
         """Every form of the client secret and of the proxy's password (the option's or the environment's)."""
         forms = secret_forms(self.credential.client_secret, self.credential.client_id)
         return forms + _proxy_forms(self.settings, environ)
 
-    def locate_api(self, claims):
+    def locate_api(self, claims: Claims) -> Tuple[str, Optional[str], str]:
         """(api_url ending with /, environment, api_url_source) for a token with these claims."""
         url, environment, source = locate_api(self.settings, self.host_environment, claims)
-        if self.audience_guessed and source.startswith('token claim') and url.rstrip('/') == self.audience.rstrip('/'):
+        if self.audience_guessed and source.startswith('token claim') and url.rstrip('/') == (self.audience or '').rstrip('/'):
             source = GUESSED
         return (url if url.endswith('/') else url + '/'), environment, source
 
-    def http_parts(self):
+    def http_parts(self) -> Tuple[dict[str, str], bytes]:
         """(headers, body bytes) of the request in the resolved auth_method's shape."""
         cred = self.credential
         headers = {'Accept': 'application/json'}
         if self.auth_method == 'client_secret_json':
-            body = {'client_id': cred.client_id, 'client_secret': cred.client_secret, 'grant_type': GRANT}
+            body = {'client_id': cred.client_id, 'client_secret': self.secret, 'grant_type': GRANT}
             for key in ('audience', 'scope', 'resource'):
                 if getattr(self, key):
                     body[key] = getattr(self, key)
@@ -209,9 +228,9 @@ class ExchangeGrant:
             return headers, json.dumps(body).encode('utf-8')
         form = [('grant_type', GRANT)]
         if self.auth_method == 'client_secret_post':
-            form += [('client_id', cred.client_id), ('client_secret', cred.client_secret)]
+            form += [('client_id', cred.client_id), ('client_secret', self.secret)]
         else:
-            headers['Authorization'] = form_basic(cred.client_id, cred.client_secret)
+            headers['Authorization'] = form_basic(cred.client_id, self.secret)
         for key in ('scope', 'audience', 'resource'):
             if getattr(self, key) and not (key == 'audience' and self.host_kind == 'cognito'):
                 form.append((key, getattr(self, key)))
@@ -226,14 +245,14 @@ class ReadyGrant:
     """A token someone already holds (NETFOUNDRY_API_TOKEN), checked without the network. It stands where an
     ExchangeGrant stands for the front-ends; nothing is exchanged and nothing is cached."""
 
-    token_url = None
-    auth_method = None
+    token_url: Optional[str] = None
+    auth_method: Optional[str] = None
 
-    def __init__(self, settings, ready):
+    def __init__(self, settings: Settings, ready: _credentials.ReadyToken) -> None:
         check_environment(settings['environment'])
         self.settings = settings
-        self.account_at = None  # (environ, cwd, home) where an API account may be found too
-        self._renewal = _UNSET
+        self.account_at: Optional[Tuple[Any, ...]] = None  # (environ, cwd, home) where an API account may be found too
+        self._renewal: Any = _UNSET
         self.access_token = ready.access_token
         self.claims = _response.jwt_claims(ready.access_token) if JWT_RE.match(ready.access_token) else {}
         if not self.claims:
@@ -245,16 +264,16 @@ class ReadyGrant:
                                                   ready.source)
         self.audience = settings['audience']
 
-    def secret_forms(self, environ):
+    def secret_forms(self, environ: Environ) -> list[str]:
         """The secret of the API account that renews the token, if any, and the proxy's password."""
         renewal = self.renewal
         return renewal.secret_forms(environ) if renewal is not None else _proxy_forms(self.settings, environ)
 
-    def locate_api(self, claims):
+    def locate_api(self, claims: Claims) -> Tuple[str, Optional[str], str]:
         return locate_api(self.settings, None, claims)
 
     @property
-    def renewal(self):
+    def renewal(self) -> Optional[ExchangeGrant]:
         """The ExchangeGrant of an API account also at hand (nfctl login --eval exports both), or None: what renews the
         token when it runs short. Looked for only when asked (not on every evaluation of a fresh ready token)."""
         if self._renewal is _UNSET:
@@ -265,14 +284,14 @@ class ReadyGrant:
                 self._renewal = None
         return self._renewal
 
-    def left(self, now):
+    def left(self, now: float) -> Optional[float]:
         """Seconds until the token's exp claim (negative once expired), or None without one."""
         exp = self.claims.get('exp')
         if isinstance(exp, (int, float)) and not isinstance(exp, bool) and math.isfinite(exp):
             return exp - now
         return None
 
-    def token(self, clock, refused=None):
+    def token(self, clock: Clock, refused: Optional[str] = None) -> Token:
         now = clock()
         if refused is not None and refused == self.access_token:
             raise NFError('the API refused the token in %s (HTTP 401) and it cannot be renewed: %s (credential '
@@ -294,7 +313,7 @@ class StaticGrant:
 
     HOST_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?$')
 
-    def __init__(self, key, host, names=('option rapidapi_key', 'option rapidapi_host')):
+    def __init__(self, key: str, host: str, names: Sequence[str] = ('option rapidapi_key', 'option rapidapi_host')) -> None:
         if not host:
             raise NFError('%s is set but %s is not: set it to the X-RapidAPI-Host value RapidAPI shows for the '
                           'NetFoundry API' % names)
@@ -306,10 +325,14 @@ class StaticGrant:
         self.headers = {'X-RapidAPI-Key': key, 'X-RapidAPI-Host': host}
         self.api_url = 'https://%s/' % host
 
-    def secret_forms(self, _environ=None):
+    def secret_forms(self, _environ: Optional[Environ] = None) -> list[str]:
         """Every form of the RapidAPI key."""
         return secret_forms(self.headers['X-RapidAPI-Key'])
 
     @staticmethod
-    def info():
+    def info() -> dict[str, str]:
         return dict(credential_source='RapidAPI key')
+
+
+# What gives a Token: the two grants with a token (StaticGrant has headers only).
+TokenGrant = Union[ExchangeGrant, ReadyGrant]

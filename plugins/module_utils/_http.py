@@ -6,6 +6,8 @@
 send(). One proxy rule, one deadline per attempt, one retry and Retry-After rule (urllib3's Retry), one body reader
 and one wording of TLS, proxy and network failures."""
 
+from __future__ import annotations
+
 import codecs
 import contextlib
 import json
@@ -15,6 +17,7 @@ import threading
 import time
 import warnings
 from urllib.parse import urlsplit
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._response import bounded, scrub
@@ -30,7 +33,7 @@ try:
     HAS_REQUESTS = True
 except ImportError:
     HAS_REQUESTS = False
-    Retry = HTTPAdapter = object
+    Retry = HTTPAdapter = object  # type: ignore[misc,assignment]
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 BACKOFF_MAX = 30.0
@@ -44,30 +47,31 @@ CA_BUNDLE_ENV = ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE')
 class _Retry(Retry):
     """urllib3's Retry, plus: jittered backoff, a capped Retry-After, and a callback per retry."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.on_retry = kwargs.pop('on_retry', None)
         self.ends_by = kwargs.pop('ends_by', None)
-        self.planned_backoff = None
+        self.planned_backoff: Optional[float] = None
         super().__init__(*args, **kwargs)
 
-    def new(self, **kwargs):
+    def new(self, **kwargs: Any) -> _Retry:
         kwargs.setdefault('on_retry', self.on_retry)
         kwargs.setdefault('ends_by', self.ends_by)
         return super().new(**kwargs)
 
-    def get_backoff_time(self):
+    def get_backoff_time(self) -> float:
         if self.planned_backoff is not None:
             return self.planned_backoff
         return backoff(self.backoff_factor, len(self.history))
 
-    def get_retry_after(self, response):
+    def get_retry_after(self, response: Any) -> Optional[float]:
         try:
             seconds = super().get_retry_after(response)
         except InvalidHeader:  # a malformed Retry-After means: use the backoff
             return None
         return None if seconds is None else min(max(seconds, 0), RETRY_AFTER_CAP)
 
-    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):
+    def increment(self, method: Optional[str] = None, url: Optional[str] = None, response: Any = None,
+                  error: Optional[Exception] = None, _pool: Any = None, _stacktrace: Any = None) -> _Retry:
         if error is not None and host_not_found(error):
             raise MaxRetryError(_pool, url, error)  # the name does not exist: asking again changes nothing
         new = super().increment(method, url, response, error, _pool, _stacktrace)
@@ -90,7 +94,7 @@ class _Retry(Retry):
 NO_SUCH_HOST = frozenset(getattr(socket, name) for name in ('EAI_NONAME', 'EAI_NODATA') if hasattr(socket, name))
 
 
-def host_not_found(error):
+def host_not_found(error: Optional[BaseException]) -> bool:
     """Whether a connection error comes from a host name that does not resolve (looked for down the chain of causes:
     urllib3 2 keeps the resolver's error as reason, urllib3 1.26 as the context)."""
     seen = set()
@@ -109,58 +113,58 @@ class _Deadline:
     when an attempt connects (or sends its request on a kept-alive connection); at the deadline a timer shuts the
     connection down, and the read in progress ends."""
 
-    def __init__(self, seconds):
+    def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.expired = False
-        self._timer = None
-        self._sockets = []
+        self._timer: Optional[threading.Timer] = None
+        self._sockets: List[socket.socket] = []
 
-    def watch(self, sock):
+    def watch(self, sock: socket.socket) -> socket.socket:
         """A duplicate of a new connection's socket, kept to shut it down: TLS wraps (and detaches) the original."""
         duplicate = sock.dup()
         self._sockets.append(duplicate)
         return duplicate
 
-    def start(self, duplicate):
+    def start(self, duplicate: socket.socket) -> None:
         self._cancel()
         self.expired = False
         self._timer = threading.Timer(self.seconds, self._expire, (duplicate,))
         self._timer.daemon = True
         self._timer.start()
 
-    def _expire(self, duplicate):
+    def _expire(self, duplicate: socket.socket) -> None:
         self.expired = True
         with contextlib.suppress(OSError):
             duplicate.shutdown(socket.SHUT_RDWR)
 
-    def _cancel(self):
+    def _cancel(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
 
-    def stop(self):
+    def stop(self) -> None:
         self._cancel()
         for duplicate in self._sockets:
             duplicate.close()
         self._sockets = []
 
 
-def _watched_pools(deadline):
+def _watched_pools(deadline: _Deadline) -> Dict[str, type]:
     """urllib3 pool classes whose connections run each attempt against deadline."""
 
-    def watched(base):
+    def watched(base: type) -> type:
         class Connection(base):
             _nf_socket = None  # the deadline's duplicate of this connection's socket
             _nf_fresh = False  # connected during the attempt in progress (its clock already runs)
 
-            def _new_conn(self):
+            def _new_conn(self) -> socket.socket:
                 sock = super()._new_conn()
                 self._nf_socket = deadline.watch(sock)
                 self._nf_fresh = True
                 deadline.start(self._nf_socket)
                 return sock
 
-            def request(self, *args, **kwargs):  # pylint: disable=arguments-differ
+            def request(self, *args: Any, **kwargs: Any) -> Any:  # pylint: disable=arguments-differ
                 if self._nf_socket is not None and not self._nf_fresh:
                     deadline.start(self._nf_socket)  # a new attempt on a kept-alive connection
                 try:
@@ -175,21 +179,21 @@ def _watched_pools(deadline):
 class _Adapter(HTTPAdapter):
     """requests' adapter, on the watched pools, direct or through a proxy."""
 
-    def __init__(self, pools, **kwargs):
+    def __init__(self, pools: Dict[str, type], **kwargs: Any) -> None:
         self._pools = pools
         super().__init__(**kwargs)
 
-    def init_poolmanager(self, *args, **kwargs):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = self._pools
 
-    def proxy_manager_for(self, proxy, **kwargs):
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
         manager = super().proxy_manager_for(proxy, **kwargs)
         manager.pool_classes_by_scheme = self._pools
         return manager
 
 
-def backoff(factor, retries):
+def backoff(factor: float, retries: int) -> float:
     """The wait before retry number retries: about factor * 2^(retries-1), jittered, at most BACKOFF_MAX."""
     if retries == 0 or not factor:
         return 0
@@ -202,7 +206,7 @@ class Target:
     https://...', 'GET https://...'); url_words and server name what to check; retry says whether an attempt that
     failed may be sent again (a POST or PATCH to the API that failed after it was sent may have been applied)."""
 
-    def __init__(self, label, url_words, server, retry, max_bytes, large_fix):
+    def __init__(self, label: str, url_words: str, server: str, retry: bool, max_bytes: int, large_fix: str) -> None:
         self.label = label
         self.url_words = url_words
         self.server = server
@@ -211,12 +215,12 @@ class Target:
         self.large_fix = large_fix
 
     @classmethod
-    def token(cls, url):
+    def token(cls, url: str) -> Target:
         return cls('token request to %s' % display_url(url), 'token_url', 'the identity provider', True,
                    MAX_BODY_BYTES, 'check token_url')
 
     @classmethod
-    def api(cls, method, url, retry, max_bytes=MAX_API_BYTES):
+    def api(cls, method: str, url: str, retry: bool, max_bytes: int = MAX_API_BYTES) -> Target:
         return cls('%s %s' % (method, display_url(url)),
                    'the API URL (option audience, or the environment the token URL names)', 'the API', retry, max_bytes,
                    'ask for smaller pages (query size)')
@@ -225,7 +229,7 @@ class Target:
 class _BrokenAnswer(Exception):
     """The connection broke after the status line, while the body was read (urllib3's Retry is over by then)."""
 
-    def __init__(self, attempts, cause, late=False):
+    def __init__(self, attempts: int, cause: str, late: bool = False) -> None:
         super().__init__(cause)
         self.attempts = attempts
         self.cause = cause
@@ -236,7 +240,7 @@ class Answer:
     """What the server said: status, headers, body (at most the target's max_bytes), how many attempts it took and
     the seconds they took."""
 
-    def __init__(self, status, headers, body, attempts, elapsed=0.0):
+    def __init__(self, status: int, headers: Mapping[str, str], body: bytes, attempts: int, elapsed: float = 0.0) -> None:
         self.status = status
         self.headers = headers
         self.content_type = headers.get('Content-Type', '')
@@ -245,7 +249,7 @@ class Answer:
         self.attempts = attempts
         self.elapsed = elapsed
 
-    def text(self):
+    def text(self) -> str:
         """The body as text: in the charset the Content-Type names when Python knows it as a text encoding, else
         UTF-8; undecodable bytes (and lone surrogates, which ansible-core cannot serialise) become U+FFFD."""
         encoding = charset(self.content_type) or 'utf-8'
@@ -256,7 +260,7 @@ class Answer:
             text = self.body.decode('utf-8', 'replace')
         return scrub(text)
 
-    def json(self):
+    def json(self) -> Any:
         """The body's JSON value, or None when it is not JSON or is nested deeper than MAX_JSON_DEPTH."""
         text = self.text()
         try:
@@ -265,7 +269,7 @@ class Answer:
             return None
 
 
-def charset(content_type):
+def charset(content_type: str) -> Optional[str]:
     """The charset parameter of a Content-Type, or None."""
     for parameter in (content_type or '').split(';')[1:]:
         name, _sep, value = parameter.partition('=')
@@ -274,11 +278,11 @@ def charset(content_type):
     return None
 
 
-def _attempts(count):
+def _attempts(count: int) -> str:
     return '%d attempt%s' % (count, '' if count == 1 else 's')
 
 
-def describe(error):
+def describe(error: Optional[BaseException]) -> str:
     """A short cause for a low-level connection error."""
     text = str(error)
     lowered = text.lower()
@@ -307,11 +311,12 @@ def describe(error):
 LATE = 'read timed out'
 
 
-def _seconds(value):
+def _seconds(value: float) -> str:
     return '%g' % round(value, 1)
 
 
-def _network_failure(error, timeout, attempts, target=None, late=False):
+def _network_failure(error: Optional[BaseException], timeout: float, attempts: int, target: Optional[Target] = None,
+                     late: bool = False) -> str:
     """The message for a connection that failed or timed out on its last attempt."""
     target = target or Target.token('')
     cause = LATE if late else describe(error)
@@ -323,7 +328,7 @@ def _network_failure(error, timeout, attempts, target=None, late=False):
     return '%s (%s); check %s, proxy and that %s is up' % (cause, _attempts(attempts), target.url_words, target.server)
 
 
-def _tls_reason(error, target):
+def _tls_reason(error: BaseException, target: Target) -> Tuple[str, str]:
     text = str(error)
     if 'match' in text.lower() and ('hostname' in text.lower() or 'ip address' in text.lower()):
         return "the server's TLS certificate is not for this host name", \
@@ -334,7 +339,7 @@ def _tls_reason(error, target):
     return 'the TLS handshake failed (%s)' % describe(error), 'check %s, ca_path and proxy' % target.url_words
 
 
-def _verify_detail(text):
+def _verify_detail(text: str) -> Optional[str]:
     for needle in ('self-signed certificate in certificate chain', 'unable to get local issuer certificate',
                    'self-signed certificate', 'certificate has expired', 'unable to get issuer certificate'):
         if needle in text or needle.replace('self-signed', 'self signed') in text:
@@ -342,7 +347,7 @@ def _verify_detail(text):
     return 'verify failed'
 
 
-def verify_setting(settings, environ):
+def verify_setting(settings: Dict[str, Any], environ: Mapping[str, str]) -> Any:
     """requests' verify argument: ca_path, else the CA bundle variables requests itself honours, else its default."""
     if not settings['validate_certs']:
         return False
@@ -354,7 +359,7 @@ def verify_setting(settings, environ):
     return True
 
 
-def proxies_for(url, settings):
+def proxies_for(url: str, settings: Dict[str, Any]) -> Dict[str, str]:
     """The proxies of a request: the proxy option, else the *_PROXY/NO_PROXY variables; never any for a plain-http
     URL (only a literal loopback address gets this far, and a proxy would see the secret or the token in clear)."""
     if urlsplit(url).scheme == 'http' and is_loopback((urlsplit(url).hostname or '').lower()):
@@ -365,7 +370,7 @@ def proxies_for(url, settings):
     return requests.utils.get_environ_proxies(url)
 
 
-def post(url, headers, body, settings, environ, warn):
+def post(url: str, headers: Dict[str, str], body: bytes, settings: Dict[str, Any], environ: Mapping[str, str], warn: Callable[[str], None]) -> Answer:
     """The token request: POST body to url (retried: the grant has no side effect)."""
     return send('POST', url, headers, body, settings, environ, warn, Target.token(url))
 
@@ -374,7 +379,8 @@ class _Call:
     """One send(): what is sent, how (settings, environ), where warnings go, the target's rules, the retries it may
     use in all, the caller's deadline (a time.monotonic() value or None) and the time its attempts took so far."""
 
-    def __init__(self, method, url, headers, body, settings, environ, warn, target, deadline):
+    def __init__(self, method: str, url: str, headers: Dict[str, str], body: Optional[bytes],  # pylint: disable=too-many-arguments
+                 settings: Dict[str, Any], environ: Mapping[str, str], warn: Callable[[str], None], target: Target, deadline: Optional[float]) -> None:
         self.method = method
         self.url = url
         self.headers = headers
@@ -387,14 +393,15 @@ class _Call:
         self.total = settings['retries']['total'] if target.retry else 0
         self.elapsed = 0.0
 
-    def timeout(self):
+    def timeout(self) -> float:
         """The timeout of the next attempt: the option's, cut to what the deadline leaves (a second at least)."""
         if self.deadline is None:
             return self.settings['timeout']
         return min(self.settings['timeout'], max(1.0, self.deadline - time.monotonic()))
 
 
-def send(method, url, headers, body, settings, environ, warn, target, deadline=None):
+def send(method: str, url: str, headers: Dict[str, str], body: Optional[bytes], settings: Dict[str, Any],  # pylint: disable=too-many-arguments
+         environ: Mapping[str, str], warn: Callable[[str], None], target: Target, deadline: Optional[float] = None) -> Answer:
     """Send one request; returns an Answer. Raises NFError('reason; fix') without the URL (the caller knows
     what the request was for and says it).
 
@@ -432,13 +439,13 @@ def send(method, url, headers, body, settings, environ, warn, target, deadline=N
             time.sleep(wait)
 
 
-def _session(call, done, watch, attempts):
+def _session(call: _Call, done: int, watch: _Deadline, attempts: List[int]) -> Any:
     """A requests session for one attempt: urllib3's Retry with the retries left after done attempts (it counts
     them in attempts[0] and warns of each), connections watched by watch (the attempt's _Deadline), no ambient
     settings."""
     target = call.target
 
-    def on_retry(number, reason, wait):
+    def on_retry(number: int, reason: str, wait: float) -> None:
         attempts[0] = done + number + 1
         if watch.expired:
             reason = LATE
@@ -459,7 +466,7 @@ def _session(call, done, watch, attempts):
     return session
 
 
-def _attempt(call, done, timeout):
+def _attempt(call: _Call, done: int, timeout: float) -> Answer:
     """One session.request (with urllib3's retries left after done attempts), its body read to the last byte within
     timeout; every failure worded once."""
     target = call.target

@@ -9,9 +9,12 @@ option names (keyword, netfoundry_<name> variable, the [netfoundry] section of a
 role's argument_specs and the README's input list are copies that tests/unit/test_option_table.py proves equal.
 """
 
+from __future__ import annotations
+
 import json
 import math
 import re
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
@@ -47,8 +50,10 @@ class Option:
     __slots__ = ('name', 'type', 'default', 'choices', 'secret', 'env', 'group', 'keyword_only', 'credentials', 'also',
                  'elements')
 
-    def __init__(self, name, type, group, default=None, choices=None, secret=False, env=None,  # pylint: disable=redefined-builtin
-                 keyword_only=False, credentials=False, also=(), elements=None):
+    def __init__(self, name: str, type: str, group: str, default: Any = None,  # pylint: disable=redefined-builtin
+                 choices: Optional[Sequence[Any]] = None, secret: bool = False, env: Optional[str] = None,
+                 keyword_only: bool = False, credentials: bool = False, also: Sequence[str] = (),
+                 elements: Optional[str] = None) -> None:
         self.also = also
         self.elements = elements
         self.keyword_only = keyword_only
@@ -62,15 +67,15 @@ class Option:
         self.env = env
 
     @property
-    def groups(self):
-        return (self.group,) + self.also
+    def groups(self) -> tuple:
+        return (self.group,) + tuple(self.also)
 
     @property
-    def variable(self):
+    def variable(self) -> Optional[str]:
         return None if self.keyword_only else VARIABLE_PREFIX + self.name
 
     @property
-    def ini(self):
+    def ini(self) -> bool:
         """Plaintext ansible.cfg never holds a secret (community.hashi_vault gives secret options no ini entry)."""
         return not (self.secret or self.credentials or self.keyword_only)
 
@@ -151,11 +156,11 @@ CORE = tuple(option.name for option in OPTIONS if option.group in CORE_GROUPS)
 SESSION_ONLY = ('rapidapi_key', 'rapidapi_host', 'verify')
 
 
-def names(*groups):
+def names(*groups: str) -> List[str]:
     return [option.name for option in OPTIONS if option.group in groups]
 
 
-def argspec(*groups):
+def argspec(*groups: str) -> Dict[str, Dict[str, Any]]:
     """An AnsibleModule argument_spec for the options of the given groups (a fresh dict each call)."""
     spec = {}
     for option in OPTIONS:
@@ -183,12 +188,12 @@ _CLASS_RE = re.compile(r"<class '([A-Za-z_]+)'>")
 class _Bad(NFError):
     """A bad value of one option; validate() adds where the value came from, at the end of the message."""
 
-    def __init__(self, option, message):
+    def __init__(self, option: Optional[str], message: str) -> None:
         super().__init__(message)
         self.option = option
 
 
-def _kind(value):
+def _kind(value: Any) -> str:
     """What a value is, in words (never ansible-core's class names: 2.19+ tags values, _AnsibleTaggedInt)."""
     for types, words in (((list, tuple), 'a list'), (dict, 'a dictionary'), (bool, 'a boolean'), (int, 'a whole number'),
                          (float, 'a number')):
@@ -197,7 +202,7 @@ def _kind(value):
     return type(value).__name__
 
 
-def plain(value):
+def plain(value: Any) -> Any:
     """Templated values arrive as tagged or unsafe str subclasses; HTTP headers and bodies want plain types."""
     if isinstance(value, bool):
         return bool(value)
@@ -210,7 +215,7 @@ def plain(value):
     return value
 
 
-def _typed(raw):
+def _typed(raw: Mapping[str, Any]) -> Dict[str, Any]:
     """Raw values -> typed values; a secret's value is never part of a message."""
     given = {}
     for name, value in raw.items():
@@ -232,7 +237,7 @@ def _typed(raw):
     return dict((name, result.validated_parameters.get(name)) for name in given)
 
 
-def _text(value, name):
+def _text(value: Any, name: str) -> Optional[str]:
     if value is None:
         return None
     if not value.strip():
@@ -240,7 +245,8 @@ def _text(value, name):
     return value if BY_NAME[name].secret else value.strip()
 
 
-def _number(value, name, minimum, integer=False, maximum=None):
+def _number(value: Any, name: str, minimum: float, integer: bool = False,
+            maximum: Optional[float] = None) -> Union[int, float]:
     try:
         number = None if isinstance(value, bool) else float(value)
     except (TypeError, ValueError, OverflowError):
@@ -257,7 +263,7 @@ def _number(value, name, minimum, integer=False, maximum=None):
     return int(number) if integer else number
 
 
-def _retries(value):
+def _retries(value: Any) -> Dict[str, Any]:
     if isinstance(value, dict):
         unknown = sorted(str(key) for key in set(value) - set(RETRY_DEFAULTS))
         if unknown:
@@ -271,13 +277,13 @@ def _retries(value):
                 backoff_factor=_number(merged['backoff_factor'], 'retries.backoff_factor', 0, False, MAX_BACKOFF))
 
 
-def _check_path(value, name):
+def _check_path(value: Optional[str], name: str) -> Optional[str]:
     if value is not None and '\0' in value:
         raise _Bad(name, 'option %s contains a NUL byte: give a plain path' % name)
     return value
 
 
-def validate(raw, origins=None):
+def validate(raw: Mapping[str, Any], origins: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     """Check and type the raw values of the core options (None or absent = not given) without touching the
     network; returns the settings dict the core works with, defaults applied. origins (name -> 'variable
     netfoundry_x', ...) only makes messages say where a bad value came from."""
@@ -298,12 +304,12 @@ def validate(raw, origins=None):
     return settings
 
 
-def _located(exc, origins):
-    origin = (origins or {}).get(exc.option)
+def _located(exc: _Bad, origins: Optional[Mapping[str, str]]) -> NFError:
+    origin = (origins or {}).get(exc.option or '')
     return NFError(exc.message + (' (from %s)' % origin if origin else ''))
 
 
-def session_settings(raw, origins=None):
+def session_settings(raw: Mapping[str, Any], origins: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     """The output=session options, typed: rapidapi_key and rapidapi_host (None when not given or empty, as the
     role's defaults are) and verify."""
     try:
@@ -315,9 +321,9 @@ def session_settings(raw, origins=None):
     return settings
 
 
-def _checked(raw):
+def _checked(raw: Mapping[str, Any]) -> Dict[str, Any]:
     given = _typed(raw)
-    settings = dict((name, given.get(name)) for name in CORE)
+    settings: Dict[str, Any] = dict((name, given.get(name)) for name in CORE)
     for name in ('client_id', 'client_secret', 'credentials_file', 'token_url', 'environment', 'audience', 'scope',
                  'resource', 'ca_path', 'proxy', 'cache_dir'):
         settings[name] = _text(settings[name], name)

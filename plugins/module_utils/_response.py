@@ -4,12 +4,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Read a token endpoint's answer: the token, its type and expiry, the JWT claims; or the reason it failed."""
 
+from __future__ import annotations
+
 import base64
 import binascii
 import json
 import math
 import re
 import time
+from typing import Any, Dict, Iterable, Optional, Tuple, Union
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError, redact
 
@@ -46,11 +49,11 @@ STATUS_FIXES = {
 }
 
 
-def _b64url(part):
+def _b64url(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + '=' * (-len(part) % 4))
 
 
-def jwt_claims(token):
+def jwt_claims(token: str) -> Dict[str, Any]:
     """The claims of a JWT, decoded without verifying the signature (for display); {} when not a JWT or nested
     deeper than MAX_JSON_DEPTH. Lone surrogates ("\\ud800", valid JSON) become U+FFFD: ansible-core cannot encode
     them in a result."""
@@ -64,7 +67,7 @@ def jwt_claims(token):
     return claims if isinstance(claims, dict) else {}
 
 
-def scrub(text):
+def scrub(text: str) -> str:
     """text with lone surrogates (from \\ud800 in JSON, or odd codecs) replaced: nothing downstream can encode them."""
     try:
         text.encode('utf-8')
@@ -73,7 +76,7 @@ def scrub(text):
     return text
 
 
-def bounded(value, escapes=True, depth=0):
+def bounded(value: Any, escapes: bool = True, depth: int = 0) -> Any:
     """value, its strings scrubbed (only escapes can put lone surrogates there); ValueError when it nests deeper than
     MAX_JSON_DEPTH."""
     if depth > MAX_JSON_DEPTH:
@@ -87,7 +90,7 @@ def bounded(value, escapes=True, depth=0):
     return value
 
 
-def _title(text):
+def _title(text: str) -> Optional[str]:
     """The text of the first <title> element, found in linear time (a regex search restarts at every '<title'
     of a page that repeats it: quadratic), at most 4 x SNIPPET_CHARS characters of it; None without one."""
     lowered = text.lower()
@@ -97,7 +100,7 @@ def _title(text):
     return text[opened + 1:min(end, opened + 1 + 4 * SNIPPET_CHARS)] if end >= 0 else None
 
 
-def snippet(body, content_type='', secrets=()):
+def snippet(body: Union[bytes, str], content_type: str = '', secrets: Iterable[str] = ()) -> str:
     """A short, single-line description of a body for error messages. The secrets are redacted from the whole
     text first, and again from what is shown, before anything is cut."""
     text = body.decode('utf-8', 'replace') if isinstance(body, bytes) else str(body)
@@ -113,7 +116,7 @@ def snippet(body, content_type='', secrets=()):
     return repr(text[:SNIPPET_CHARS] + ('...' if len(text) > SNIPPET_CHARS else ''))
 
 
-def _json_object(body):
+def _json_object(body: bytes) -> Optional[Dict[str, Any]]:
     try:
         data = json.loads(body.decode('utf-8'))
     except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deeply nested arrays or objects
@@ -121,13 +124,13 @@ def _json_object(body):
     return data if isinstance(data, dict) else None
 
 
-def _short(value, secrets=()):
+def _short(value: Any, secrets: Iterable[str] = ()) -> str:
     """value on one line, at most 2 x SNIPPET_CHARS characters; redacted before it is cut."""
     text = redact(' '.join(redact(str(value), secrets).split()), secrets)
     return text[:SNIPPET_CHARS * 2] + ('...' if len(text) > SNIPPET_CHARS * 2 else '')
 
 
-def error_reason(status, body, content_type, secrets=()):
+def error_reason(status: int, body: bytes, content_type: str, secrets: Iterable[str] = ()) -> Tuple[str, str]:
     """(reason text, fix) for a response that is not a token; nothing of secrets in it (a body may echo them)."""
     data = _json_object(body) or {}
     code = data.get('error') if isinstance(data.get('error'), str) else None
@@ -141,7 +144,7 @@ def error_reason(status, body, content_type, secrets=()):
     return 'HTTP %d with %s' % (status, snippet(body, content_type, secrets)), fix
 
 
-def _seconds(value, strings=True):
+def _seconds(value: Any, strings: bool = True) -> Optional[float]:
     """A number of seconds as a float (math.inf for one too large for a float: 400 digits); None when not a number."""
     if isinstance(value, bool) or value is None or (isinstance(value, str) and not strings):
         return None
@@ -154,7 +157,7 @@ def _seconds(value, strings=True):
     return None if math.isnan(seconds) else seconds
 
 
-def parse_token(body, content_type, requested_at, secrets=()):
+def parse_token(body: bytes, content_type: str, requested_at: float, secrets: Iterable[str] = ()) -> Dict[str, Any]:
     """Turn a 2xx body into the token facts. Raises NFError(reason) without location (the caller adds it).
 
     Expiry rule: expires_at is the earliest of (request time + expires_in), the JWT's exp claim and (request time
@@ -214,5 +217,5 @@ def parse_token(body, content_type, requested_at, secrets=()):
     )
 
 
-def _utc(seconds):
+def _utc(seconds: float) -> str:
     return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(seconds))

@@ -5,10 +5,13 @@
 """The token every front-end gets: validate, resolve the credential, then a Token from the cache, one exchange or a
 ready token (and the RapidAPI grant, which has fixed headers and no token at all)."""
 
+from __future__ import annotations
+
 import hashlib
 import json
 import os
 import time
+from typing import Any, Callable, Dict, Hashable, Mapping, NoReturn, Optional, Tuple
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _credentials, _response
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key, default_dir, fingerprint
@@ -16,14 +19,18 @@ from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import (
     ENV_ENVIRONMENT, ENV_FALLBACKS, PROXY_VARIABLES, display_url)
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
     NFError, redact, redact_secret_pieces, secret_forms, secret_pieces)
-from ansible_collections.netfoundry.api.plugins.module_utils._grants import ExchangeGrant, ReadyGrant, Token
+from ansible_collections.netfoundry.api.plugins.module_utils._grants import (
+    Clock, Environ, ExchangeGrant, ReadyGrant, Settings, Token, TokenGrant)
 from ansible_collections.netfoundry.api.plugins.module_utils._memo import MEMO, WARNED_SPACE, stat_signature
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, validate
 
+Warn = Callable[[str], None]
+Origins = Dict[str, str]
 PREPARED_SPACE = 'prepared'  # the memo's space of prepared token requests (options that name the credential)
 
 
-def prepare(options, environ=None, cwd=None, home=None, origins=None):
+def prepare(options: Mapping[str, Any], environ: Optional[Environ] = None, cwd: Optional[str] = None,
+            home: Optional[str] = None, origins: Optional[Origins] = None) -> TokenGrant:
     """Everything that needs no network: options (raw values by name), credential source, endpoint, request shape.
 
     origins (name -> where the front-end found the value) only makes error messages say where to look. When the
@@ -37,7 +44,7 @@ def prepare(options, environ=None, cwd=None, home=None, origins=None):
         check = (environ.get(ENV_ENVIRONMENT),) + tuple(
             stat_signature(os.path.expanduser(os.path.expandvars(path))) if isinstance(path, str) else None
             for path in (options.get('ca_path'), options.get('credentials_file')))
-        known = MEMO.get(PREPARED_SPACE, key, check)
+        known: Optional[TokenGrant] = MEMO.get(PREPARED_SPACE, key, check)
         if known is not None:
             return known
     request = _prepare(options, environ, cwd, home, origins)
@@ -46,21 +53,22 @@ def prepare(options, environ=None, cwd=None, home=None, origins=None):
     return request
 
 
-def _from_environment(options, environ, origins):
+def _from_environment(options: Mapping[str, Any], environ: Environ,
+                      origins: Optional[Origins]) -> Tuple[Mapping[str, Any], Optional[Origins]]:
     """ca_path and proxy from NETFOUNDRY_CA_PATH and NETFOUNDRY_PROXY when no option, variable or ansible.cfg gave
     them (an empty variable counts as unset)."""
     found = [(name, variable) for name, variable in ENV_FALLBACKS
              if options.get(name) is None and (environ.get(variable) or '').strip()]
     if not found:
         return options, origins
-    options, origins = dict(options), dict(origins or {})
+    changed, where = dict(options), dict(origins or {})
     for name, variable in found:
-        options[name] = environ[variable]
-        origins[name] = 'environment variable %s' % variable
-    return options, origins
+        changed[name] = environ[variable]
+        where[name] = 'environment variable %s' % variable
+    return changed, where
 
 
-def _prepared_key(options, origins):
+def _prepared_key(options: Mapping[str, Any], origins: Optional[Origins]) -> Optional[Hashable]:
     """The memo key of options that name the credential (their raw values and types, and where they came from), or
     None when the credential comes from the environment or a default file, or a value cannot be a key."""
     named = options.get('credentials_file')
@@ -77,7 +85,8 @@ def _prepared_key(options, origins):
     return key
 
 
-def _prepare(options, environ, cwd, home, origins):
+def _prepare(options: Mapping[str, Any], environ: Environ, cwd: Optional[str], home: Optional[str],
+             origins: Optional[Origins]) -> TokenGrant:
     settings = validate(options, origins)
     settings['origins'] = dict(origins or {})
     if settings['environment'] is None and (environ.get(ENV_ENVIRONMENT) or '').strip():
@@ -98,7 +107,7 @@ def _prepare(options, environ, cwd, home, origins):
         raise NFError('%s (credential source: %s)' % (message, credential.source))
 
 
-def exchange(request, environ=None, warn=None, clock=time.time):
+def exchange(request: ExchangeGrant, environ: Optional[Environ] = None, warn: Optional[Warn] = None, clock: Clock = time.time) -> Token:
     """POST the grant and turn the answer into a Token."""
     environ = os.environ if environ is None else environ
     warn = warn or (lambda _text: None)
@@ -107,7 +116,7 @@ def exchange(request, environ=None, warn=None, clock=time.time):
     where = 'token request to %s' % display_url(request.token_url)
     source = request.credential.source
 
-    def fail(text):
+    def fail(text: str) -> NoReturn:
         raise NFError(redact_secret_pieces(redact('%s (credential source: %s)' % (text, source), secrets), pieces))
 
     # Imported here so that a cache hit never loads requests.
@@ -139,22 +148,22 @@ def exchange(request, environ=None, warn=None, clock=time.time):
                             expires_at - started if expires_at is not None else None, cached=False)
 
 
-def _store(request, environ, warn):
+def _store(request: ExchangeGrant, environ: Environ, warn: Warn) -> TokenCache:
     settings = request.settings
     return TokenCache(settings['cache_dir'] or default_dir(environ), warn)
 
 
-def _grant_store(request, environ, warn):
+def _grant_store(request: ExchangeGrant, environ: Environ, warn: Warn) -> Tuple[TokenCache, str, bytes]:
     """(store, key, fingerprint of the secret) of this request's grant. The key and the fingerprint are worked out
     once per request (prepare() keeps a request while its options are unchanged); the store is this call's, so it
     checks its directory anew whenever it reads a file."""
     known = request.grant_key
     if known is None:
-        known = request.grant_key = (cache_key(request), fingerprint(request.credential.client_secret))
+        known = request.grant_key = (cache_key(request), fingerprint(request.secret))
     return (_store(request, environ, warn),) + known
 
 
-def _asked(request, secret_print, environ):
+def _asked(request: ExchangeGrant, secret_print: bytes, environ: Environ) -> str:
     """A fingerprint of the token request as this process would send it: the secret (by its verifier) and every
     setting and variable that decides where and how it goes. A failure left in the lock is shared only between equal
     ones."""
@@ -166,7 +175,7 @@ def _asked(request, secret_print, environ):
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode('utf-8')).hexdigest()
 
 
-def _lock_timeout(settings):
+def _lock_timeout(settings: Settings) -> float:
     """The lock holder's deadline: every attempt (each ends within timeout, whatever the server trickles) plus the
     longest wait before each retry, plus a margin. Waiters wait that long, so a slow identity provider is still
     asked once."""
@@ -175,7 +184,8 @@ def _lock_timeout(settings):
     return settings['timeout'] * (retries + 1) + LONGEST_WAIT * retries + 5
 
 
-def fetch(request, environ=None, warn=None, clock=time.time, refused=None):
+def fetch(request: TokenGrant, environ: Optional[Environ] = None, warn: Optional[Warn] = None, clock: Clock = time.time,
+          refused: Optional[str] = None) -> Token:
     """After prepare(): a Token, fresh from the cache or from one exchange (one process per grant at a time), or the
     ready token (renewed from the API account beside it when it runs short).
 
@@ -195,7 +205,7 @@ def fetch(request, environ=None, warn=None, clock=time.time, refused=None):
     return _fetch_cached(request, environ, warn, clock, refused)
 
 
-def _fetch_ready(request, environ, warn, clock, refused):
+def _fetch_ready(request: ReadyGrant, environ: Environ, warn: Warn, clock: Clock, refused: Optional[str]) -> Token:
     """The ready token; when it is refused or runs short (min_ttl) and an API account is at hand, as NetFoundry's SDK
     does after nfctl login, a token of the account instead."""
     left = request.left(clock())
@@ -203,20 +213,23 @@ def _fetch_ready(request, environ, warn, clock, refused):
     renewal = request.renewal if spent else None
     if renewal is None:
         return request.token(clock, refused)
-    warn('%s %s: getting a new token with the API account (%s)' % (
-        _credentials.ENV_API_TOKEN, 'was refused by the API' if refused == request.access_token else
-        'expired %d s ago' % -left if left <= 0 else 'has %d s left, less than min_ttl' % left,
-        renewal.credential.source))
+    if refused == request.access_token or left is None:  # left is None only when it was refused
+        why = 'was refused by the API'
+    else:
+        why = 'expired %d s ago' % -left if left <= 0 else 'has %d s left, less than min_ttl' % left
+    warn('%s %s: getting a new token with the API account (%s)'
+         % (_credentials.ENV_API_TOKEN, why, renewal.credential.source))
     return fetch(renewal, environ, warn, clock, None if refused == request.access_token else refused)
 
 
-def _cached_token(request, store, key, secret_print, clock, refused):
+def _cached_token(request: ExchangeGrant, store: TokenCache, key: str, secret_print: bytes, clock: Clock,
+                  refused: Optional[str]) -> Optional[Token]:
     """The grant's cached token, fresh for min_ttl and not the refused one, or None. force skips the cache (but not
     after a refusal)."""
     settings = request.settings
     if refused is None and settings['force']:
         return None
-    entry = store.get(key, settings['min_ttl'], clock(), request.credential.client_secret, refused, secret_print)
+    entry = store.get(key, settings['min_ttl'], clock(), request.secret, refused, secret_print)
     if not entry:
         return None
     last = request.last_token
@@ -228,7 +241,7 @@ def _cached_token(request, store, key, secret_print, clock, refused):
     return token
 
 
-def _fetch_cached(request, environ, warn, clock, refused):
+def _fetch_cached(request: ExchangeGrant, environ: Environ, warn: Warn, clock: Clock, refused: Optional[str]) -> Token:
     """A token from the cache, else from one exchange under the grant's lock: whoever waited for the lock reads the
     cache again, and does not ask again what the holder just asked and was refused."""
     store, key, secret_print = _grant_store(request, environ, warn)
@@ -252,16 +265,17 @@ def _fetch_cached(request, environ, warn, clock, refused):
             held.record(exc.message, asked)
             raise
         held.record('')
-        store.put(key, token.record(), fetched_at, request.credential.client_secret)
+        store.put(key, token.record(), fetched_at, request.secret)
     return token
 
 
-def get_token(request, environ=None, warn=None, clock=time.time, refused=None):
+def get_token(request: TokenGrant, environ: Optional[Environ] = None, warn: Optional[Warn] = None, clock: Clock = time.time,
+              refused: Optional[str] = None) -> Dict[str, Any]:
     """fetch() as the module's result (state=present, without ansible_facts)."""
     return fetch(request, environ, warn, clock, refused).result(clock())
 
 
-def forget_token(request, environ=None, warn=None, check_mode=False):
+def forget_token(request: TokenGrant, environ: Optional[Environ] = None, warn: Optional[Warn] = None, check_mode: bool = False) -> bool:
     """After prepare(): remove the cached token of this grant; True when there was one."""
     environ = os.environ if environ is None else environ
     if isinstance(request, ReadyGrant):

@@ -6,14 +6,21 @@
 else, one renewal of the token on a 401, HAL paging. Every request goes through the one HTTP client
 (module_utils/_http.py: proxies, deadline, retries and their waits, body reading and failure wording live there)."""
 
+from __future__ import annotations
+
+import os
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _http
 from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import check_url, display_url, is_loopback
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
+from ansible_collections.netfoundry.api.plugins.module_utils._grants import Environ, Settings, StaticGrant, Token, TokenGrant
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME
 from ansible_collections.netfoundry.api.plugins.module_utils._response import snippet
+from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch
 from ansible_collections.netfoundry.api.plugins.plugin_utils._redactor import Redactor
+from ansible_collections.netfoundry.api.plugins.plugin_utils._session import Session, session_connection, session_fetch
 
 METHODS = ('GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS')
 # Calls that may be sent twice: a POST or PATCH that failed after it was sent may have been applied.
@@ -23,12 +30,17 @@ MAX_PAGES = BY_NAME['max_pages'].default
 MAX_BYTES = BY_NAME['max_bytes'].default  # the bodies of all pages of one all_pages call, added up
 MAX_PAGE_NUMBER = 2 ** 31
 HIDDEN_HEADERS = frozenset(('authorization', 'proxy-authorization'))
+# What a client asks for its bearer: token(None) the current one, token(refused) one other than the refused one.
+TokenSource = Callable[[Optional[str]], str]
 
 
-def target_url(api_url, path, url, query, other_hosts=False):
+def target_url(api_url: str, path: Optional[str], url: Optional[str], query: Optional[Mapping[str, Any]],
+               other_hosts: bool = False) -> str:
     """The URL to call: url as given, or path under the API URL; query (a dict) appended. url on another scheme, host
     or port than the API URL is refused unless other_hosts (the token would go there)."""
     if url is None:
+        if path is None:
+            raise NFError('give option path (relative to the API URL) or option url')
         if '\r' in path or '\n' in path:
             raise NFError('option path %r holds a line break: give the API path on one line' % path[:200])
         if urlsplit(path).scheme or path.startswith('//'):
@@ -45,13 +57,13 @@ def target_url(api_url, path, url, query, other_hosts=False):
     return with_query(url, query)
 
 
-def origin(url):
+def origin(url: str) -> Tuple[str, str, Optional[int]]:
     """(scheme, host, port) of a URL, the port made explicit."""
     parts = urlsplit(url)
     return parts.scheme, (parts.hostname or '').lower(), parts.port or {'http': 80, 'https': 443}.get(parts.scheme)
 
 
-def with_query(url, query):
+def with_query(url: str, query: Optional[Mapping[str, Any]]) -> str:
     if not query:
         return url
     parts = urlsplit(url)
@@ -63,21 +75,21 @@ def with_query(url, query):
 class Reply:
     """One answer: status, headers (never Authorization), the decoded JSON or the text, the URL (no query)."""
 
-    def __init__(self, method, url, answer):
+    def __init__(self, method: str, url: str, answer: _http.Answer) -> None:
         self.method = method
         self.status = answer.status
         self.url = display_url(url)
         self.headers = dict((k, v) for k, v in answer.headers.items() if k.lower() not in HIDDEN_HEADERS)
         self.size = len(answer.body)
-        self.json = None
-        self.content = None
+        self.json: Any = None
+        self.content: Optional[str] = None
         if answer.body:
             if 'json' in answer.content_type.lower():
                 self.json = answer.json()
             if self.json is None:
                 self.content = answer.text()
 
-    def reason(self):
+    def reason(self) -> str:
         """The API's own words for a refusal, when it gave any (a JSON message, or an HTML page's title)."""
         if isinstance(self.json, dict):
             for key in ('message', 'error_description', 'error', 'title'):
@@ -97,36 +109,64 @@ class Client:
     everything, one-time credentials included, from its warnings, errors and what redact() is given. tokens: every
     token the client sent."""
 
-    def __init__(self, settings, environ, token, warn, static_headers=None, secrets=()):
+    def __init__(self, settings: Settings, environ: Environ, token: Optional[TokenSource], warn: Callable[[str], None],  # pylint: disable=too-many-arguments
+                 static_headers: Optional[Dict[str, str]] = None, secrets: Iterable[str] = ()) -> None:
         if not _http.HAS_REQUESTS:
             raise NFError('the Python library requests is not installed for the controller Python: pip install requests')
         self.settings = settings
         self.environ = environ
-        self.token = token
+        self.token: TokenSource = token or _no_token
         self.warn = lambda text: warn(self.redact_message(text))
         self.static_headers = static_headers
         self.redactor = Redactor(secrets)
         self.renewed = False
         self.elapsed = 0.0
-        self.tokens = []
+        self.tokens: List[str] = []
 
-    def redact(self, value):
+    @classmethod
+    def for_session(cls, session: Session, warn: Callable[[str], None], renewed: Optional[List[Token]] = None) -> Client:
+        """The client of a session handle (the role's, or option session): RapidAPI's headers, or the session's token,
+        renewed through the token cache after a 401 (each renewed Token appended to renewed, when given)."""
+        settings = session_connection(session)  # checks the session first
+        if session['kind'] == 'static':
+            headers = session['headers']
+            grant = StaticGrant(headers['X-RapidAPI-Key'], headers['X-RapidAPI-Host'])
+            return cls(settings, os.environ, None, warn, dict(headers), grant.secret_forms())
+
+        def token(refused: Optional[str]) -> str:
+            got = session_fetch(session, warn=warn, refused=refused)
+            if refused is not None and renewed is not None:
+                renewed.append(got)
+            return got.access_token
+        return cls(settings, os.environ, token, warn)
+
+    @classmethod
+    def for_grant(cls, grant: TokenGrant, warn: Callable[[str], None]) -> Tuple[Client, str]:
+        """(client, API URL) of a grant made from an action's options: its first token is fetched now (it says where
+        the API is); the caller's secrets are the grant's."""
+        first = fetch(grant, warn=warn)
+
+        def token(refused: Optional[str]) -> str:
+            return (first if refused is None else fetch(grant, warn=warn, refused=refused)).access_token
+        return cls(grant.settings, os.environ, token, warn, None, grant.secret_forms(os.environ)), first.api_url
+
+    def redact(self, value: Any) -> Any:
         """value (a message, a result) with every secret the client knows redacted."""
         return self.redactor.result(value)
 
-    def redact_message(self, text):
+    def redact_message(self, text: str) -> str:
         """A failure or a warning: every secret redacted, every JWT-shaped run kept to its header."""
         return self.redactor.message(text)
 
-    def hold(self, secret):
+    def hold(self, secret: str) -> None:
         """A one-time credential read from an answer: kept out of every message and result (not of the answers)."""
         self.redactor.hold(secret)
 
-    def _use(self, token):
+    def _use(self, token: str) -> None:
         self.tokens.append(token)
         self.redactor.learn(token)
 
-    def call(self, method, url, body=None, deadline=None):
+    def call(self, method: str, url: str, body: Optional[bytes] = None, deadline: Optional[float] = None) -> Reply:
         """One API call (deadline: a time.monotonic() value the call, its retries and their waits end by)."""
         if self.static_headers is not None:
             return self._send(method, url, body, dict(self.static_headers), deadline)
@@ -139,12 +179,12 @@ class Client:
             reply = self._send(method, url, body, {'Authorization': 'Bearer ' + self.tokens[-1]}, deadline)
         return reply
 
-    def all_pages(self, url, max_pages=MAX_PAGES, max_bytes=MAX_BYTES):
+    def all_pages(self, url: str, max_pages: int = MAX_PAGES, max_bytes: int = MAX_BYTES) -> Tuple[Reply, int]:
         """GET every page of a HAL list from url; returns (first reply with the _embedded lists merged, page count).
         A page that is not HAL, a next link that is not a URL, on another host or back to a page already read, more
         than max_pages pages or more than max_bytes in all: NFError naming the page and the rule."""
         first = reply = self.call('GET', url)
-        merged = {}
+        merged: dict[str, list] = {}
         seen = {url}
         pages = size = 0
         while True:
@@ -168,9 +208,10 @@ class Client:
                 if not isinstance(items, list):
                     raise NFError('%s is malformed HAL: _embedded.%s is %s, not a list' % (where, kind, _kind(items)))
                 merged.setdefault(kind, []).extend(items)
-            url = next_page(reply.json, url, where)
-            if url is None:
+            following = next_page(reply.json, url, where)
+            if following is None:
                 break
+            url = following
             if pages >= max_pages:
                 raise NFError('stopped after %d pages of %s (max_pages): ask for larger pages (query size), or '
                               'raise max_pages' % (pages, first.url))
@@ -186,7 +227,8 @@ class Client:
         first.json.pop('_links', None)
         return first, pages
 
-    def _send(self, method, url, body, headers, deadline=None):
+    def _send(self, method: str, url: str, body: Optional[bytes], headers: Dict[str, str],
+              deadline: Optional[float] = None) -> Reply:
         headers['Accept'] = 'application/hal+json, application/json'
         if body is not None:
             headers['Content-Type'] = 'application/json'
@@ -202,12 +244,16 @@ class Client:
         return reply
 
 
-def _kind(value):
+def _no_token(_refused: Optional[str]) -> str:
+    raise NFError('this client sends fixed headers (RapidAPI): it has no bearer token')
+
+
+def _kind(value: Any) -> str:
     return {dict: 'an object', list: 'a list', str: 'a string', bool: 'a boolean', type(None): 'null'}.get(
         type(value), 'a number')
 
 
-def next_page(document, url, where='the page'):
+def next_page(document: Dict[str, Any], url: str, where: str = 'the page') -> Optional[str]:
     """The next page's URL: the HAL link, else the page number after page.number while below page.totalPages; None
     on the last page. NFError when the links or page numbers are malformed."""
     links = document.get('_links')
@@ -243,7 +289,7 @@ def next_page(document, url, where='the page'):
     return with_query(url, {'page': int(number) + 1})
 
 
-def _page_number(value):
+def _page_number(value: Any) -> bool:
     """A whole number from 0 to MAX_PAGE_NUMBER (JSON may write it 3 or 3.0)."""
     # NaN and infinities fail the range check.
     return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= MAX_PAGE_NUMBER \

@@ -7,6 +7,8 @@ network_from_download role reads) as the vars of the playbook netfoundry.api.net
 nf_network_spec, nf_resources); and what the export (plugin_utils/_export.py) leaves out the same way. No request:
 the filter nf_from_download runs it while templating."""
 
+from __future__ import annotations
+
 from ansible_collections.netfoundry.api.plugins.plugin_utils._names import fold
 from ansible_collections.netfoundry.api.plugins.plugin_utils._types import SECRET_KEYS, TYPES
 
@@ -70,7 +72,7 @@ def from_download(download, network_group=None, network=None):
     group = network_group if network_group is not None else download.get('networkGroupId')
     if group:
         spec['networkGroupId'] = group
-    skipped = []
+    skipped: list[str] = []
     for key in DOWNLOAD_IGNORED:
         for item in download.get(key) or []:
             skip(skipped, 'certificate-authorities', item.get('name') if isinstance(item, dict) else None,

@@ -12,6 +12,8 @@ by id is named by edgeRouterName, a network group by its name, a data center by 
 to an empty network makes the same resources; applying them again changes nothing; with --check --diff they show
 how the live network drifted from them."""
 
+from __future__ import annotations
+
 import os
 
 import yaml
@@ -87,7 +89,7 @@ class Exporter:
     def applicable(self, entries):
         """The entries whose @name mentions name a resource the export holds (applying the file checks them, as
         nf_resource does): one that names a resource left out, or nothing, is left out too, saying which."""
-        held = dict((rtype, set()) for rtype in ROLE_TYPES.values())
+        held: dict[str, set[str]] = dict((rtype, set()) for rtype in ROLE_TYPES.values())
         for entry in entries:
             held.setdefault(entry['type'], set()).add(fold(entry['name']))
         kept = []

@@ -5,23 +5,29 @@
 """The nf_token lookup's work, apart from ansible-core's plugin class: read the options, get the token (or open or
 use a session), shape it."""
 
-import os
+from __future__ import annotations
+
 import time
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ansible import constants as C
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, OUTPUTS, SESSION_ONLY, plain
+from ansible_collections.netfoundry.api.plugins.module_utils._grants import Token
 from ansible_collections.netfoundry.api.plugins.plugin_utils._session import (
-    open_session, session_connection, session_fetch, session_headers)
+    Session, open_session, session_fetch, session_headers)
 from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare
 from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather
+
+if TYPE_CHECKING:
+    from ansible.utils.display import Display
 
 ACCEPTED = CORE + ('output', 'session') + SESSION_ONLY
 SELF = 'identity/v1/identities/self'
 
 
-def _origin(info):
+def _origin(info: Mapping[str, Any]) -> str:
     if info['token_url'] is None:
         return 'NetFoundry API token given ready (credential from %s)' % info['credential_source']
     return 'NetFoundry API token %s by %s (%s, credential from %s)' % (
@@ -29,29 +35,21 @@ def _origin(info):
         info['credential_source'])
 
 
-def _say(display, info):
+def _say(display: Display, info: Mapping[str, Any]) -> None:
     display.v('netfoundry.api.nf_token: %s, %s s left, API %s (%s)'
               % (_origin(info), info['expires_in'] if info['expires_in'] is not None else 'unknown', info['api_url'],
                  info['api_url_source']))
 
 
-def verify(session, warn):
+def verify(session: Session, warn: Callable[[str], None]) -> Tuple[Dict[str, Any], Optional[Token]]:
     """GET identity/v1/identities/self with the session's token (or RapidAPI headers) through the one API client:
     (the identity, the token a 401 renewed or None), or the one line the role shows, with every token sent (the
     renewed one too) redacted. The session is not changed here: the caller holds a renewed token."""
     from ansible_collections.netfoundry.api.plugins.plugin_utils._api import Client
-    renewed = []
-
-    def token(refused):
-        got = session_fetch(session, warn=warn, refused=refused)
-        if refused is not None:
-            renewed.append(got)
-        return got.access_token
-
+    renewed: List[Token] = []
     # The client redacts every token it sent from the answer as it reads it (before a message cuts a value short,
     # and before it becomes netfoundry_api_identity) and from its own messages.
-    client = Client(session_connection(session), os.environ, token, warn,
-                    static_headers=session['headers'] if session['kind'] == 'static' else None)
+    client = Client.for_session(session, warn, renewed)
     try:
         reply = client.call('GET', session['api_url'] + SELF)
         if reply.status in (401, 403):
@@ -69,7 +67,7 @@ def verify(session, warn):
     return reply.json, (renewed[-1] if renewed else None)
 
 
-def play_session(raw, origins, display):
+def play_session(raw: Mapping[str, Any], origins: Dict[str, str], display: Display) -> Session:
     """The session handle for the gathered options (output=session, and the nf_session action the role runs)."""
     # ansible-core's per-run temporary directory: the only place a cache-off session may renew through.
     session = open_session(raw, origins, C.DEFAULT_LOCAL_TMP, warn=display.warning,
@@ -79,7 +77,8 @@ def play_session(raw, origins, display):
     return session
 
 
-def evaluate(terms, direct, variables, template, display):
+def evaluate(terms: Sequence[Any], direct: Mapping[str, Any], variables: Mapping[str, Any],
+             template: Callable[[Any], Any], display: Display) -> Any:
     """The value of one lookup evaluation; raises NFError with the one-line reason."""
     if terms:
         raise NFError("netfoundry.api.nf_token takes no terms (got %d): give its options as keywords, for example "

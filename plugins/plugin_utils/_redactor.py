@@ -11,6 +11,10 @@ password), every token the client sent, and every one-time credential it read (e
   message, warning and result, whole and in any piece but a JWT's header;
 - every JWT-shaped run in a message is kept to its header: an API message may repeat a credential nobody has read."""
 
+from __future__ import annotations
+
+from typing import Any, Iterable
+
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
     credential_forms, credential_pieces, redact_data, redact_jwt_bodies, token_forms, token_pieces)
 
@@ -18,19 +22,19 @@ from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
 class Redactor:
     """The forms and pieces of what must never be shown. secrets: forms of the caller's secrets (a grant's secret_forms)."""
 
-    def __init__(self, secrets=()):
-        self._answer_forms = list(secrets)  # the caller's secrets and the tokens sent: out of answers too
-        self._answer_pieces = set()
-        self._held_forms = []  # one-time credentials read from answers: out of messages and results only
-        self._held_pieces = set()
-        self._held = set()
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._answer_forms: list[str] = list(secrets)  # the caller's secrets and the tokens sent: out of answers too
+        self._answer_pieces: set[str] = set()
+        self._held_forms: list[str] = []  # one-time credentials read from answers: out of messages and results only
+        self._held_pieces: set[str] = set()
+        self._held: set[str] = set()
 
-    def learn(self, secret):
+    def learn(self, secret: str) -> None:
         """A token the client sends: redacted from everything read and said from now on, whole or in part."""
         self._answer_forms += token_forms(secret)
         self._answer_pieces |= token_pieces(secret)
 
-    def hold(self, secret):
+    def hold(self, secret: str) -> None:
         """A one-time credential read from an answer: redacted from every message and result, not from the answers."""
         if secret in self._held:
             return
@@ -38,18 +42,18 @@ class Redactor:
         self._held_forms += credential_forms(secret)
         self._held_pieces |= credential_pieces(secret)
 
-    def answer(self, value):
+    def answer(self, value: Any) -> Any:
         """An answer as read (JSON, text, headers): the secrets and tokens redacted, one-time credentials kept."""
         if not self._answer_forms:
             return value
         return redact_data(value, self._answer_forms, self._answer_pieces)
 
-    def result(self, value):
+    def result(self, value: Any) -> Any:
         """A result or a message: everything redacted."""
         if not (self._answer_forms or self._held_forms):
             return value
         return redact_data(value, self._answer_forms + self._held_forms, self._answer_pieces | self._held_pieces)
 
-    def message(self, text):
+    def message(self, text: str) -> str:
         """A failure or a warning: everything redacted, and every JWT-shaped run kept to its header."""
         return redact_jwt_bodies(self.result(text))

@@ -8,6 +8,8 @@ answers allow, and hand out the one-time credentials. What differs between types
 paths. Every call goes through the one API client, so the token and every secret it knows are redacted from whatever
 the API answers."""
 
+from __future__ import annotations
+
 import difflib
 import errno
 import json
@@ -134,7 +136,7 @@ def learn_secrets(resource, client):
 def hide_secrets(resource, client):
     """(resource with its one-time credentials replaced by HIDDEN, {key: the first value under that key}); the client
     holds every value, so no message shows it."""
-    found = {}
+    found: dict[str, object] = {}
     for key, value in _secrets(resource, []):
         client.hold(value)
         found.setdefault(key, value)

@@ -10,6 +10,8 @@ Pure: nothing here calls the API. Where the SDK looks a name up (an egress route
 or id), the item names it and nf_resource resolves it in the task that sends it (edgeRouterName, @name), so
 --check works on a network still being built."""
 
+from __future__ import annotations
+
 import difflib
 import re
 
@@ -261,7 +263,8 @@ def service_items(definitions):
         definitions = [definitions]
     if not isinstance(definitions, list):
         raise ServiceError('give a service definition (a mapping) or a list of them, got %s' % type(definitions).__name__)
-    items, seen = [], {}
+    items: list[dict] = []
+    seen: dict[str, int] = {}
     for number, definition in enumerate(definitions):
         if not isinstance(definition, dict):
             raise ServiceError('service %d must be a mapping, got %s' % (number + 1, type(definition).__name__))

@@ -16,14 +16,21 @@ One shape, made only here (format netfoundry.api/session/2):
 It holds the token and the credential: a secret, kept in memory (never a cacheable fact) and never shown. Its token is
 served while fresh with no I/O at all; then a renewed one comes through the token cache, one request per grant."""
 
+from __future__ import annotations
+
 import os
 import time
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import (
     CORE, VARIABLE_PREFIX, names, plain, session_settings, validate)
-from ansible_collections.netfoundry.api.plugins.module_utils._grants import StaticGrant, Token
-from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare
+from ansible_collections.netfoundry.api.plugins.module_utils._grants import Clock, Settings, StaticGrant, Token
+from ansible_collections.netfoundry.api.plugins.module_utils._token import Origins, Warn, fetch, prepare
+
+Session = Dict[str, Any]
+# The front-end's check of a session it opens (verify): the identity it read, and the token it renewed or None.
+Check = Callable[[Session], Tuple[Any, Optional[Token]]]
 
 SESSION_FORMAT = 'netfoundry.api/session/2'
 SESSION_KINDS = ('token', 'static')
@@ -32,14 +39,15 @@ LOCAL_DIR = 'netfoundry-api-session'
 BAD = "option session must be what lookup('netfoundry.api.nf_token', output='session') returned, unchanged"
 
 
-def _names(origins):
+def _names(origins: Origins) -> Tuple[str, str]:
     """What the RapidAPI inputs are called where they came from: the role's variables, or the lookup's options."""
     if (origins.get('rapidapi_key') or '').startswith('variable '):
         return VARIABLE_PREFIX + 'rapidapi_key', VARIABLE_PREFIX + 'rapidapi_host'
     return 'option rapidapi_key', 'option rapidapi_host'
 
 
-def open_session(options, origins=None, local_tmp=None, warn=None, clock=time.time, check=None):
+def open_session(options: Mapping[str, Any], origins: Optional[Origins] = None, local_tmp: Optional[str] = None,
+                 warn: Optional[Warn] = None, clock: Clock = time.time, check: Optional[Check] = None) -> Session:
     """The session for the raw options of one evaluation (the lookup's output=session).
 
     local_tmp: the front-end's per-run temporary directory (ansible-core's DEFAULT_LOCAL_TMP, which ansible-playbook
@@ -52,8 +60,8 @@ def open_session(options, origins=None, local_tmp=None, warn=None, clock=time.ti
     if extra['rapidapi_key']:
         grant = StaticGrant(extra['rapidapi_key'], extra['rapidapi_host'], _names(origins))
         kept = dict((name, plain(options[name])) for name in names('connection') if options.get(name) is not None)
-        session = dict(format=SESSION_FORMAT, kind='static', api_url=grant.api_url, info=grant.info(), options=kept,
-                       headers=grant.headers)
+        session: Session = dict(format=SESSION_FORMAT, kind='static', api_url=grant.api_url, info=grant.info(),
+                                options=kept, headers=grant.headers)
     else:
         request = prepare(options, origins=origins)
         token = fetch(request, warn=warn, clock=clock)
@@ -75,7 +83,7 @@ def open_session(options, origins=None, local_tmp=None, warn=None, clock=time.ti
     return session
 
 
-def serve(session, token):
+def serve(session: Session, token: Token) -> None:
     """Make token the one the session serves while fresh (opening it, or after a renewal the front-end keeps)."""
     record = token.record()
     expires_at = record['expires_at']
@@ -87,7 +95,7 @@ def serve(session, token):
     session.update(token=record, fresh_until=fresh_until)
 
 
-def check_session(session):
+def check_session(session: Any) -> None:
     """Raise the one line when session is not a handle open_session made."""
     if isinstance(session, dict) and session.get('failed') is True and 'format' not in session:
         # The registered result of the role's task (nf_session) that failed, in a play that went on (ignore_errors).
@@ -108,7 +116,8 @@ def check_session(session):
         raise NFError(BAD)
 
 
-def session_fetch(session, warn=None, clock=time.time, refused=None):
+def session_fetch(session: Session, warn: Optional[Warn] = None, clock: Clock = time.time,
+                  refused: Optional[str] = None) -> Token:
     """The session's Token while it is fresh (no I/O at all), else a renewed one through the token cache; never the
     token refused (fetch's rule: a newer one another fork got is used, else one exchange)."""
     check_session(session)
@@ -122,7 +131,8 @@ def session_fetch(session, warn=None, clock=time.time, refused=None):
     return fetch(prepare(session['options']), warn=warn, clock=clock, refused=refused)
 
 
-def session_headers(session, warn=None, clock=time.time, refused=None):
+def session_headers(session: Session, warn: Optional[Warn] = None, clock: Clock = time.time,
+                    refused: Optional[str] = None) -> Dict[str, str]:
     """The headers that authorize a call: RapidAPI's, or the Authorization of the session's (renewed) token."""
     check_session(session)
     if session['kind'] == 'static':
@@ -130,7 +140,7 @@ def session_headers(session, warn=None, clock=time.time, refused=None):
     return session_fetch(session, warn, clock, refused).headers()
 
 
-def session_connection(session):
+def session_connection(session: Session) -> Settings:
     """The connection settings (timeout, retries, proxy, CA...) of the evaluation that opened the session."""
     check_session(session)
     return validate(session['options'])

@@ -6,8 +6,11 @@
 netfoundry_<option> variables, then the [netfoundry] section of ansible.cfg, as the option table says. Values stay
 raw (untyped): the core validates them once, the same way for every front-end."""
 
+from __future__ import annotations
+
 import configparser
 import difflib
+from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Sequence, Tuple
 
 from ansible import constants as C
 
@@ -27,7 +30,7 @@ KNOWN_VARIABLES = frozenset([option.variable for option in OPTIONS if option.var
                             + [VARIABLE_PREFIX + name for name in ROLE_INPUTS + ROLE_OUTPUTS])
 
 
-def _ini_section(path):
+def _ini_section(path: str) -> Dict[str, str]:
     """The [netfoundry] section of the ansible.cfg in use, raw strings by key (read again only when the file
     changed)."""
     signature = stat_signature(path)
@@ -43,7 +46,7 @@ def _ini_section(path):
     return section
 
 
-def _check_ini(section, path):
+def _check_ini(section: Mapping[str, str], path: str) -> None:
     for key in sorted(section):
         option = BY_NAME.get(key)
         if option is not None and (option.secret or option.credentials):
@@ -52,7 +55,7 @@ def _check_ini(section, path):
                           % (key, path, INI_SECTION))
 
 
-def warn_misspelled(variables, warn):
+def warn_misspelled(variables: Mapping[str, Any], warn: Callable[[str], None]) -> None:
     """A netfoundry_* variable the collection does not know is most likely a typo: say so once per process.
 
     One template may evaluate the lookup a thousand times with the same variables: they are looked through once
@@ -80,7 +83,7 @@ ALIASES = {'api_url': 'audience', 'api': 'audience', 'gateway': 'audience', 'gat
            'base_url': 'audience'}
 
 
-def unknown_keywords(direct, accepted):
+def unknown_keywords(direct: Iterable[Any], accepted: Sequence[str]) -> Optional[str]:
     unknown = sorted(str(name) for name in direct if name not in accepted)
     if not unknown:
         return None
@@ -90,7 +93,7 @@ def unknown_keywords(direct, accepted):
     return 'unknown option(s) %s; the options are %s' % (suggest, ', '.join(sorted(accepted)))
 
 
-def _plan(accepted):
+def _plan(accepted: Iterable[str]) -> Tuple[Tuple[str, Optional[str], bool], ...]:
     """(name, variable, may come from ansible.cfg) for each accepted option, worked out once per option set."""
     accepted = tuple(accepted)
     plan = MEMO.get(PLAN_SPACE, accepted)
@@ -100,7 +103,8 @@ def _plan(accepted):
     return plan
 
 
-def gather(direct, variables, template, accepted, warn, config_file=None):
+def gather(direct: Mapping[str, Any], variables: Mapping[str, Any], template: Callable[[Any], Any],  # pylint: disable=too-many-arguments
+           accepted: Sequence[str], warn: Callable[[str], None], config_file: Optional[str] = None) -> Tuple[Dict[str, Any], Dict[str, str]]:
     """(raw values, origins) of the accepted options (a tuple): keyword, else netfoundry_<name> variable, else
     ansible.cfg.
 
@@ -128,7 +132,7 @@ def gather(direct, variables, template, accepted, warn, config_file=None):
     return raw, origins
 
 
-def needs_template(value):
+def needs_template(value: Any) -> bool:
     """False for a value templating would return unchanged (the common case: skip the templar)."""
     if isinstance(value, str):
         return '{{' in value or '{%' in value or '{#' in value

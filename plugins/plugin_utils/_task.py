@@ -6,18 +6,18 @@
 nf_resource_info): the token's options (keyword, netfoundry_<option> variable, ansible.cfg) or the role's session, the
 one API client, the masked invocation and the failed result. The actions keep only their own options and work."""
 
-import os
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from ansible import constants as C
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.netfoundry.api.plugins.plugin_utils import _session
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NO_LOG_VALUE, proxy_password
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, CORE, argspec, plain
-from ansible_collections.netfoundry.api.plugins.module_utils._grants import StaticGrant
-from ansible_collections.netfoundry.api.plugins.module_utils._token import fetch, prepare
+from ansible_collections.netfoundry.api.plugins.module_utils._token import prepare
 from ansible_collections.netfoundry.api.plugins.plugin_utils._api import Client
 from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather, needs_template, unknown_keywords
 
@@ -28,13 +28,13 @@ NO_LOG = NO_LOG_VALUE
 SESSION_VARIABLE = 'netfoundry_api_session'
 
 
-def action_argspec(group):
+def action_argspec(group: str) -> Dict[str, Dict[str, Any]]:
     """The action's own options (typed) and the core's (raw, for the one validation of the core: the same as the
     module's and the lookup's, with the same sources)."""
     return dict(argspec(group), **dict((name, dict(type='raw', no_log=BY_NAME[name].secret)) for name in CORE))
 
 
-def shown(args):
+def shown(args: Mapping[str, Any]) -> Dict[str, Any]:
     """The arguments for invocation: the secret and the session masked, and the password of a proxy URL."""
     masked = dict(args, client_secret=NO_LOG if args.get('client_secret') else None,
                   session=NO_LOG if args.get('session') else None)
@@ -44,7 +44,7 @@ def shown(args):
     return masked
 
 
-def _inject_invocation(task_vars):
+def _inject_invocation(task_vars: Mapping[str, Any]) -> bool:
     """ansible-core 2.21 adds a result's invocation only when INJECT_INVOCATION is on; earlier lines always do."""
     try:
         return C.config.get_config_value('INJECT_INVOCATION', variables=task_vars)
@@ -52,7 +52,7 @@ def _inject_invocation(task_vars):
         return True
 
 
-def failed(result, message):
+def failed(result: Dict[str, Any], message: str) -> Dict[str, Any]:
     """A failed result, not AnsibleActionFail: before 2.19 that exception adds the traceback of the error being
     handled ('exception'), which -vvv prints, with the unredacted text of the core's error in it."""
     result.update(failed=True, changed=False, msg=message)
@@ -65,12 +65,12 @@ class ApiAction(ActionBase):
 
     TRANSFERS_FILES = False
     _requires_connection = False
-    GROUP = None  # the option table's group of the action's own options
+    GROUP: str = ''  # the option table's group of the action's own options
 
-    def _template(self, value):
+    def _template(self, value: Any) -> Any:
         return self._templar.template(value) if needs_template(value) else value
 
-    def start(self, result, task_vars, **rules):
+    def start(self, result: Dict[str, Any], task_vars: Mapping[str, Any], **rules: Any) -> Optional[Dict[str, Any]]:
         """Validate the task's arguments (rules: mutually_exclusive...) and add the masked invocation; None (and result
         failed) for a list or a dict given to a text option, which ansible-core would turn into text."""
         spec = action_argspec(self.GROUP)
@@ -88,7 +88,7 @@ class ApiAction(ActionBase):
             result['invocation'] = dict(module_args=shown(args))
         return args
 
-    def client(self, args, task_vars):
+    def client(self, args: Mapping[str, Any], task_vars: Mapping[str, Any]) -> Tuple[Client, str]:
         """(Client, API URL): the token from a session handle or from the options.
 
         A session (option session, or the role's netfoundry_api_session when the task gives no option of the token)
@@ -97,27 +97,8 @@ class ApiAction(ActionBase):
         session = args.get('session')
         if session is None and not direct and task_vars.get(SESSION_VARIABLE) is not None:
             session = self._template(task_vars[SESSION_VARIABLE])
-        secrets = []
         if session is not None:
             session = plain(session)
-            settings = _session.session_connection(session)
-            if session['kind'] == 'static':
-                grant = StaticGrant(session['headers'].get('X-RapidAPI-Key'), session['headers'].get('X-RapidAPI-Host'))
-                return (Client(settings, os.environ, None, display.warning, session['headers'], grant.secret_forms()),
-                        session['api_url'])
-
-            def fetch_token(refused):
-                return _session.session_fetch(session, warn=display.warning, refused=refused)
-        else:
-            raw, origins = gather(direct, task_vars, self._template, CORE, display.warning)
-            request = prepare(raw, origins=origins)
-            settings = request.settings
-            secrets = request.secret_forms(os.environ)
-
-            def fetch_token(refused):
-                return fetch(request, warn=display.warning, refused=refused)
-        first = fetch_token(None)
-
-        def token(refused):
-            return (first if refused is None else fetch_token(refused)).access_token
-        return Client(settings, os.environ, token, display.warning, None, secrets), first.api_url
+            return Client.for_session(session, display.warning), session['api_url']
+        raw, origins = gather(direct, task_vars, self._template, CORE, display.warning)
+        return Client.for_grant(prepare(raw, origins=origins), display.warning)
