@@ -14,7 +14,6 @@ import subprocess
 import time
 
 import pytest
-import yaml
 
 from ansible_collections.netfoundry.api.tests.e2e.conftest import BIN, COLLECTIONS
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
@@ -57,22 +56,7 @@ def test_a_status_that_is_not_text_is_one_line(testbed, playbook):
     assert_clean(run)
 
 
-# 2. A spec key that is not text
-
-
-def test_a_spec_key_that_is_not_text_is_one_line(testbed, playbook):
-    text = yaml.safe_dump([{'name': 'e2e', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
-        {'name': 'a port as a key', 'netfoundry.api.nf_resource': {
-            'type': 'endpoints', 'network': NET, 'name': 'ep', 'spec': {80: 'http'}},
-         'register': 'r_key', 'ignore_errors': True}, save('key', 'r_key')]}])
-    assert '80: http' in text  # YAML's 80: is a number
-    run = playbook(text, extra_vars=credential_vars(testbed))
-    assert run.rc == 0, run.output
-    result = run.saved('key')
-    assert (result['failed'], result['changed'], result['msg']) == (
-        True, False, "spec key 80 is a number, not text: quote it ('80')")
-    assert testbed.stats()['api_requests'] == 0
-    assert_clean(run)
+# 2. A spec key that is not text: the scenario resource_spec_key_not_text (tests/e2e/scenarios/)
 
 
 # 3. A NUL byte in enrollment_jwt_dest
@@ -349,13 +333,3 @@ def test_an_enrollment_jwt_nobody_has_seen_is_hidden_by_its_shape(testbed, playb
     assert run.saved('odd') == {'note': 'use ********', 'x': ['********']}
     assert '#********' in run.saved('diff')['diff']['before']['attributes']
     assert_clean(run)  # the scan: the issued JWT nowhere
-
-
-def test_empty_ids_and_names_are_refused(testbed, playbook):
-    tasks = (info_task('id', {'type': 'endpoints', 'id': ''})
-             + resource_task('name', {'type': 'endpoints', 'network': NET, 'name': ' '}))
-    run = playbook(play(tasks, vars=credential_vars(testbed)))
-    assert (run.saved('id')['msg'], run.saved('name')['msg']) == (
-        'option id is empty: give a value or leave it out', 'option name is empty: give a value or leave it out')
-    assert testbed.stats()['api_requests'] == 0
-    assert_clean(run)

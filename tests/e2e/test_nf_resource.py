@@ -6,7 +6,8 @@
 the life of every type (create, unchanged, update, check mode, delete, delete again) counted in the test bed's
 api_log, the comparison rules, properties that cannot change, the faults of the asynchronous progression, the
 one-time credentials of endpoints and edge routers, the info action and the role's session. Every run is at -vvvv;
-the playbook fixture scans it for the client secret and for every enrollment JWT and registration key issued."""
+the playbook fixture scans it for the client secret and for every enrollment JWT and registration key issued. (More
+of its tests are playbook scenarios: tests/e2e/scenarios/resource_*, run by test_scenarios.py.)"""
 
 import hashlib
 import json
@@ -238,18 +239,6 @@ def test_every_type_create_rerun_update_check_delete(testbed, playbook):
     assert [(r.get('failed', False), r['changed'], r['method']) for r in run.saved('missing')] == [
         (False, False, 'none')] * len(types)
     assert testbed.stats()['api_writes'] == writes
-    assert_quiet(run, testbed)
-
-
-def test_check_and_diff_of_a_create_show_what_would_be_sent_and_nothing_is(testbed, playbook):
-    tasks = resource_task('planned', {'type': 'services', 'network': NET, 'name': 'svc-planned', 'spec': {
-        'modelType': 'TunnelerToEndpoint', 'model': MODEL, 'configs': []}}, check_mode=True)
-    run = playbook(play(tasks, vars=credential_vars(testbed)), args=['--diff'])
-    assert run.rc == 0, run.output
-    planned = run.saved('planned')
-    assert (planned['changed'], planned['method'], planned['diff']) == (True, 'create', {'before': {}, 'after': {
-        'name': 'svc-planned', 'modelType': 'TunnelerToEndpoint', 'model': MODEL, 'configs': []}})
-    assert testbed.stats()['api_writes'] == 0
     assert_quiet(run, testbed)
 
 

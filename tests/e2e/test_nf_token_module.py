@@ -2,14 +2,15 @@
 # Copyright (c) netfoundry.api contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""netfoundry.api.nf_token through ansible-playbook against the test bed."""
+"""netfoundry.api.nf_token through ansible-playbook against the test bed. (More of the module's tests are playbook
+scenarios: tests/e2e/scenarios/module_*, run by test_scenarios.py.)"""
 
 import json
 
 import pytest
 
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
-    CLIENT_ID, CLIENT_SECRET, assert_clean, local_inventory, play, save, squash, token_task)
+    CLIENT_ID, CLIENT_SECRET, assert_clean, local_inventory, play, token_task)
 
 
 @pytest.mark.core_behaviour  # the request shapes of each identity provider
@@ -40,30 +41,6 @@ def test_each_request_shape(testbed, playbook, tmp_path):
         ('generic', 'application/x-www-form-urlencoded', None, 200)]
     assert [e['params'] for e in log] == [['audience', 'client_id', 'client_secret', 'grant_type'], ['grant_type', 'scope'],
                                           ['client_id', 'client_secret', 'grant_type', 'resource']]
-    assert_clean(run)
-
-
-def test_the_token_works_against_the_api(testbed, playbook):
-    info = testbed.info
-    tasks = token_task('token', {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'audience': info['api'],
-                                 'token_url': info['idp_http'] + '/oauth/token', 'auth_method': 'client_secret_json'},
-                       no_log=True) + [
-        {'name': 'list networks', 'ansible.builtin.uri': {
-            'url': "{{ ansible_facts['netfoundry_api_url'] }}core/v2/networks",
-            'headers': "{{ ansible_facts['netfoundry_api_headers'] }}"}, 'register': 'networks'},
-        {'name': 'who am I', 'ansible.builtin.uri': {
-            'url': '{{ r_token.api_url }}identity/v1/identities/self', 'headers': '{{ r_token.headers }}'},
-         'register': 'me'},
-        {'name': 'a forged token is refused', 'ansible.builtin.uri': {
-            'url': '{{ r_token.api_url }}core/v2/networks', 'status_code': 401,
-            'headers': {'Authorization': "Bearer {{ r_token.access_token[:-4] }}AAAA"}}, 'register': 'forged'},
-    ] + [save('networks', "networks.json._embedded.networkList | map(attribute='name')"), save('me', 'me.json')]
-    run = playbook(play(tasks))
-    assert run.rc == 0, run.output
-    assert run.saved('networks') == ['demo-network', 'lab-network']
-    assert run.saved('me')['id'] == CLIENT_ID
-    stats = testbed.stats()
-    assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 3, 1)
     assert_clean(run)
 
 
@@ -153,42 +130,6 @@ def test_environment_rules(testbed, playbook):
     assert testbed.stats()['total'] == 1
 
 
-@pytest.mark.core_behaviour  # TLS checks
-def test_https_needs_the_right_ca(testbed, playbook):
-    info = testbed.info
-    base = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': info['idp_https'] + '/token', 'retries': 0,
-            'cache': False}
-    tasks = (token_task('with_ca', dict(base, ca_path=info['ca']))
-             + token_task('system_store', base)
-             + token_task('insecure', dict(base, validate_certs=False)))
-    run = playbook(play(tasks))
-    assert run.rc == 0, run.output
-    assert run.saved('with_ca')['access_token']
-    assert run.saved('system_store')['msg'] == (
-        "token request to %s/token failed: the server's TLS certificate is not trusted (unable to get local issuer "
-        "certificate); set ca_path to the CA bundle that signed it (validate_certs: false skips the check, insecurely) "
-        "(credential source: options client_id + client_secret)" % info['idp_https'])
-    assert run.saved('insecure')['warnings'] == [
-        'validate_certs is false: the TLS certificate of %s/token is not checked' % info['idp_https']]
-    assert squash('[WARNING]: validate_certs is false') in squash(run.output)
-    assert_clean(run)
-
-
-@pytest.mark.core_behaviour  # an identity provider that refuses
-def test_wrong_secret_fails_the_task_with_one_line(testbed, playbook):
-    info = testbed.info
-    tasks = [{'name': 'wrong secret', 'netfoundry.api.nf_token': {
-        'client_id': CLIENT_ID, 'client_secret': 'wrong-' + CLIENT_SECRET, 'token_url': info['idp_http'] + '/token'}}]
-    run = playbook(play(tasks))
-    assert run.rc == 2
-    assert ('"msg": "token request to %s/token was refused: HTTP 401 invalid_client (Client authentication failed); '
-            'check client_id and client_secret (credential source: options client_id + client_secret)"'
-            % info['idp_http']) in run.stdout
-    assert testbed.stats()['total'] == 1
-    assert_clean(run)
-    assert 'wrong-' not in run.output
-
-
 BAD_INPUTS = [
     ({'auth_method': 'magic'}, 'value of auth_method must be one of: auto, client_secret_json, client_secret_basic, '
                                'client_secret_post, got: magic'),
@@ -258,18 +199,6 @@ def test_one_token_for_every_host_with_run_once(testbed, playbook):
     assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 5, 0)
 
 
-def test_check_mode_and_module_defaults(testbed, playbook):
-    info = testbed.info
-    tasks = token_task('defaults', None)
-    text = play(tasks, module_defaults={'group/netfoundry.api.nf': {
-        'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': info['idp_http'] + '/token'}})
-    run = playbook(text, args=['--check'])
-    assert run.rc == 0, run.output
-    result = run.saved('defaults')
-    assert result['changed'] is False and result['failed'] is False and result['access_token']
-    assert testbed.stats()['total'] == 1
-
-
 def test_secret_from_a_file_never_shows_even_verbose(testbed, playbook, tmp_path):
     account = tmp_path / 'credentials.json'
     account.write_text(json.dumps({'clientId': CLIENT_ID, 'password': CLIENT_SECRET,
@@ -282,3 +211,4 @@ def test_secret_from_a_file_never_shows_even_verbose(testbed, playbook, tmp_path
     assert run.saved('refused')['msg'].startswith('token request to %s/oauth/token was refused: HTTP 400 invalid_request'
                                                   % testbed.info['idp_http'])
     assert_clean(run)
+

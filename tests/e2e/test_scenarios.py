@@ -14,9 +14,10 @@ they must be. Its keys (CONTRIBUTING.md, "Playbook scenarios"):
 
   rc                      the exit code of ansible-playbook (required)
   saved                   <name>[.<key or index>...]: a value or a matcher; <name> may be a glob (node*), which must
-                          match at least one saved file, and then every file it matches must satisfy the expectation
+                          match at least one saved file, and then every file it matches must satisfy the expectation;
+                          * in the path maps the rest over a list (json._embedded.networkList.*.name)
   saved_count             how many files the play saved
-  stats                   <key of testbed.stats()>: a value or a matcher
+  stats                   <key of testbed.stats()>[.<key, index or *>...]: a value or a matcher (api_log.*.status)
   stdout, output          has (list of texts), lacks (list of texts), counts (text: number), fold_whitespace (bool:
                           compare without whitespace, for warnings ansible-core before 2.19 folds at 79 columns);
                           output is stdout and stderr
@@ -119,8 +120,13 @@ def check(where, actual, wanted, problems):
 
 
 def dig(value, path):
-    """value[path[0]][path[1]]...: keys of mappings, indexes of lists."""
-    for part in path:
+    """value[path[0]][path[1]]...: keys of mappings, indexes of lists; * takes the rest of the path in each item of a
+    list (networkList.*.name: the list of the names)."""
+    for number, part in enumerate(path):
+        if part == '*':
+            if not isinstance(value, list):
+                raise TypeError('* needs a list, got %s' % type(value).__name__)
+            return [dig(item, path[number + 1:]) for item in value]
         value = value[int(part)] if isinstance(value, list) else value[part]
     return value
 
@@ -181,10 +187,16 @@ def test_scenario(name, testbed, playbook, tmp_path):
         check('saved_count', len([path for path in run.out_dir.iterdir() if path.is_file()]), expect['saved_count'],
               problems)
     for key, wanted in (expect.get('stats') or {}).items():
-        if key not in stats:
-            problems.append('stats has no %s (it has %s)' % (key, sorted(stats)))
-        else:
-            check('stats %s' % key, stats[key], wanted, problems)
+        name, path = key.split('.')[0], key.split('.')[1:]
+        if name not in stats:
+            problems.append('stats has no %s (it has %s)' % (name, sorted(stats)))
+            continue
+        try:
+            actual = dig(stats[name], path)
+        except (KeyError, IndexError, ValueError, TypeError) as error:
+            problems.append('stats %s: no %s (%r)' % (name, '.'.join(path), error))
+            continue
+        check('stats %s' % key, actual, wanted, problems)
     check_text('stdout', run.stdout, expect.get('stdout') or {}, problems)
     check_text('the output', run.output, expect.get('output') or {}, problems)
     if 'tokens_in_output' in expect:
@@ -217,6 +229,11 @@ def test_expectations_can_fail(tmp_path):
     (tmp_path / 'one.json').write_text('{"k": [1]}')
     check_saved(tmp_path, {'node*': 1, 'one.k.0': 2, 'one.x': 1}, missing)
     assert [problem.split(':')[0] for problem in missing] == ['saved node*', 'saved one.k.0', 'saved one.x']
+    assert dig({'l': [{'n': 1}, {'n': 2}]}, ['l', '*', 'n']) == [1, 2]
+    star = []
+    (tmp_path / 'two.json').write_text('{"l": [{"n": 1}, {"m": 2}], "k": 3}')
+    check_saved(tmp_path, {'two.l.*.n': [1, 2], 'two.k.*': 3, 'two.l.*.n.x': 1}, star)
+    assert [problem.split(':')[0] for problem in star] == ['saved two.l.*.n', 'saved two.k.*', 'saved two.l.*.n.x']
     assert substitute({'${a}x': ['${a}']}, {'a': 'b'}) == {'bx': ['b']}
     with pytest.raises(KeyError):
         substitute('${nf_apl}', {'nf_api': 'x'})

@@ -2,7 +2,8 @@
 # Copyright (c) netfoundry.api contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""nf_token's facts and the controller's fact cache: a persistent cache never gets the token unless asked."""
+"""nf_token's facts and the controller's fact cache: a persistent cache never gets the token unless asked. (The memory
+cache, which keeps every fact: the playbook scenario module_memory_fact_cache_keeps_every_fact.)"""
 
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
     CLIENT_ID, CLIENT_SECRET, assert_clean, play, save, squash, token_task)
@@ -43,18 +44,4 @@ def test_a_persistent_fact_cache_never_gets_the_token_unless_asked(testbed, play
                                            'netfoundry_api_token_expires_at', 'netfoundry_api_url']
     assert squash(WARNING) not in squash(run.output)
     assert cached_tokens(facts, tokens) == 2  # the token and the Authorization header, in the host's cache file
-    assert_clean(run)
-
-
-def test_the_memory_fact_cache_keeps_every_fact(testbed, playbook):
-    tasks = token_task('memory', options(testbed), no_log=True) + [
-        save('facts', "ansible_facts.keys() | select('match', 'netfoundry_') | sort"),
-        token_task('never', options(testbed, token_facts=False), no_log=True)[0],
-        save('never', "r_never.ansible_facts.keys() | sort")]
-    run = playbook(play(tasks))
-    assert run.rc == 0, run.output
-    assert run.saved('facts') == ['netfoundry_api_headers', 'netfoundry_api_token', 'netfoundry_api_token_expires_at',
-                                  'netfoundry_api_url']
-    assert run.saved('never') == ['netfoundry_api_token_expires_at', 'netfoundry_api_url']
-    assert 'fact cache' not in run.output
     assert_clean(run)
