@@ -353,15 +353,3 @@ def test_the_roles_session_serves_every_nf_request(inputs, testbed, playbook):
     assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 15, 0)
     assert_no_token(run, testbed)
     assert_clean(run)
-
-
-def test_a_list_or_dict_for_a_text_option_is_one_line(testbed, playbook):
-    """ansible-core would turn [core, v2] into the text "['core', 'v2']" and send it (an outsider's finding)."""
-    tasks = (request_task('list', {'path': ['core', 'v2']}) + request_task('dict', {'url': {'a': 1}})
-             + request_task('method', {'path': 'core/v2/networks', 'method': ['GET']}))
-    run = playbook(play(tasks, vars=credential_vars(testbed)))
-    assert run.rc == 0, run.output
-    assert [run.saved(name)['msg'] for name in ('list', 'dict', 'method')] == [
-        'option path must be a string, got a list', 'option url must be a string, got a dictionary',
-        'option method must be a string, got a list']
-    assert testbed.stats()['api_requests'] == 0

@@ -59,28 +59,6 @@ def test_twenty_hosts_four_tasks_one_request(testbed, playbook):
     assert_clean(run)
 
 
-@pytest.mark.core_behaviour  # many hosts: the core's single flight under load
-def test_module_on_every_host_without_run_once(testbed, playbook):
-    tasks = [{'name': 'token on every host', 'netfoundry.api.nf_token': {
-        'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token',
-        'audience': testbed.info['api']}, 'register': 'nf', 'no_log': True},
-        {'name': 'call the API', 'ansible.builtin.uri': {
-            'url': "{{ ansible_facts['netfoundry_api_url'] }}core/v2/networks",
-            'headers': "{{ ansible_facts['netfoundry_api_headers'] }}"}},
-        {'name': 'save', 'save_result': {
-            'content': '{{ nf.cached }} {{ nf.access_token | hash("sha256") }}',
-            'dest': '{{ out_dir }}/{{ inventory_hostname }}'}}]
-    # Ten hosts at forks 10: ten modules ask for the token at once; one asks the identity provider.
-    run = playbook(play(tasks, hosts='nodes'), inventory=local_inventory(10), args=['--forks', '10'])
-    assert run.rc == 0, run.output
-    saved = [p.read_text().split() for p in run.out_dir.iterdir()]
-    assert len(saved) == 10
-    assert len({token for _cached, token in saved}) == 1
-    assert sorted(cached for cached, _token in saved) == ['False'] + ['True'] * 9
-    stats = testbed.stats()
-    assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 10, 0)
-
-
 WORKER = r'''
 import json, os, sys, time
 sys.path.insert(0, sys.argv[1])

@@ -6,10 +6,7 @@
 playbook fixture finds the secret nowhere, and each test also finds every token the test bed issued nowhere. (More of
 nf_request's tests are playbook scenarios: tests/e2e/scenarios/request_*, run by test_scenarios.py.)"""
 
-import pytest
-
-from ansible_collections.netfoundry.api.tests.e2e.plays import (
-    assert_clean, credential_vars, local_inventory, play, save)
+from ansible_collections.netfoundry.api.tests.e2e.plays import assert_clean, credential_vars, play, save
 
 
 def request_task(name, args, **keywords):
@@ -22,20 +19,6 @@ def request_task(name, args, **keywords):
 def assert_no_token(run, testbed):
     tokens = testbed.stats()['tokens']
     assert tokens and run.token_count(tokens) == 0
-
-
-@pytest.mark.core_behaviour  # many hosts: the core's single flight under load
-def test_many_hosts_and_tasks_cost_one_token_request(testbed, playbook):
-    tasks = [{'name': 'call %d' % number, 'netfoundry.api.nf_request': {'path': 'core/v2/networks'}}
-             for number in range(3)]
-    run = playbook(play(tasks, hosts='nodes', vars=credential_vars(testbed)), inventory=local_inventory(10),
-                   args=['--forks', '10'])
-    assert run.rc == 0, run.output
-    assert 'ok=3 ' in run.stdout and 'failed=0' in run.stdout
-    stats = testbed.stats()
-    assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 30, 0)
-    assert_no_token(run, testbed)
-    assert_clean(run)
 
 
 def test_bad_input_fails_in_one_line(testbed, playbook):

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
-    CLIENT_ID, CLIENT_SECRET, assert_clean, local_inventory, play, token_task)
+    CLIENT_ID, CLIENT_SECRET, assert_clean, play, token_task)
 
 
 @pytest.mark.core_behaviour  # the request shapes of each identity provider
@@ -180,25 +180,6 @@ def test_bad_inputs_fail_clearly_before_the_network(testbed, playbook, tmp_path)
     assert_clean(run)
 
 
-def test_one_token_for_every_host_with_run_once(testbed, playbook):
-    info = testbed.info
-    tasks = [
-        {'name': 'token once, on the controller', 'netfoundry.api.nf_token': {
-            'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'audience': info['api'],
-            'token_url': info['idp_http'] + '/token'}, 'delegate_to': 'localhost', 'run_once': True, 'no_log': True},
-        {'name': 'each host calls the API', 'ansible.builtin.uri': {
-            'url': "{{ ansible_facts['netfoundry_api_url'] }}identity/v1/identities/self",
-            'headers': "{{ ansible_facts['netfoundry_api_headers'] }}"}, 'register': 'me'},
-        {'name': 'save', 'save_result': {'content': '{{ me.json.id }}', 'dest': '{{ out_dir }}/{{ inventory_hostname }}.txt'}},
-    ]
-    run = playbook(play(tasks, hosts='nodes'), inventory=local_inventory(5), args=['--forks', '5'])
-    assert run.rc == 0, run.output
-    assert sorted(p.name for p in run.out_dir.iterdir()) == ['node%02d.txt' % i for i in range(5)]
-    assert {p.read_text() for p in run.out_dir.iterdir()} == {CLIENT_ID}
-    stats = testbed.stats()
-    assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 5, 0)
-
-
 def test_secret_from_a_file_never_shows_even_verbose(testbed, playbook, tmp_path):
     account = tmp_path / 'credentials.json'
     account.write_text(json.dumps({'clientId': CLIENT_ID, 'password': CLIENT_SECRET,
@@ -211,4 +192,3 @@ def test_secret_from_a_file_never_shows_even_verbose(testbed, playbook, tmp_path
     assert run.saved('refused')['msg'].startswith('token request to %s/oauth/token was refused: HTTP 400 invalid_request'
                                                   % testbed.info['idp_http'])
     assert_clean(run)
-
