@@ -225,3 +225,24 @@ def test_the_answer_hides_authorization_headers_and_keeps_text():
     reply = _api.Reply('GET', API + 'x?secret=1', response.answer)
     assert (reply.headers, reply.json, reply.content, reply.url) == (
         {'Content-Type': 'text/plain', 'X-Id': '1'}, None, 'plain words', API + 'x')
+
+
+def test_a_static_sessions_client_redacts_the_rapidapi_key_from_what_the_api_echoes(monkeypatch):
+    """Every client is made one way (Client.for_session): the role's verify step with a RapidAPI key once made its own
+    client without the key among its secrets, so an API that repeated the key put it in the role's failure."""
+    from ansible_collections.netfoundry.api.plugins.plugin_utils._lookup import verify
+    from ansible_collections.netfoundry.api.plugins.plugin_utils._session import SESSION_FORMAT
+    key = 'rapid-key-0123456789abcdef'
+    session = dict(format=SESSION_FORMAT, kind='static', api_url=API, info={}, options={},
+                   headers={'X-RapidAPI-Key': key, 'X-RapidAPI-Host': 'netfoundry.example-rapidapi.test'})
+    sent = []
+
+    def send(method, url, headers, body, settings, environ, warn, target, deadline=None):
+        sent.append(headers)
+        return FakeResponse(403, {'message': 'key %s is not subscribed to this API' % key}).answer
+    monkeypatch.setattr(_http, 'send', send)
+    with pytest.raises(NFError) as caught:
+        verify(session, [].append)
+    assert sent[0]['X-RapidAPI-Key'] == key  # sent where it belongs
+    assert key not in caught.value.message and key[:16] not in caught.value.message
+    assert 'refused the token: HTTP 403 key ******** is not subscribed' in caught.value.message
