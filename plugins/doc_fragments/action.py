@@ -3,19 +3,38 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import yaml
+
+from ansible_collections.netfoundry.api.plugins.doc_fragments import auth, cache, connection
+
+
+def _options(*documents):
+    """One fragment of the options (and notes) of several: the token's options are documented once, in the auth,
+    connection and cache fragments, and every action names them in one line."""
+    merged = {'options': {}, 'notes': []}
+    for document in documents:
+        loaded = yaml.safe_load(document)
+        merged['options'].update(loaded.get('options', {}))
+        merged['notes'] += loaded.get('notes', [])
+    if not merged['notes']:
+        del merged['notes']
+    return yaml.safe_dump(merged, sort_keys=False, width=4096, allow_unicode=True)
+
 
 class ModuleDocFragment:
     # What every controller-side action of the collection shares (nf_request, nf_resource, nf_resource_info,
     # nf_export, nf_session): it runs on the controller, in the action group netfoundry.api.nf, without async. The
-    # descriptions are ansible.builtin.action_common_attributes' own; each module adds its check_mode and diff_mode
-    # support.
+    # descriptions are ansible.builtin.action_common_attributes' own. check_mode full and diff_mode none are the
+    # common case; a module that differs says so in its own attributes.
     DOCUMENTATION = r'''
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target, if not supported
       the action will be skipped.
+    support: full
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
   platform:
     description: Target OS/families that can be operated against.
     support: N/A
@@ -40,9 +59,15 @@ attributes:
     support: full
     membership:
       - netfoundry.api.nf
+notes:
+  - This is an action that runs on the controller; nothing is sent to the managed hosts.
 author:
   - NetFoundry API collection contributors (@netfoundry)
 '''
+
+    # The options of the token of nf_session, which makes the session: the auth, connection and cache fragments'.
+    TOKEN = _options(auth.ModuleDocFragment.DOCUMENTATION, connection.ModuleDocFragment.DOCUMENTATION,
+                     cache.ModuleDocFragment.DOCUMENTATION)
 
     # The session option of the actions that call the API (not nf_session, which makes the session).
     SESSION = r'''
@@ -57,4 +82,26 @@ options:
         none of them, and the role's C(netfoundry_force) and C(netfoundry_cache) inputs apply to the play's one
         token, not to every call.
     type: dict
+'''
+
+    # The options of the actions that call the API: the token's, and the session.
+    API = _options(auth.ModuleDocFragment.DOCUMENTATION, connection.ModuleDocFragment.DOCUMENTATION,
+                   cache.ModuleDocFragment.DOCUMENTATION, SESSION, r'''
+notes:
+  - Every option of the token (the auth, connection and cache options) can also come from a variable
+    C(netfoundry_<option>) (for example C(netfoundry_credentials_file) in group_vars); an option given to the task
+    wins over the variable.
+''')
+
+    # The type option of nf_resource and nf_resource_info (the option table's choices: plugin_utils/_types.py's TYPES).
+    RESOURCE_TYPE = r'''
+options:
+  type:
+    description:
+      - The resource type, as in the API's path C(core/v2/<type>).
+    type: str
+    required: true
+    choices: [networks, endpoints, edge-routers, edge-router-policies, services, service-policies,
+              service-edge-router-policies, app-wans, posture-checks, certificate-authorities, configs, config-types,
+              terminators]
 '''

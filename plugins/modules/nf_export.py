@@ -21,9 +21,7 @@ description:
   - Left out, and listed in RV(left_out) with the reason, are the policies NetFoundry makes itself (names ending in
     C(-system)), the endpoint NetFoundry makes for a tunneler-enabled edge router, services made of configs (no
     C(modelType)), and hosted routers whose data center the API does not list.
-  - Read-only; runs in check mode too. This is an action that runs on the controller.
-  - Every option of the token (the auth, connection and cache options below) can also come from a variable
-    C(netfoundry_<option>); an option given to the task wins over the variable.
+  - Read-only; runs in check mode too.
 options:
   network:
     description:
@@ -48,16 +46,8 @@ options:
         the file gives the name as it is and runs nothing.
     type: path
 extends_documentation_fragment:
-  - netfoundry.api.auth
-  - netfoundry.api.connection
-  - netfoundry.api.cache
   - netfoundry.api.action
-  - netfoundry.api.action.session
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
+  - netfoundry.api.action.api
 seealso:
   - module: netfoundry.api.nf_resource
   - module: netfoundry.api.nf_resource_info

@@ -18,12 +18,9 @@ description:
   - The token travels only in the request's C(Authorization) header. It is in no result, not in C(invocation), not
     in the response headers returned, and in no output at any verbosity, so a job's events and logs (AWX, automation
     controller, C(ANSIBLE_LOG_PATH)) never hold it. The client secret never shows either.
-  - This is an action that runs on the controller; nothing is sent to the managed hosts, and the credential's
-    environment variables (E(NETFOUNDRY_API_ACCOUNT), E(NETFOUNDRY_CLIENT_ID), ...) are read on the controller.
-  - Every option of the token (the auth, connection and cache options below) can also come from a variable
-    C(netfoundry_<option>) (for example C(netfoundry_credentials_file) in group_vars, or the role's inputs); an
-    option given to the task wins over the variable. So, with the credential in variables or in the environment, a
-    task needs only O(path).
+  - The credential's environment variables (E(NETFOUNDRY_API_ACCOUNT), E(NETFOUNDRY_CLIENT_ID), ...) are read on
+    the controller. With the credential in variables (the role's inputs too) or in the environment, a task needs only
+    O(path).
 options:
   path:
     description:
@@ -115,17 +112,12 @@ notes:
   - "Check mode: C(GET) and C(HEAD) run; other methods are skipped with a message."
   - C(changed) is false for C(GET) and C(HEAD) and true for every other method that succeeded.
 extends_documentation_fragment:
-  - netfoundry.api.auth
-  - netfoundry.api.connection
-  - netfoundry.api.cache
   - netfoundry.api.action
-  - netfoundry.api.action.session
+  - netfoundry.api.action.api
 attributes:
   check_mode:
     support: partial
     details: Only C(GET) and C(HEAD) calls are sent in check mode; the others are skipped.
-  diff_mode:
-    support: none
 seealso:
   - module: netfoundry.api.nf_token
   - plugin: netfoundry.api.nf_token

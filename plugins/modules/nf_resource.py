@@ -31,20 +31,11 @@ description:
     one can enroll or register as that resource. They are never in the result (C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER)
     stands in for them) unless you ask with O(return_enrollment_secrets); O(enrollment_jwt_dest) and
     O(registration_key_dest) write them to a file only you can read.
-  - This is an action that runs on the controller; nothing is sent to the managed hosts.
-  - Every option of the token (the auth, connection and cache options below) can also come from a variable
-    C(netfoundry_<option>) (for example C(netfoundry_credentials_file) in group_vars); an option given to the task
-    wins over the variable.
 options:
   type:
     description:
       - The resource type, as in the API's path C(core/v2/<type>).
       - Every type NetFoundry's SDK treats as changeable is supported. C(networks) take minutes to provision.
-    type: str
-    required: true
-    choices: [networks, endpoints, edge-routers, edge-router-policies, services, service-policies,
-              service-edge-router-policies, app-wans, posture-checks, certificate-authorities, configs, config-types,
-              terminators]
   network:
     description:
       - The name or id of the network the resource belongs to. Required for every type but C(networks).
@@ -203,14 +194,10 @@ notes:
     differs. Check mode and diff mode are supported. One token for the play, never in the result. Enrollment
     secrets are hidden unless you ask for them.
 extends_documentation_fragment:
-  - netfoundry.api.auth
-  - netfoundry.api.connection
-  - netfoundry.api.cache
   - netfoundry.api.action
-  - netfoundry.api.action.session
+  - netfoundry.api.action.api
+  - netfoundry.api.action.resource_type
 attributes:
-  check_mode:
-    support: full
   diff_mode:
     support: full
 seealso:

@@ -16,19 +16,7 @@ description:
     is never in the result or the output.
   - One-time enrollment JWTs and registration keys are replaced by C(VALUE_SPECIFIED_IN_NO_LOG_PARAMETER) unless
     O(return_enrollment_secrets=true).
-  - This is an action that runs on the controller; nothing is sent to the managed hosts.
-  - Every option of the token (the auth, connection and cache options below) can also come from a variable
-    C(netfoundry_<option>) (for example C(netfoundry_credentials_file) in group_vars); an option given to the task
-    wins over the variable.
 options:
-  type:
-    description:
-      - The resource type, as in the API's path C(core/v2/<type>).
-    type: str
-    required: true
-    choices: [networks, endpoints, edge-routers, edge-router-policies, services, service-policies,
-              service-edge-router-policies, app-wans, posture-checks, certificate-authorities, configs, config-types,
-              terminators]
   network:
     description:
       - The name or id of the network to look in (not for C(networks)). When not given, the API lists the type
@@ -82,16 +70,9 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
-  - netfoundry.api.auth
-  - netfoundry.api.connection
-  - netfoundry.api.cache
   - netfoundry.api.action
-  - netfoundry.api.action.session
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
+  - netfoundry.api.action.api
+  - netfoundry.api.action.resource_type
 seealso:
   - module: netfoundry.api.nf_resource
 requirements:

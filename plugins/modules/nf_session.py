@@ -17,8 +17,8 @@ description:
     C(msg).
   - The result holds the token and is hidden from every output and callback (as with C(no_log)) when the task
     succeeds; a failed result holds only the reason.
-  - This is an action that runs on the controller; nothing is sent to the managed hosts. It takes no C(loop), because
-    before ansible-core 2.19 a loop's combined result is shown whole, which would show the token.
+  - It takes no C(loop), because before ansible-core 2.19 a loop's combined result is shown whole, which would show
+    the token.
   - A later task that uses the registered result of a failed C(nf_session) (in a play that went on, for example with
     C(ignore_errors)) fails with that failure's reason.
   - Every option (the auth, connection and cache options below, and O(verify) and O(rapidapi_host)) can also come
@@ -43,15 +43,8 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
-  - netfoundry.api.auth
-  - netfoundry.api.connection
-  - netfoundry.api.cache
   - netfoundry.api.action
-attributes:
-  check_mode:
-    support: full
-  diff_mode:
-    support: none
+  - netfoundry.api.action.token
 seealso:
   - module: netfoundry.api.nf_request
   - plugin: netfoundry.api.nf_token
