@@ -8,32 +8,16 @@ task's keywords or the netfoundry_* variables it sees, and returns it to be regi
 once, with no block, rescue or no_log in the role (no_log hid the reason before ansible-core 2.19, and the lookup's
 failure inside set_fact is printed through a chain of causes from 2.19 on)."""
 
-from ansible.plugins.action import ActionBase
-from ansible.utils.display import Display
-
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE, SESSION_ONLY
 from ansible_collections.netfoundry.api.plugins.plugin_utils._lookup import play_session
-from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather, needs_template
-
-display = Display()
-
-
-def failed(result, message):
-    """A failed result (as plugin_utils/_task.failed, which is not imported: it loads the API client and requests,
-    which a session served from the token cache never needs; the role's one task is on every play's hot path)."""
-    result.update(failed=True, changed=False, msg=message)
-    return result
+from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather
+from ansible_collections.netfoundry.api.plugins.plugin_utils._task import ApiAction, display, failed
 
 
-class ActionModule(ActionBase):
+class ActionModule(ApiAction):
 
-    TRANSFERS_FILES = False
-    _requires_connection = False
-    _supports_check_mode = True
-
-    def _template(self, value):
-        return self._templar.template(value) if needs_template(value) else value
+    GROUP = 'session'
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)

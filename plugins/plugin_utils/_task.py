@@ -2,13 +2,15 @@
 # Copyright (c) netfoundry.api contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""What every controller-side action that calls the NetFoundry API shares (nf_request, nf_resource,
-nf_resource_info): the token's options (keyword, netfoundry_<option> variable, ansible.cfg) or the role's session, the
-one API client, the masked invocation and the failed result. The actions keep only their own options and work."""
+"""What every controller-side action shares (nf_request, nf_resource, nf_resource_info, nf_export, nf_session): the
+token's options (keyword, netfoundry_<option> variable, ansible.cfg) or the role's session, the one API client, the
+masked invocation and the failed result. The actions keep only their own options and work. The API client (and
+requests with it) is loaded only when an action asks for one: nf_session, the role's one task on every play's hot
+path, never does when the token cache serves the session."""
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple
 
 from ansible import constants as C
 from ansible.errors import AnsibleError
@@ -18,8 +20,10 @@ from ansible.utils.display import Display
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import NO_LOG_VALUE, proxy_password
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, CORE, argspec, plain
 from ansible_collections.netfoundry.api.plugins.module_utils._token import prepare
-from ansible_collections.netfoundry.api.plugins.plugin_utils._api import Client
 from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather, needs_template, unknown_keywords
+
+if TYPE_CHECKING:
+    from ansible_collections.netfoundry.api.plugins.plugin_utils._api import Client
 
 display = Display()
 
@@ -93,6 +97,7 @@ class ApiAction(ActionBase):
 
         A session (option session, or the role's netfoundry_api_session when the task gives no option of the token)
         holds the play's token: no request while it is fresh, whatever the role's force and cache inputs were."""
+        from ansible_collections.netfoundry.api.plugins.plugin_utils._api import Client  # pylint: disable=import-outside-toplevel
         direct = dict((name, args[name]) for name in CORE if args.get(name) is not None)
         session = args.get('session')
         if session is None and not direct and task_vars.get(SESSION_VARIABLE) is not None:

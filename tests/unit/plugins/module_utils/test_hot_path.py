@@ -166,3 +166,21 @@ def test_a_credentials_file_under_home_is_read_again_when_rotated(tmp_path, monk
     assert prepare({'credentials_file': '~/creds.json'}, environ={}).credential.client_id == 'cid-abc'
     account.write_text(json.dumps({'clientId': 'cid-new', 'password': 'pw2', 'authenticationUrl': 'https://127.0.0.1:9/t'}))
     assert prepare({'credentials_file': '~/creds.json'}, environ={}).credential.client_id == 'cid-new'
+
+
+def test_the_roles_one_task_loads_no_http_library():
+    """nf_session (the role's one task) is an action like the others (plugin_utils/_task.ApiAction), yet loading it
+    loads neither requests nor urllib3: the API client is imported only by an action that asks for one. nf_request's
+    action, which always calls the API, shows the probe can see them."""
+    probe_actions = (
+        'import json, sys, importlib\n'
+        'seen = {}\n'
+        'for name in sys.argv[1:]:\n'
+        '    importlib.import_module("ansible_collections.netfoundry.api.plugins.action." + name)\n'
+        '    seen[name] = ["requests" in sys.modules, "urllib3" in sys.modules]\n'
+        'print(json.dumps(seen))\n')
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, '-c', probe_actions, 'nf_session', 'nf_request'], env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == {'nf_session': [False, False], 'nf_request': [True, True]}
