@@ -167,10 +167,17 @@ def redact_pieces(text: str, pieces: Iterable[str]) -> str:
 SECRET_PIECE = 8
 
 
-def secret_pieces(secret: Optional[str]) -> set[str]:
-    """Every SECRET_PIECE-character piece of a secret, raw and form-encoded."""
+def secret_pieces(secret: Optional[str], client_id: Optional[str] = None) -> set[str]:
+    """Every SECRET_PIECE-character piece of a secret, raw and form-encoded, and, with the client id, of the HTTP Basic
+    credentials that carry it (a server that echoes the Authorization header cut short gives the secret away in
+    base64 as well)."""
     pieces: set[str] = set()
-    for form in {secret, quote(secret, safe=''), quote_plus(secret)} if secret else ():
+    if not secret:
+        return pieces
+    forms = {secret, quote(secret, safe=''), quote_plus(secret)}
+    if client_id is not None:
+        forms.update(form for form in secret_forms(secret, client_id) if form not in secret_forms(secret))
+    for form in forms:
         pieces.update(form[i:i + SECRET_PIECE] for i in range(len(form) - SECRET_PIECE + 1))
     return pieces
 

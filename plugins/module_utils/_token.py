@@ -112,7 +112,7 @@ def exchange(request: ExchangeGrant, environ: Optional[Environ] = None, warn: Op
     environ = os.environ if environ is None else environ
     warn = warn or (lambda _text: None)
     secrets = request.secret_forms(environ)
-    pieces = secret_pieces(request.credential.client_secret)
+    pieces = secret_pieces(request.credential.client_secret, request.credential.client_id)
     where = 'token request to %s' % display_url(request.token_url)
     source = request.credential.source
 

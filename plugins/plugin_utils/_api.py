@@ -229,6 +229,15 @@ class Client:
 
     def _send(self, method: str, url: str, body: Optional[bytes], headers: Dict[str, str],
               deadline: Optional[float] = None) -> Reply:
+        parts = urlsplit(url)
+        host = (parts.hostname or '').lower()
+        if parts.scheme != 'https' and not (parts.scheme == 'http' and is_loopback(host)):
+            # Every call of every action comes here: the token (or RapidAPI's key) never goes over plain http, whatever
+            # URL the API URL, a path or a page link made (plain http is only for a literal loopback address).
+            raise NFError('refusing to send the %s over %s to %s (%s): give the API URL with https://' % (
+                'RapidAPI key' if self.static_headers is not None else 'token',
+                'plain http://' if parts.scheme == 'http' else 'a URL that is not https://', host or '?',
+                display_url(url)))
         headers['Accept'] = 'application/hal+json, application/json'
         if body is not None:
             headers['Content-Type'] = 'application/json'

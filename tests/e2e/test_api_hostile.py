@@ -18,7 +18,7 @@ import urllib.request
 import pytest
 
 from ansible_collections.netfoundry.api.tests.e2e.plays import (
-    CLIENT_ID, assert_clean, credential_vars, local_inventory, network_body, play, squash, task_sections, warnings_in)
+    CLIENT_ID, assert_clean, credential_vars, local_inventory, network_body, play, save, squash, task_sections, warnings_in)
 from ansible_collections.netfoundry.api.tests.e2e.test_nf_request import request_task
 from ansible_collections.netfoundry.api.tests.e2e.test_proxy import tinyproxy  # noqa: F401  pylint: disable=unused-import
 
@@ -351,5 +351,49 @@ def test_the_roles_session_serves_every_nf_request(inputs, testbed, playbook):
     assert run.rc == 0, run.output
     stats = testbed.stats()
     assert (stats['total'], stats['api_requests'], stats['api_refused']) == (1, 15, 0)
+    assert_no_token(run, testbed)
+    assert_clean(run)
+
+
+# An API URL on plain http (a typo, a copied URL): no action sends the token there (an outsider's finding: only
+# nf_request refused; nf_resource, nf_resource_info, nf_export and the role's verify step sent it in clear)
+
+def test_no_action_sends_the_token_over_plain_http(testbed, playbook):
+    import http.server
+    import threading
+    heard = []
+
+    class Listener(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # pylint: disable=invalid-name
+            heard.append((self.path, self.headers.get('Authorization')))
+            self.send_response(500)
+            self.end_headers()
+
+        def log_message(self, *_args):
+            pass
+
+    server = http.server.HTTPServer(('127.0.0.1', 0), Listener)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    api = 'http://localhost:%d/' % server.server_address[1]  # a name, not a literal loopback address: not exempt
+    variables = credential_vars(testbed, netfoundry_audience=api, netfoundry_scope=api + '/ignore-scope')
+
+    def action(name, module, args, **keywords):
+        return [dict({'name': name, module: args, 'register': 'r_' + name, 'ignore_errors': True}, **keywords),
+                save(name, 'r_' + name)]
+    tasks = (action('info', 'netfoundry.api.nf_resource_info', {'type': 'networks'})
+             + action('resource', 'netfoundry.api.nf_resource', {'type': 'endpoints', 'network': 'n1', 'name': 'e1'},
+                      check_mode=True)
+             + action('export', 'netfoundry.api.nf_export', {'network': 'n1'})
+             + action('request', 'netfoundry.api.nf_request', {'path': NETWORKS})
+             + action('verify', 'netfoundry.api.nf_session', {'verify': True}))
+    try:
+        run = playbook(play(tasks, vars=variables))
+    finally:
+        server.shutdown()
+    assert run.rc == 0, run.output
+    assert heard == []
+    for name in ('info', 'resource', 'export', 'verify'):
+        assert_one_line(run.saved(name), 'refusing to send the token over plain http:// to localhost (%s' % api)
+    assert_one_line(run.saved('request'), 'refusing to send the token over plain http:// to localhost: use https://')
     assert_no_token(run, testbed)
     assert_clean(run)
