@@ -368,6 +368,19 @@ def test_a_secret_quoted_cut_short_is_redacted(testbed, echoed):
         assert PLAIN_SECRET[start:start + 6] not in message, message
 
 
+@pytest.mark.parametrize('cut', [3, 9, 20])
+def test_basic_credentials_quoted_cut_short_are_redacted(testbed, cut):
+    """An outsider's finding (issue 29): a server that repeats the Authorization header cut short gave the base64 of
+    id:secret, which decodes to the secret but its last characters."""
+    import base64
+    testbed.add_client(PLAIN_ID, PLAIN_SECRET)
+    basic = base64.b64encode(('%s:%s' % (PLAIN_ID, PLAIN_SECRET)).encode()).decode()
+    testbed.faults({'status': 400, 'body': {'error': 'invalid_request',
+                                            'error_description': 'you sent Basic %s...' % basic[:-cut]}})
+    message = failure(testbed, client_id=PLAIN_ID, client_secret=PLAIN_SECRET, auth_method='client_secret_basic')
+    assert 'HTTP 400 invalid_request (you sent Basic ********...)' in message, message
+
+
 def test_a_seven_character_word_of_the_message_stays(testbed):
     """Pieces shorter than SECRET_PIECE are not redacted: a message's own words must not go."""
     testbed.add_client(PLAIN_ID, 'invalid-client-secret')
