@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from urllib.parse import quote, quote_plus, unquote, urlsplit
+from urllib.parse import quote, quote_plus, unquote
 from typing import Any, Iterable, Mapping, Optional
 
 REDACTED = '********'
@@ -202,19 +202,25 @@ def redact_secret_pieces(text: str, pieces: Iterable[str]) -> str:
     return ''.join(out)
 
 
-def proxy_password(url: Any) -> Optional[str]:
-    """The password a proxy URL carries as user:password@, or None (also for a URL that does not parse)."""
-    try:
-        return urlsplit(url).password if isinstance(url, str) and url else None
-    except ValueError:
+# The options whose value is a URL, which may carry a password as user:password@ (masked wherever options are shown).
+URL_OPTIONS = ('proxy', 'token_url', 'audience', 'resource', 'url')
+
+
+def url_password(url: Any) -> Optional[str]:
+    """The password a URL (a proxy's, most often) carries as user:password@, or None. Read up to the last @ after the scheme, not with
+    urlsplit: a password with an unescaped / ? or # in it ends urlsplit's host before the @, and would be missed."""
+    if not isinstance(url, str) or '@' not in url:
         return None
+    userinfo = url.partition('://')[2].rpartition('@')[0]
+    password = userinfo.partition(':')[2]
+    return password or None
 
 
 def proxy_secret_forms(urls: Iterable[Any]) -> list[str]:
     """The forms of the passwords that proxy URLs (the proxy option, *_PROXY variables) carry as user:password@."""
     forms = []
     for url in urls:
-        password = proxy_password(url)
+        password = url_password(url)
         if password:
             forms += secret_forms(password) + secret_forms(unquote(password))
     return forms

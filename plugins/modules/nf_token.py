@@ -273,7 +273,7 @@ ansible_facts:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NFError, proxy_password
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import URL_OPTIONS, NFError, url_password
 from ansible_collections.netfoundry.api.plugins.module_utils._http import HAS_REQUESTS
 from ansible_collections.netfoundry.api.plugins.module_utils._options import CORE_GROUPS, argspec
 from ansible_collections.netfoundry.api.plugins.module_utils._token import forget_token, get_token, prepare
@@ -283,10 +283,12 @@ def main():
     module = AnsibleModule(argument_spec=argspec(*CORE_GROUPS + ('module',)), supports_check_mode=True)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'))
-    # The password of a proxy URL is masked like a no_log option; the rest of the URL stays readable in messages.
-    password = proxy_password(module.params['proxy'])
-    if password:
-        module.no_log_values.add(password)
+    # The password of a URL option (a proxy's user:password@) is masked like a no_log option; the rest of the URL stays
+    # readable in messages.
+    for name in URL_OPTIONS:
+        password = url_password(module.params.get(name))
+        if password:
+            module.no_log_values.add(password)
     try:
         request = prepare(module.params)
         # A secret read from a file or the environment is masked in all output, like a no_log option.

@@ -131,7 +131,11 @@ class Client:
         if session['kind'] == 'static':
             headers = session['headers']
             grant = StaticGrant(headers['X-RapidAPI-Key'], headers['X-RapidAPI-Host'])
-            return cls(settings, os.environ, None, warn, dict(headers), grant.secret_forms())
+            client = cls(settings, os.environ, None, warn, dict(headers), grant.secret_forms())
+            # The key is sent with every call, as a token is: redacted like one, whole or in part, from all that is read
+            # and said.
+            client.redactor.learn(headers['X-RapidAPI-Key'])
+            return client
 
         def token(refused: Optional[str]) -> str:
             got = session_fetch(session, warn=warn, refused=refused)

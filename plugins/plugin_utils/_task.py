@@ -17,7 +17,7 @@ from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.netfoundry.api.plugins.module_utils._errors import NO_LOG_VALUE, proxy_password
+from ansible_collections.netfoundry.api.plugins.module_utils._errors import NO_LOG_VALUE, URL_OPTIONS, url_password
 from ansible_collections.netfoundry.api.plugins.module_utils._options import BY_NAME, CORE, argspec, plain
 from ansible_collections.netfoundry.api.plugins.module_utils._token import prepare
 from ansible_collections.netfoundry.api.plugins.plugin_utils._sources import gather, needs_template, unknown_keywords
@@ -39,12 +39,14 @@ def action_argspec(group: str) -> Dict[str, Dict[str, Any]]:
 
 
 def shown(args: Mapping[str, Any]) -> Dict[str, Any]:
-    """The arguments for invocation: the secret and the session masked, and the password of a proxy URL."""
+    """The arguments for invocation: the secret and the session masked, and the password of any URL option (a proxy's
+    user:password@, or one put in the token URL by mistake)."""
     masked = dict(args, client_secret=NO_LOG if args.get('client_secret') else None,
                   session=NO_LOG if args.get('session') else None)
-    password = proxy_password(args.get('proxy'))
-    if password:
-        masked['proxy'] = args['proxy'].replace(password, NO_LOG)
+    for name in URL_OPTIONS:
+        password = url_password(args.get(name))
+        if password:
+            masked[name] = args[name].replace(password, NO_LOG)
     return masked
 
 

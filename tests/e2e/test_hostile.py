@@ -181,6 +181,27 @@ def test_proxy_password_never_shows(testbed, playbook):
     assert password not in run.output + run.log
 
 
+def test_a_password_in_the_token_url_never_shows(testbed, playbook):
+    """An outsider's finding (issue 29): the refusal was clean, but the module's invocation (-vvv) showed the URL
+    whole; every URL option's password is masked now, as the proxy's was."""
+    url = testbed.info['idp_http'].replace('http://', 'http://id:SecretInUrl123@') + '/token'
+    options = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': url, 'retries': 0, 'cache': False}
+    run, results = run_both(playbook, options, secrets=['SecretInUrl123'])
+    assert all(result.get('failed') is True for result in results.values()), results
+    assert 'SecretInUrl123' not in run.output + run.log
+
+
+@pytest.mark.parametrize('password', ['pa/ssW0rdXyz', 'pa#ssW0rdXyz'])
+def test_a_proxy_password_urlsplit_misreads_never_shows(password, testbed, playbook):
+    """An outsider's finding (issue 29): with an unescaped / or # in the password, urlsplit ends the host before the
+    @, and the URL was printed whole in the refusal and in the invocation."""
+    options = {'client_id': CLIENT_ID, 'client_secret': CLIENT_SECRET, 'token_url': testbed.info['idp_http'] + '/token',
+               'retries': 0, 'cache': False, 'proxy': 'http://bob:%s@127.0.0.1:9' % password}
+    run, results = run_both(playbook, options, secrets=[password])  # the fixture runs at -vvvv and scans for it
+    assert_failed(results, 'option proxy http://127.0.0.1:9 has user info with an unescaped / ? or # in it')
+    assert password not in run.output + run.log and 'bob:pa' not in run.output + run.log
+
+
 @pytest.mark.parametrize('value', [[NASTY_SECRET], {'secret': NASTY_SECRET}], ids=['list', 'dict'])
 def test_secret_of_the_wrong_type_never_shows(value, testbed, playbook):
     options = {'client_id': NASTY_ID, 'client_secret': value, 'token_url': testbed.info['idp_http'] + '/token'}

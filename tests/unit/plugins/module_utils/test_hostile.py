@@ -17,7 +17,7 @@ import pytest
 
 from ansible_collections.netfoundry.api.plugins.module_utils import _credentials, _http, _token
 from ansible_collections.netfoundry.api.plugins.module_utils._cache import TokenCache, cache_key
-from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import is_loopback
+from ansible_collections.netfoundry.api.plugins.module_utils._endpoint import display_url, is_loopback
 from ansible_collections.netfoundry.api.plugins.module_utils._errors import (
     NFError, proxy_secret_forms, redact, secret_forms)
 
@@ -97,6 +97,11 @@ def test_json_escaped_forms():
 def test_proxy_passwords_are_secrets():
     forms = proxy_secret_forms(['http://user:p%40ss%3Aword@proxy:3128', None, 'http://[::1', 'http://proxy:1'])
     assert 'p@ss:word' in forms and 'p%40ss%3Aword' in forms
+    # An outsider's finding (issue 29): urlsplit ends the host at an unescaped / ? or #, before the @.
+    for password in ('pa/ssW0rdXyz', 'pa#ssW0rdXyz', 'pa?ssW0rdXyz'):
+        url = 'http://bob:%s@127.0.0.1:9' % password
+        assert password in proxy_secret_forms([url])
+        assert display_url(url) == 'http://127.0.0.1:9'
 
 
 def test_an_echoed_proxy_password_is_redacted(nasty):

@@ -246,3 +246,24 @@ def test_a_static_sessions_client_redacts_the_rapidapi_key_from_what_the_api_ech
     assert sent[0]['X-RapidAPI-Key'] == key  # sent where it belongs
     assert key not in caught.value.message and key[:16] not in caught.value.message
     assert 'refused the token: HTTP 403 key ******** is not subscribed' in caught.value.message
+
+
+@pytest.mark.parametrize('cut', [2, 10])
+def test_a_rapidapi_key_repeated_cut_short_is_redacted_everywhere(monkeypatch, cut):
+    """An outsider's finding (issue 29): a RapidAPI key the API repeated cut short (in a message, in a value of the
+    answer, as a header name) was shown; it is redacted like a token now."""
+    from ansible_collections.netfoundry.api.plugins.plugin_utils._session import SESSION_FORMAT
+    key = '9f8e7d6c5b4a3928171605f4e3d2c1b0a9f8e7d6c5b4a39281'
+    session = dict(format=SESSION_FORMAT, kind='static', api_url=API, info={}, options={},
+                   headers={'X-RapidAPI-Key': key, 'X-RapidAPI-Host': 'netfoundry.example-rapidapi.test'})
+    short = key[:-cut]
+
+    def send(method, url, headers, body, settings, environ, warn, target, deadline=None):
+        return FakeResponse(400, {'message': 'bad key %s...' % short, 'partial': short},
+                            headers={'X-' + key[:40]: 'x'}).answer
+    monkeypatch.setattr(_http, 'send', send)
+    client = _api.Client.for_session(session, [].append)
+    reply = client.call('GET', API + 'core/v2/networks')
+    shown = json.dumps([reply.json, reply.headers, client.redact_message('GET answered HTTP 400%s' % reply.reason())])
+    assert key[:16] not in shown and key[-16:] not in shown, shown
+    assert reply.json == {'message': 'bad key ********...', 'partial': '********'}
