@@ -3,24 +3,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-import yaml
-
-from ansible_collections.netfoundry.api.plugins.doc_fragments import auth, cache, connection
-
-
-def _options(*documents):
-    """One fragment of the options (and notes) of several: the token's options are documented once, in the auth,
-    connection and cache fragments, and every action names them in one line."""
-    merged = {'options': {}, 'notes': []}
-    for document in documents:
-        loaded = yaml.safe_load(document)
-        merged['options'].update(loaded.get('options', {}))
-        merged['notes'] += loaded.get('notes', [])
-    if not merged['notes']:
-        del merged['notes']
-    return yaml.safe_dump(merged, sort_keys=False, width=4096, allow_unicode=True)
-
-
 class ModuleDocFragment:
     # What every controller-side action of the collection shares (nf_request, nf_resource, nf_resource_info,
     # nf_export, nf_session): it runs on the controller, in the action group netfoundry.api.nf, without async. The
@@ -46,7 +28,7 @@ attributes:
   async:
     description: Supports being used with the C(async) keyword.
     support: none
-    details: It runs on the controller. To make many resources at once, see O(netfoundry.api.nf_resource#module:wait).
+    details: It runs on the controller.
   bypass_host_loop:
     description:
       - Forces a 'global' task that does not execute per host, this bypasses per host templating and serial,
@@ -65,11 +47,8 @@ author:
   - NetFoundry API collection contributors (@netfoundry)
 '''
 
-    # The options of the token of nf_session, which makes the session: the auth, connection and cache fragments'.
-    TOKEN = _options(auth.ModuleDocFragment.DOCUMENTATION, connection.ModuleDocFragment.DOCUMENTATION,
-                     cache.ModuleDocFragment.DOCUMENTATION)
-
-    # The session option of the actions that call the API (not nf_session, which makes the session).
+    # The session option of the actions that call the API (not nf_session, which makes the session), and how the token's
+    # options reach them. (Every fragment is a plain string: ansible-test's yamllint sanity test reads them as such.)
     SESSION = r'''
 options:
   session:
@@ -82,16 +61,11 @@ options:
         none of them, and the role's C(netfoundry_force) and C(netfoundry_cache) inputs apply to the play's one
         token, not to every call.
     type: dict
-'''
-
-    # The options of the actions that call the API: the token's, and the session.
-    API = _options(auth.ModuleDocFragment.DOCUMENTATION, connection.ModuleDocFragment.DOCUMENTATION,
-                   cache.ModuleDocFragment.DOCUMENTATION, SESSION, r'''
 notes:
   - Every option of the token (the auth, connection and cache options) can also come from a variable
     C(netfoundry_<option>) (for example C(netfoundry_credentials_file) in group_vars); an option given to the task
     wins over the variable.
-''')
+'''
 
     # The type option of nf_resource and nf_resource_info (the option table's choices: plugin_utils/_types.py's TYPES).
     RESOURCE_TYPE = r'''

@@ -182,7 +182,10 @@ _TYPE_VALIDATOR = ArgumentSpecValidator(dict(
     (name, dict(type=BY_NAME[name].type, no_log=BY_NAME[name].secret, choices=BY_NAME[name].choices))
     for name in CORE + ('output', 'session') + SESSION_ONLY))
 _ARGUMENT_RE = re.compile(r"(?:argument '|value of )([a-z_]+)")
-_CLASS_RE = re.compile(r"<class '([A-Za-z_]+)'>")
+# "<class 'str'>", or "<class 'ansible.utils.unsafe_proxy.AnsibleUnsafeText'>" for a value from a variable on 2.16: the
+# type named as later lines name it, text as str.
+_CLASS_RE = re.compile(r"<class '(?:[A-Za-z_][A-Za-z0-9_]*\.)*([A-Za-z_][A-Za-z0-9_]*)'>")
+_TEXT_TYPES = {'AnsibleUnsafeText': 'str', 'AnsibleUnicode': 'str', 'NativeJinjaUnsafeText': 'str'}
 
 
 class _Bad(NFError):
@@ -231,7 +234,8 @@ def _typed(raw: Mapping[str, Any]) -> Dict[str, Any]:
     result = _TYPE_VALIDATOR.validate(given)
     if result.error_messages:
         # ansible-core before 2.19 says "of type <class 'str'>", later ones "of type str": one wording on every line.
-        message = _CLASS_RE.sub(r'\1', str(result.error_messages[0]))
+        message = _CLASS_RE.sub(lambda match: _TEXT_TYPES.get(match.group(1), match.group(1)),
+                                str(result.error_messages[0]))
         named = _ARGUMENT_RE.search(message)
         raise _Bad(named.group(1) if named else None, message)
     return dict((name, result.validated_parameters.get(name)) for name in given)

@@ -46,8 +46,11 @@ options:
         the file gives the name as it is and runs nothing.
     type: path
 extends_documentation_fragment:
+  - netfoundry.api.auth
+  - netfoundry.api.connection
+  - netfoundry.api.cache
   - netfoundry.api.action
-  - netfoundry.api.action.api
+  - netfoundry.api.action.session
 seealso:
   - module: netfoundry.api.nf_resource
   - module: netfoundry.api.nf_resource_info

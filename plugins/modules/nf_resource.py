@@ -194,12 +194,18 @@ notes:
     differs. Check mode and diff mode are supported. One token for the play, never in the result. Enrollment
     secrets are hidden unless you ask for them.
 extends_documentation_fragment:
+  - netfoundry.api.auth
+  - netfoundry.api.connection
+  - netfoundry.api.cache
   - netfoundry.api.action
-  - netfoundry.api.action.api
+  - netfoundry.api.action.session
   - netfoundry.api.action.resource_type
 attributes:
   diff_mode:
     support: full
+  async:
+    support: none
+    details: It runs on the controller. To make many resources at once, see O(wait).
 seealso:
   - module: netfoundry.api.nf_resource_info
   - module: netfoundry.api.nf_request

@@ -70,8 +70,11 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - netfoundry.api.auth
+  - netfoundry.api.connection
+  - netfoundry.api.cache
   - netfoundry.api.action
-  - netfoundry.api.action.api
+  - netfoundry.api.action.session
   - netfoundry.api.action.resource_type
 seealso:
   - module: netfoundry.api.nf_resource

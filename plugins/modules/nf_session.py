@@ -43,8 +43,10 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - netfoundry.api.auth
+  - netfoundry.api.connection
+  - netfoundry.api.cache
   - netfoundry.api.action
-  - netfoundry.api.action.token
 seealso:
   - module: netfoundry.api.nf_request
   - plugin: netfoundry.api.nf_token

@@ -18,6 +18,7 @@ served while fresh with no I/O at all; then a renewed one comes through the toke
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple
@@ -95,6 +96,34 @@ def serve(session: Session, token: Token) -> None:
     session.update(token=record, fresh_until=fresh_until)
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _whole(session: Any) -> bool:
+    """Every key open_session gives a session, with the type it gives it (KeyError or TypeError when one is not
+    there; NFError when RapidAPI's headers are not ones StaticGrant takes)."""
+    kind = session['kind']
+    if not (session['format'] == SESSION_FORMAT and kind in SESSION_KINDS and isinstance(session['options'], dict)
+            and isinstance(session['info'], dict) and isinstance(session['api_url'], str) and session['api_url']):
+        return False
+    if kind == 'static':
+        headers = session['headers']
+        if not all(isinstance(name, str) and isinstance(value, str) for name, value in headers.items()):
+            return False
+        StaticGrant(headers['X-RapidAPI-Key'], headers['X-RapidAPI-Host'])  # its own checks of the key and the host
+        return headers['X-RapidAPI-Key'] != ''
+    record = session['token']
+    return bool(isinstance(record['access_token'], str) and record['access_token']
+                and all(record[name] is None or _number(record[name]) for name in ('expires_at', 'lifetime'))
+                and isinstance(record['claims'], dict)
+                and all(isinstance(record[name], str) for name in ('api_url', 'credential_source', 'api_url_source'))
+                and all(record[name] is None or isinstance(record[name], str)
+                        for name in ('audience', 'token_url', 'auth_method', 'environment'))
+                and _number(session['min_ttl']) and _number(session['opened_at'])
+                and (session['fresh_until'] is None or isinstance(session['fresh_until'], (int, float))))
+
+
 def check_session(session: Any) -> None:
     """Raise the one line when session is not a handle open_session made."""
     if isinstance(session, dict) and session.get('failed') is True and 'format' not in session:
@@ -102,15 +131,8 @@ def check_session(session: Any) -> None:
         raise NFError('the session holds no token: the task that was to open it failed (%s)'
                       % ' '.join(str(session.get('msg', '')).split())[:500])
     try:
-        kind = session['kind']
-        if kind == 'static':
-            held = isinstance(session['headers'], dict) and all(
-                isinstance(session['headers'][name], str) for name in ('X-RapidAPI-Key', 'X-RapidAPI-Host'))
-        else:
-            held = isinstance(session['token']['access_token'], str) and session['token']['access_token'] != '' and (
-                session['fresh_until'] is None or isinstance(session['fresh_until'], (int, float)))
-        ok = session['format'] == SESSION_FORMAT and kind in SESSION_KINDS and isinstance(session['options'], dict) and held
-    except (KeyError, TypeError):
+        ok = _whole(session)
+    except (KeyError, TypeError, AttributeError, NFError):
         ok = False
     if not ok:
         raise NFError(BAD)

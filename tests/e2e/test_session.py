@@ -144,3 +144,34 @@ def test_a_session_changed_by_hand_is_refused_in_one_line(change, message, testb
                                           "output='session') returned, unchanged") in text, text
     assert 'not supported between' not in text and 'has no attribute' not in text
     assert_clean(run)
+
+
+BAD_LINE = "option session must be what lookup('netfoundry.api.nf_token', output='session') returned, unchanged"
+
+
+@pytest.mark.parametrize('tamper, broken', [
+    ("netfoundry_api_session | combine({'token': {'access_token': netfoundry_api_session.token.access_token}})",
+     ('expires', 'request', 'info')),
+    ("netfoundry_api_session | dict2items | rejectattr('key', 'eq', 'api_url') | items2dict", ('url', 'request', 'info')),
+    ("netfoundry_api_session | combine({'token': {'expires_at': 'soon'}}, recursive=True)", ('expires', 'request', 'info')),
+], ids=['token-without-expires_at', 'no-api_url', 'expires_at-text'])
+def test_a_broken_part_of_a_session_is_one_line_in_every_consumer(tamper, broken, testbed, playbook):
+    """An outsider's findings (issue 29): a part of the session the Jinja does not read for the token (its expiry, the
+    API URL) gave the actions a KeyError or TypeError and the outputs that read it a raw Jinja error."""
+    reads = {'url': 'netfoundry_api_url', 'expires': 'netfoundry_api_token_expires_at'}
+    tasks = [{'name': 'tamper', 'ansible.builtin.set_fact': {'netfoundry_api_session': '{{ %s }}' % tamper},
+              'no_log': True}]
+    for name, variable in reads.items():
+        tasks += [{'name': 'read ' + name, 'ansible.builtin.set_fact': {'x': '{{ %s }}' % variable}, 'register': 'r_' + name,
+                   'ignore_errors': True}, save(name, 'r_' + name)]
+    for name, module, args in (('request', 'netfoundry.api.nf_request', {'path': 'core/v2/networks'}),
+                               ('info', 'netfoundry.api.nf_resource_info', {'type': 'networks'})):
+        tasks += [{'name': name, module: args, 'register': 'r_' + name, 'ignore_errors': True}, save(name, 'r_' + name)]
+    run = playbook(play(tasks, vars=credential_vars(testbed), roles=[ROLE]))
+    assert run.rc == 0, run.output
+    for name in broken:
+        result = run.saved(name)
+        assert result.get('failed') is True and BAD_LINE in result['msg'], (name, result)
+        assert 'Traceback' not in result['msg'] and 'KeyError' not in result['msg'], result['msg']
+    assert run.token_count(testbed.stats()['tokens']) == 0
+    assert_clean(run)

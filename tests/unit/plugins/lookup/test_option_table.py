@@ -56,16 +56,16 @@ def test_the_doc_fragments_document_exactly_the_table():
             assert 'E(%s)' % option.env in ' '.join(doc['description']), option.name
 
 
-def test_the_actions_fragments_are_the_token_fragments_merged():
-    """netfoundry.api.action.token (nf_session) and .api (the actions that call the API) hold the auth, connection and
-    cache fragments' options and notes as they are, and .api the session option too."""
-    token, api = (yaml.safe_load(getattr(action.ModuleDocFragment, part)) for part in ('TOKEN', 'API'))
-    documented = fragment_options('DOCUMENTATION')
-    assert token['options'] == dict((name, dict((k, v) for k, v in doc.items() if k != 'group'))
-                                    for name, doc in documented.items())
-    assert api['options'] == dict(token['options'], **yaml.safe_load(action.ModuleDocFragment.SESSION)['options'])
-    assert token['notes'] == api['notes'][:-1] == yaml.safe_load(auth.ModuleDocFragment.DOCUMENTATION)['notes']
-    assert api['notes'][-1].startswith('Every option of the token (the auth, connection and cache options) can also')
+def test_every_doc_fragment_is_a_plain_string():
+    """ansible-test's yamllint sanity test reads each attribute of a fragment's class as a string literal (a fragment
+    built in Python broke it with a traceback)."""
+    import ast
+    for path in sorted((ROOT / 'plugins' / 'doc_fragments').glob('*.py')):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ClassDef):
+                for statement in node.body:
+                    assert isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant) and \
+                        isinstance(statement.value.value, str), '%s: %s' % (path.name, ast.dump(statement)[:80])
 
 
 def test_the_plugin_sources_are_the_tables():
@@ -146,7 +146,7 @@ def test_the_module_and_the_action_document_their_own_options_from_the_table():
         raw = yaml.safe_load(plugin.DOCUMENTATION)
         doc = dict(raw['options'])
         fragments = raw.get('extends_documentation_fragment', [])
-        if 'netfoundry.api.action.api' in fragments:
+        if 'netfoundry.api.action.session' in fragments:
             doc.update(yaml.safe_load(action.ModuleDocFragment.SESSION)['options'])
         if 'netfoundry.api.action.resource_type' in fragments:  # merged as ansible-doc does: the module's keys win
             for name, shared in yaml.safe_load(action.ModuleDocFragment.RESOURCE_TYPE)['options'].items():
