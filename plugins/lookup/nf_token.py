@@ -90,12 +90,8 @@ options:
       - section: netfoundry
         key: verify
 extends_documentation_fragment:
-  - netfoundry.api.auth
-  - netfoundry.api.auth.plugins
-  - netfoundry.api.connection
-  - netfoundry.api.connection.plugins
-  - netfoundry.api.cache
-  - netfoundry.api.cache.plugins
+  - netfoundry.api.token
+  - netfoundry.api.token.plugins
 requirements:
   - requests (only when a new token is asked for)
 author:

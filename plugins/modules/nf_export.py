@@ -46,9 +46,7 @@ options:
         the file gives the name as it is and runs nothing.
     type: path
 extends_documentation_fragment:
-  - netfoundry.api.auth
-  - netfoundry.api.connection
-  - netfoundry.api.cache
+  - netfoundry.api.token
   - netfoundry.api.action
   - netfoundry.api.action.session
 seealso:

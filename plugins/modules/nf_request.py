@@ -112,9 +112,7 @@ notes:
   - "Check mode: C(GET) and C(HEAD) run; other methods are skipped with a message."
   - C(changed) is false for C(GET) and C(HEAD) and true for every other method that succeeded.
 extends_documentation_fragment:
-  - netfoundry.api.auth
-  - netfoundry.api.connection
-  - netfoundry.api.cache
+  - netfoundry.api.token
   - netfoundry.api.action
   - netfoundry.api.action.session
 attributes:

@@ -194,9 +194,7 @@ notes:
     differs. Check mode and diff mode are supported. One token for the play, never in the result. Enrollment
     secrets are hidden unless you ask for them.
 extends_documentation_fragment:
-  - netfoundry.api.auth
-  - netfoundry.api.connection
-  - netfoundry.api.cache
+  - netfoundry.api.token
   - netfoundry.api.action
   - netfoundry.api.action.session
   - netfoundry.api.action.resource_type

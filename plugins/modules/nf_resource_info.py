@@ -70,9 +70,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
-  - netfoundry.api.auth
-  - netfoundry.api.connection
-  - netfoundry.api.cache
+  - netfoundry.api.token
   - netfoundry.api.action
   - netfoundry.api.action.session
   - netfoundry.api.action.resource_type

@@ -43,9 +43,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
-  - netfoundry.api.auth
-  - netfoundry.api.connection
-  - netfoundry.api.cache
+  - netfoundry.api.token
   - netfoundry.api.action
 seealso:
   - module: netfoundry.api.nf_request

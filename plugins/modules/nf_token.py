@@ -41,9 +41,7 @@ options:
     type: bool
     version_added: 2.0.0
 extends_documentation_fragment:
-  - netfoundry.api.auth
-  - netfoundry.api.connection
-  - netfoundry.api.cache
+  - netfoundry.api.token
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
   - ansible.builtin.action_common_attributes.facts

@@ -65,7 +65,7 @@ REQUIRED = [
     'MANIFEST.json', 'FILES.json', 'README.md', 'COPYING', 'CHANGELOG.rst', 'changelogs/changelog.yaml',
     'requirements.txt', 'bindep.txt', 'meta/runtime.yml', 'meta/execution-environment.yml',
     'plugins/modules/nf_token.py', 'plugins/lookup/nf_token.py', 'plugins/module_utils/_token.py',
-    'plugins/doc_fragments/auth.py', 'roles/token/tasks/main.yml', 'roles/token/meta/argument_specs.yml',
+    'plugins/doc_fragments/token.py', 'roles/token/tasks/main.yml', 'roles/token/meta/argument_specs.yml',
     'playbooks/list_networks.yml', 'extensions/awx/credential_types/netfoundry_api_account.yml',
     'extensions/ee/execution-environment.yml', 'tests/testbed/nf_testbed.py', '.ansible-lint',
 ]

@@ -5,7 +5,9 @@
 
 
 class ModuleDocFragment:
-    # The API account and where its token comes from. Shared by the module, the lookup and the role.
+    # The token's options, documented once, in the option table's groups: the API account and where its token comes
+    # from (auth), how the token request travels (connection), the token cache (cache). Shared by the module, the
+    # lookup, the actions and the role (its argument specs are tested against them).
     DOCUMENTATION = r'''
 options:
   client_id:
@@ -84,6 +86,81 @@ options:
     type: str
     choices: [auto, client_secret_json, client_secret_basic, client_secret_post]
     default: auto
+  validate_certs:
+    description:
+      - Check the TLS certificates of the identity provider and, for the actions that call the API (M(netfoundry.api.nf_request),
+        M(netfoundry.api.nf_resource), M(netfoundry.api.nf_resource_info)), of the API.
+      - V(false) is insecure and warns on every request.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM CA bundle to check the identity provider's (and the API's) certificate against, for a private CA or a
+        TLS-inspecting proxy.
+      - When not set, E(NETFOUNDRY_CA_PATH) (the AWX credential types inject it; it changes nothing for other
+        tasks), else E(REQUESTS_CA_BUNDLE) or E(CURL_CA_BUNDLE), else the CA bundle of the requests library.
+    type: path
+  proxy:
+    description:
+      - An C(http://) or C(https://) proxy URL for the token request (and the API calls of the actions). The module
+        treats it as C(no_log), since it
+        may carry C(user:password@); its password is also redacted from every message.
+      - When not set, E(NETFOUNDRY_PROXY) (the AWX credential types inject it; it changes nothing for other tasks),
+        else the standard E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) and E(NO_PROXY) variables apply.
+      - It may carry C(user:password@), whose password is masked in all output; it is never read from C(ansible.cfg).
+      - A plain C(http://) token URL (allowed to a literal loopback address only) never goes through a proxy. The
+        variables are ignored for it, and setting this option with it is an error.
+    type: str
+  timeout:
+    description:
+      - Seconds one attempt may take in all, from connecting to the last byte of the answer (a server that trickles
+        its headers or body cannot hold the task longer). At most 3600.
+      - With O(retries) the worst case is about O(timeout) x (retries + 1) plus the backoff between attempts.
+        Processes waiting for another one to get the same token wait that long.
+    type: float
+    default: 30
+  retries:
+    description:
+      - How many times to retry after a connection error, a timeout, or HTTP 429, 500, 502, 503 or 504.
+        400, 401 and 403 are never retried.
+      - An integer (the number of retries, V(0) for none, at most V(10)), or a dictionary with C(total) (default
+        V(3), at most V(10)) and C(backoff_factor) (default V(0.5), at most V(60)).
+      - The wait before retry N is about C(backoff_factor) x 2^(N-1) seconds (jittered, at most 30), or the
+        server's C(Retry-After), honoured up to 30 seconds. Each retry is reported as a warning.
+    type: raw
+    default: 3
+  cache:
+    description:
+      - Reuse a token from the cache while it is fresh, and store new tokens there, so that one credential costs
+        one token request per token lifetime however many hosts, forks, tasks and runs ask.
+      - The cache holds the token, its expiry and non-secret metadata only, never the secret. Its files are named
+        by a hash of the token URL, auth method, client ID, audience, scope and resource (not of the secret); each
+        holds a salted PBKDF2 verifier of the secret, so a rotated or wrong secret never gets a cached token.
+      - Tokens whose server gives no expiry are never cached; a token is trusted for at most 24 hours, whatever
+        its expiry says.
+      - A cache that cannot be written (read-only, full) is a warning; the token is still returned.
+    type: bool
+    default: true
+  cache_dir:
+    description:
+      - The cache directory (made with mode 0700, and so are its missing parents, whatever the umask). A directory
+        or file that is group- or world-writable, owned by another user, or a symlink (the directory itself
+        included) is never trusted (a warning, then a fresh request).
+      - When not set, E(NETFOUNDRY_CACHE_DIR), else C($XDG_CACHE_HOME/netfoundry/ansible), else
+        C(~/.cache/netfoundry/ansible), on the host where the token is got.
+    type: path
+  min_ttl:
+    description:
+      - A cached token is reused while at least this many seconds of its life are left; capped at half of the
+        token's original life, so short-lived tokens are reused too. An expired token is never returned, but a
+        reused short-lived token may have only half its life left (2.5 s of a 5 s token).
+    type: int
+    default: 600
+  force:
+    description:
+      - Skip the cache and ask for a new token (which is then stored).
+    type: bool
+    default: false
 notes:
   - "The credential is taken whole from the first source that has it: O(client_id) + O(client_secret);
     O(credentials_file); E(NETFOUNDRY_API_TOKEN), a token already held (for example from C(nfctl login)), used
@@ -100,6 +177,7 @@ notes:
     controller for the lookup).
 '''
 
+    # Where the lookup also finds them: a netfoundry_<option> variable, ansible.cfg's [netfoundry] section.
     PLUGINS = r'''
 options:
   client_id:
@@ -153,4 +231,55 @@ options:
     ini:
       - section: netfoundry
         key: auth_method
+  validate_certs:
+    vars:
+      - name: netfoundry_validate_certs
+    ini:
+      - section: netfoundry
+        key: validate_certs
+  ca_path:
+    vars:
+      - name: netfoundry_ca_path
+    ini:
+      - section: netfoundry
+        key: ca_path
+  proxy:
+    vars:
+      - name: netfoundry_proxy
+  timeout:
+    vars:
+      - name: netfoundry_timeout
+    ini:
+      - section: netfoundry
+        key: timeout
+  retries:
+    vars:
+      - name: netfoundry_retries
+    ini:
+      - section: netfoundry
+        key: retries
+  cache:
+    vars:
+      - name: netfoundry_cache
+    ini:
+      - section: netfoundry
+        key: cache
+  cache_dir:
+    vars:
+      - name: netfoundry_cache_dir
+    ini:
+      - section: netfoundry
+        key: cache_dir
+  min_ttl:
+    vars:
+      - name: netfoundry_min_ttl
+    ini:
+      - section: netfoundry
+        key: min_ttl
+  force:
+    vars:
+      - name: netfoundry_force
+    ini:
+      - section: netfoundry
+        key: force
 '''
