@@ -91,15 +91,20 @@ def locate_api(settings: Dict[str, Any], host_environment: Optional[str],
     return gateway_url(DEFAULT_ENVIRONMENT), DEFAULT_ENVIRONMENT, GUESSED
 
 
+def misread_userinfo(url: str) -> bool:
+    """True when url has user info that urlsplit misses: a password with an unescaped / ? or # in it ends urlsplit's
+    host before the @ (so anything up to the last @ after the scheme is user info)."""
+    return '@' in url.partition('://')[2] and '@' not in urlsplit(url).netloc
+
+
 def display_url(url: str) -> str:
     """The URL without user info, query or fragment: safe to print. A password with an unescaped / ? or # in it makes
     urlsplit end the host before the @: anything up to the last @ of such a URL is taken for user info."""
     try:
         parts = urlsplit(url)
         netloc = parts.netloc.rsplit('@', 1)[-1]
-        rest = url.partition('://')[2]
-        if '@' not in parts.netloc and '@' in rest:
-            return '%s://%s' % (parts.scheme, re.split(r'[/?#]', rest.rpartition('@')[2], maxsplit=1)[0])
+        if misread_userinfo(url):
+            return '%s://%s' % (parts.scheme, re.split(r'[/?#]', url.rpartition('@')[2], maxsplit=1)[0])
         return urlunsplit((parts.scheme, netloc, parts.path, '', ''))
     except ValueError:
         return '<invalid URL>'
@@ -138,7 +143,7 @@ def check_url(url: str, option: Optional[str]) -> Tuple[str, str]:
 def check_proxy(url: str) -> None:
     scheme: Optional[str]
     host: Optional[str]
-    if '@' in url.partition('://')[2] and '@' not in urlsplit(url).netloc:
+    if misread_userinfo(url):
         raise NFError('option proxy %s has user info with an unescaped / ? or # in it (in the password, most often): '
                       'percent-encode them (%%2F %%3F %%23)' % display_url(url))
     try:

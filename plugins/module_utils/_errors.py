@@ -175,8 +175,9 @@ def secret_pieces(secret: Optional[str], client_id: Optional[str] = None) -> set
     if not secret:
         return pieces
     forms = {secret, quote(secret, safe=''), quote_plus(secret)}
-    if client_id is not None:
-        forms.update(form for form in secret_forms(secret, client_id) if form not in secret_forms(secret))
+    if client_id is not None:  # the Basic forms: those the client id adds
+        plain = set(secret_forms(secret))
+        forms.update(form for form in secret_forms(secret, client_id) if form not in plain)
     for form in forms:
         pieces.update(form[i:i + SECRET_PIECE] for i in range(len(form) - SECRET_PIECE + 1))
     return pieces
