@@ -4,15 +4,17 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The role's outputs (roles/token/vars/main.yml) read the session in Jinja while its token is fresh, so that the hot
 path of a play makes no lookup call (P5); the session's Python (plugin_utils/_session.py) has the same rule. These tests
-tie the two: the role's own templates, rendered by ansible-core's templar, must decide what the Python decides for
-every session open_session makes and for every way a session can be broken. Whatever the Jinja does not serve
-goes to the lookup, which serves or refuses it by the Python rule: so a session the Jinja serves and the Python would
-refuse (or renew) is the one divergence that matters, and every case below asserts there is none either way."""
+tie the two: the role's own templates, rendered by ansible-core's templar (and its real lookup), must decide what the
+Python decides for every session open_session makes and for every way a session can be broken. Whatever the Jinja does
+not serve goes to the lookup, which serves or refuses it by the Python rule: so a session the Jinja serves and the
+Python would refuse (or renew) is the one divergence that matters, and every case below asserts there is none either
+way. The hot path's cost is a rule of its own: what its templates may name (the last test)."""
 
 import time
 from pathlib import Path
 
 import pytest
+from jinja2 import Environment, nodes
 
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
@@ -25,12 +27,20 @@ from ansible_collections.netfoundry.api.tests.unit.conftest import CLIENT_ID, CL
 
 try:  # ansible-core 2.19 and later template only what is trusted as a template (a role's vars file is)
     from ansible.template import trust_as_template
+    NATIVE = True
 except ImportError:
+    NATIVE = False
+
     def trust_as_template(text):
         return text
 
-EXPIRES = ("__netfoundry_fresh | bool and (netfoundry_api_session.token.expires_at | default('') is none "
-           "or netfoundry_api_session.token.expires_at | default('') is number)")
+FRESH = "__netfoundry_serve == 'token'"
+EXPIRES = ("__netfoundry_serve == 'token' and (netfoundry_api_session.token.get('expires_at', '') == none "
+           "or netfoundry_api_session.token.get('expires_at') is number)")
+API_URL = ("netfoundry_api_session is mapping and netfoundry_api_session.get('api_url') is string "
+           "and netfoundry_api_session.api_url != ''")
+INFO = "netfoundry_api_session is mapping and netfoundry_api_session.get('info') is mapping"
+JSON = {'Accept': 'application/json', 'Content-Type': 'application/json'}
 ROLE_VARS = Path(__file__).resolve().parents[4] / 'roles' / 'token' / 'vars' / 'main.yml'
 FAST = {'total': 0, 'backoff_factor': 0}
 
@@ -43,6 +53,22 @@ def role_vars():
 def jinja_says(session, name):
     templar = Templar(loader=DataLoader(), variables=dict(role_vars(), netfoundry_api_session=session))
     return templar.template(trust_as_template('{{ (%s) | bool }}' % name))
+
+
+def rendered(value):
+    """value as a template that computes it renders: before 2.19 a computed scalar becomes text (None empty)."""
+    if NATIVE or isinstance(value, (dict, list, str)):
+        return value
+    return '' if value is None else str(value)
+
+
+def output(session, name):
+    """The role's output, rendered as a task would (the lookup is the collection's own); or the error's text."""
+    templar = Templar(loader=DataLoader(), variables=dict(role_vars(), netfoundry_api_session=session))
+    try:
+        return templar.template(trust_as_template('{{ %s }}' % name))
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        return 'error: %s' % exc
 
 
 def python_serves_without_io(session, monkeypatch):
@@ -96,14 +122,14 @@ def test_the_roles_jinja_serves_exactly_what_the_python_serves(session, change, 
             value = dict(session['token'], **value)
         changed[key] = value
     served = python_serves_without_io(changed, monkeypatch)
-    assert jinja_says(changed, '__netfoundry_fresh') is served
+    assert jinja_says(changed, FRESH) is served
     assert served is (change in ({}, {'fresh_until': None}))
 
 
 def test_a_session_is_fresh_in_both_until_fresh_until_and_stale_after(session, monkeypatch):
     for offset, fresh in ((60, True), (-60, False)):
         changed = dict(session, fresh_until=time.time() + offset)
-        assert (jinja_says(changed, '__netfoundry_fresh'), python_serves_without_io(changed, monkeypatch)) == (fresh, fresh)
+        assert (jinja_says(changed, FRESH), python_serves_without_io(changed, monkeypatch)) == (fresh, fresh)
 
 
 STATIC = {
@@ -130,12 +156,21 @@ def test_a_static_session_is_served_as_headers_in_both_only_when_whole(change):
                    headers={'X-RapidAPI-Key': 'k', 'X-RapidAPI-Host': 'h.example.com'})
     session.update(change)
     try:
-        _session.session_headers(session)
-        served = True
+        headers = _session.session_headers(session)
     except NFError:
-        served = False
-    assert jinja_says(session, '__netfoundry_static') is served
-    assert served is (change == {})
+        headers = None
+    assert (headers is not None) is (change == {})
+    # The Jinja serves no RapidAPI session itself: the lookup checks it and serves its headers, or refuses it.
+    assert jinja_says(session, FRESH) is False
+    if headers is None:
+        for name in ('netfoundry_api_headers', 'netfoundry_api_token', 'netfoundry_api_token_expires_at'):
+            assert _session.BAD in output(session, name)
+    else:
+        assert output(session, 'netfoundry_api_headers') == dict(headers, **JSON)
+        assert (output(session, 'netfoundry_api_token'), output(session, 'netfoundry_api_token_expires_at')) == (
+            '', rendered(None))
+        assert (output(session, 'netfoundry_api_url'), output(session, 'netfoundry_api_token_info')) == (
+            'https://h.example.com/', {})
 
 
 # Parts of a token session the Jinja reads only in the output that shows them (an outsider's findings, issue 29: a
@@ -146,9 +181,10 @@ RECORD = {
     'expires_at text': ('token', {'expires_at': 'soon'}, EXPIRES),
     'lifetime text': ('token', {'lifetime': 'long'}, None),
     'claims a list': ('token', {'claims': []}, None),
-    'api_url missing': ('session', {'api_url': '-'}, "netfoundry_api_session.api_url | default(none) is string"),
-    'api_url a number': ('session', {'api_url': 5}, "netfoundry_api_session.api_url | default(none) is string"),
-    'info a string': ('session', {'info': 'x'}, "netfoundry_api_session.info | default(none) is mapping"),
+    'api_url missing': ('session', {'api_url': '-'}, API_URL),
+    'api_url a number': ('session', {'api_url': 5}, API_URL),
+    'api_url empty': ('session', {'api_url': ''}, API_URL),
+    'info a string': ('session', {'info': 'x'}, INFO),
     'min_ttl text': ('session', {'min_ttl': 'x'}, None),
 }
 
@@ -169,3 +205,49 @@ def test_a_broken_part_is_refused_by_the_python_and_by_the_output_that_reads_it(
         assert ' '.join(output.split()) in ' '.join(ROLE_VARS.read_text().split())  # the role's own condition
         assert jinja_says(changed, output) is False
         assert jinja_says(session, output) is True
+
+
+def test_a_fresh_session_is_served_by_every_output_without_the_lookup(session, monkeypatch):
+    """The hot path: the outputs of a session as made, each what the Python holds, with no lookup at all."""
+    from ansible_collections.netfoundry.api.plugins.plugin_utils import _lookup
+
+    def no_lookup(*_args, **_kwargs):
+        raise AssertionError('the lookup was called')
+    monkeypatch.setattr(_lookup, 'evaluate', no_lookup)
+    token = session_fetch(session)
+    assert output(session, 'netfoundry_api_token') == token.access_token
+    assert output(session, 'netfoundry_api_headers') == dict(token.headers(), **JSON)
+    assert output(session, 'netfoundry_api_token_expires_at') == rendered(token.expires_at)
+    assert output(session, 'netfoundry_api_url') == session['api_url']
+    assert output(session, 'netfoundry_api_token_info') == session['info']
+
+
+def test_a_stale_session_is_renewed_by_the_lookup(session, testbed):
+    """Past fresh_until the outputs ask the lookup, which renews through the token cache: a new token."""
+    stale = dict(session, fresh_until=time.time() - 1)
+    before = testbed.stats()['total']
+    headers = output(stale, 'netfoundry_api_headers')
+    assert headers['Authorization'] != 'Bearer ' + session['token']['access_token']
+    assert headers['Authorization'].startswith('Bearer ') and len(headers) == 3
+    assert testbed.stats()['total'] == before + 1
+
+
+HOT = ('netfoundry_api_token', 'netfoundry_api_headers', '__netfoundry_serve')
+
+
+def test_the_hot_path_names_no_filter_and_no_variable_it_does_not_need():
+    """What a task that reads the token or the headers costs (P5): a freshly forked worker compiles every template it
+    renders, Jinja resolves (renders) every variable a template names whether its branch is taken or not, and the first
+    filter or test a worker meets loads every builtin plugin of its kind. So the hot templates name no filter, three
+    tests, and no variable but the session, the rule and the JSON headers (a plain mapping)."""
+    loaded = role_vars()
+    environment = Environment()
+    tests, names = set(), set()
+    for name in HOT:
+        tree = environment.parse(str(loaded[name]))
+        assert list(tree.find_all(nodes.Filter)) == [], name
+        tests.update(node.name for node in tree.find_all(nodes.Test))
+        names.update(node.name for node in tree.find_all(nodes.Name) if node.ctx == 'load')
+    assert tests == {'mapping', 'string', 'number'}
+    assert names == {'netfoundry_api_session', '__netfoundry_serve', '__netfoundry_json_headers', 'lookup', 'now', 'dict'}
+    assert isinstance(loaded['__netfoundry_json_headers'], dict)
