@@ -8,8 +8,10 @@ P1  token requests of a play of H hosts x 5 API tasks (forks 10): role, lookup, 
     POSTs (per host, per task), first and second run.
 P2  wall time of "get a token + one API call" on localhost: the role vs the hand-written uri play (median of N
     runs each, interleaved; ratio).
-P3  one cached lookup evaluation (1,000 in one play) and one cold exchange (forced, in one play), against a raw
-    curl of the same token endpoint (the round-trip floor) and an ansible.builtin.env lookup (ratio), medians.
+P3  one cached lookup evaluation beside one ansible.builtin.env lookup in the same template (1,000 of each per round,
+    rounds in rotating order, each minus as many evaluations of a constant; median and 95 % interval of the rounds'
+    ratios); the first evaluation of each in a freshly forked worker; one cold exchange (forced) against a raw curl of
+    the same token endpoint (the round-trip floor).
 P4  cold start of one token: the module (AnsiballZ) vs the lookup, each in its own play (medians), and the
     module's payload size.
 P5  the role's cost: 20 hosts x 5 uri calls with the role vs the same play with static headers of a token known
@@ -168,6 +170,15 @@ def timed_task(task, label):
             {'name': 'stop', 'ansible.builtin.debug': {'msg': stop}}]
 
 
+def measured_text(stdout, label):
+    """The text after 'BENCH label ' in the play's output (one line)."""
+    lines = [line.split('BENCH %s ' % label, 1)[1].strip().strip('"') for line in stdout.splitlines()
+             if 'BENCH %s ' % label in line]
+    if not lines:
+        sys.exit('no measurement %s in the play output:\n%s' % (label, stdout[-3000:]))
+    return lines[0]
+
+
 def measured(stdout, label):
     values = [float(line.split('BENCH %s ' % label, 1)[1].strip().strip('"')) for line in stdout.splitlines()
               if 'BENCH %s ' % label in line]
@@ -191,30 +202,64 @@ def p2(bench, runs):
     return statistics.median(times['role']), statistics.median(times['hand']), times
 
 
+P3_KINDS = (('baseline', "'abc'"), ('env', "lookup('ansible.builtin.env', 'HOME')"),
+            ('cached', "lookup('netfoundry.api.nf_token')"))
+
+
+def same_template(evaluations, rounds):
+    """One template that times, round after round, `evaluations` evaluations of each of P3_KINDS (their order rotating
+    from round to round), with now() around each: every kind in the same worker, the same template, side by side."""
+    body = "{% set ns = namespace(out='') %}"
+    for round_ in range(rounds):
+        shift = round_ % len(P3_KINDS)
+        for name, expression in P3_KINDS[shift:] + P3_KINDS[:shift]:
+            body += ("{%% set t0 = now().timestamp() %%}{%% for i in range(%d) %%}{%% set _ = %s | length %%}"
+                     "{%% endfor %%}{%% set ns.out = ns.out ~ '%s=' ~ (now().timestamp() - t0) ~ ' ' %%}"
+                     % (evaluations, expression, name))
+    return body + 'BENCH same {{ ns.out }}'
+
+
 def p3(bench, evaluations, exchanges, runs):
-    """Per-evaluation cost from one template that evaluates the lookup N times, minus the same template without it."""
+    """A cached evaluation and an env lookup in the same template (issues 11 and 18), each round's evaluations minus
+    as many of a constant; the first evaluation in a freshly forked worker (a task of its own) of each; one forced
+    exchange."""
     loop = "{%% for i in range(%d) %%}{{ %s | length }}{%% endfor %%}"
     cached = "lookup('netfoundry.api.nf_token')"
     forced = "lookup('netfoundry.api.nf_token', force=true)"
-    tasks = [{'name': 'warm the cache', 'ansible.builtin.set_fact': {'warm': '{{ %s }}' % cached}, 'no_log': True}]
+    rounds = max(9, 3 * runs)
+    tasks = [{'name': 'warm the cache', 'ansible.builtin.set_fact': {'warm': '{{ %s }}' % cached}, 'no_log': True},
+             {'name': 'side by side', 'ansible.builtin.debug': {'msg': same_template(evaluations, rounds)}}]
     for _run in range(runs):
-        tasks += timed_task({'name': 'cached', 'ansible.builtin.set_fact': {'x': loop % (evaluations, cached)},
-                             'no_log': True}, 'cached')
-        tasks += timed_task({'name': 'baseline', 'ansible.builtin.set_fact': {'x': loop % (evaluations, "'abc'")}},
-                            'baseline')
-        tasks += timed_task({'name': 'env lookup', 'ansible.builtin.set_fact': {
-            'x': loop % (evaluations, "lookup('ansible.builtin.env', 'HOME')")}}, 'env')
+        for name, expression in P3_KINDS:
+            tasks += timed_task({'name': 'first ' + name, 'ansible.builtin.set_fact': {'x': loop % (1, expression)},
+                                 'no_log': True}, 'first_' + name)
         tasks += timed_task({'name': 'forced', 'ansible.builtin.set_fact': {'x': loop % (exchanges, forced)},
                              'no_log': True}, 'forced')
         tasks += timed_task({'name': 'baseline small', 'ansible.builtin.set_fact': {'x': loop % (exchanges, "'abc'")}},
                             'baseline_small')
+    # The same first evaluations after a task of the collection's own (the role's): its action plugin is loaded in the
+    # controller's process, with the engine it imports, before the next workers are forked.
+    tasks.append({'name': 'the role\'s task', 'netfoundry.api.nf_session': {}, 'register': 'session'})
+    for _run in range(runs):
+        for name, expression in P3_KINDS:
+            tasks += timed_task({'name': 'first ' + name, 'ansible.builtin.set_fact': {'x': loop % (1, expression)},
+                                 'no_log': True}, 'after_' + name)
     before = bench.stats()['total']
     _elapsed, out = bench.play(tasks, 1, bench.fresh_cache('p3'))
     requests = bench.stats()['total'] - before
-    cached_each = [(c - b) / evaluations for c, b in zip(measured(out, 'cached'), measured(out, 'baseline'))]
-    env_each = [(e - b) / evaluations for e, b in zip(measured(out, 'env'), measured(out, 'baseline'))]
+    segments = {}
+    for part in measured_text(out, 'same').split():
+        name, seconds = part.split('=')
+        segments.setdefault(name, []).append(float(seconds))
+    each = dict((name, [(value - base) / evaluations for value, base in zip(segments[name], segments['baseline'])])
+                for name in ('cached', 'env'))
+    first = dict(('%s_%s' % (when, name), statistics.median(
+        [value - base for value, base in zip(measured(out, '%s_%s' % (when, name)), measured(out, when + '_baseline'))]))
+        for name in ('cached', 'env') for when in ('first', 'after'))
     forced_each = [(f - b) / exchanges for f, b in zip(measured(out, 'forced'), measured(out, 'baseline_small'))]
-    return statistics.median(cached_each), statistics.median(forced_each), requests, statistics.median(env_each)
+    return dict(cached=statistics.median(each['cached']), env=statistics.median(each['env']),
+                ratios=[c / e for c, e in zip(each['cached'], each['env'])], rounds=rounds,
+                first=first, exchange=statistics.median(forced_each), requests=requests)
 
 
 P5_HOSTS, P5_CALLS = 20, 5
@@ -522,7 +567,7 @@ def main():
             if 'p2' in parts:
                 found['p2'] = p2(bench, args.runs)
             if 'p3' in parts:
-                found['p3'] = p3(bench, 1000, 30, args.runs) + (curl_floor(bench, 30),)
+                found['p3'] = (p3(bench, 1000, 30, args.runs), curl_floor(bench, 30))
             if 'p5' in parts:
                 found['p5'] = p5(bench, args.p5_runs or args.runs, collection)
             if 'p6' in parts:
@@ -567,24 +612,48 @@ def main():
         out('\nP2 ratio role / hand-written: %.2f (target <= 1.0)' % (role_s / hand_s))
         targets.append('- P2 ratio <= 1.0: %s (%.2f)' % ('met' if role_s <= hand_s else 'NOT met', role_s / hand_s))
     if 'p3' in found:
-        cached_s, exchange_s, p3_requests, env_s, curl_s = found['p3']
-        out('\n## P3: one lookup evaluation (median of %d in-play measurements) vs the round-trip floor\n' % args.runs)
+        p3_found, curl_s = found['p3']
+        cached_s, env_s = p3_found['cached'], p3_found['env']
+        ratio, ci = statistics.median(p3_found['ratios']), interval(p3_found['ratios'])
+        out('\n## P3: one lookup evaluation, side by side with an env lookup in one template, vs the round-trip floor\n')
         out('| what | ms |\n| --- | ---: |')
-        out('| cached lookup evaluation (1,000 in one template, minus the same template without the lookup) | %.3f |'
-            % (cached_s * 1000))
-        out('| cold exchange through the lookup (force=true, 30 in one template) | %.2f |' % (exchange_s * 1000))
+        out('| cached lookup evaluation (1,000 in one template, minus as many of a constant; median of %d rounds) | '
+            '%.3f |' % (p3_found['rounds'], cached_s * 1000))
+        out('| ansible.builtin.env lookup (the same template, the same rounds, the order rotating) | %.3f |'
+            % (env_s * 1000))
+        out('| cold exchange through the lookup (force=true, 30 in one template) | %.2f |'
+            % (p3_found['exchange'] * 1000))
         if curl_s is not None:
             out('| raw curl of the same token endpoint (time_total, median of 30) | %.2f |' % (curl_s * 1000))
-        out('| ansible.builtin.env lookup (1,000 in one template, minus the same template without it) | %.3f |'
-            % (env_s * 1000))
-        out('\nCached evaluation / env lookup: **%.2f** (target: at most 1.25)' % (cached_s / env_s))
-        out('\nToken requests the test bed saw during P3: %d (%d runs x 30 forced + 1 warm-up)'
-            % (p3_requests, args.runs))
+        first = p3_found['first']
+        out('| first cached evaluation in a freshly forked worker (a task of its own, minus one with a constant) | '
+            '%.1f |' % (first['first_cached'] * 1000))
+        out('| first env lookup in a freshly forked worker (the same way) | %.1f |' % (first['first_env'] * 1000))
+        out('| the same first cached evaluation after the role\'s task (nf_session) ran in the play | %.1f |'
+            % (first['after_cached'] * 1000))
+        out('| the same first env lookup after it | %.1f |' % (first['after_env'] * 1000))
+        out('\nCached evaluation / env lookup, in the same template: **%.2f** (median of the rounds\' ratios; 95 %% '
+            'interval of it %s; ratio of the medians %.2f; target: at most 1.25)'
+            % (ratio, '%.2f to %.2f' % ci if ci else 'n/a', cached_s / env_s))
+        out('\nThe first evaluation in a worker is not P3\'s: ansible-core compiles a collection\'s Python from its '
+            'source in each forked worker (its collection loader keeps no byte code) and parses a lookup\'s '
+            'documentation to declare its options, and the lookup reads and checks the token cache once per process. '
+            'After a task of the collection\'s actions (the role\'s nf_session), forked workers inherit the engine '
+            'that task\'s plugin loaded in the controller.')
+        out('\nToken requests the test bed saw during P3: %d (%d runs x 30 forced + 1 warm-up; the role\'s task finds '
+            'the cached token)'
+            % (p3_found['requests'], args.runs))
         if curl_s:
             out('Cold exchange / curl floor: %.2f; cached evaluation / curl floor: %.3f'
-                % (exchange_s / curl_s, cached_s / curl_s))
-        targets.append('- P3 cached evaluation <= 1.25x an env lookup: %s (%.2f)'
-                       % ('met' if cached_s <= 1.25 * env_s else 'NOT met', cached_s / env_s))
+                % (p3_found['exchange'] / curl_s, cached_s / curl_s))
+        if ci and ci[1] <= 1.25:
+            verdict = 'met'
+        elif ci and ci[0] > 1.25:
+            verdict = 'NOT met'
+        else:
+            verdict = 'not resolved' if ci else ('met' if ratio <= 1.25 else 'NOT met')
+        targets.append('- P3 cached evaluation <= 1.25x an env lookup in the same template: %s (%.2f, 95 %% interval %s)'
+                       % (verdict, ratio, '%.2f to %.2f' % ci if ci else 'n/a'))
     if 'p4' in found:
         module_s, lookup_s, payloads = found['p4']
         out('\n## P4: cold start of one token, each in its own play (median of %d)\n' % args.runs)
