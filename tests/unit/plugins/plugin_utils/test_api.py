@@ -81,6 +81,8 @@ def test_a_path_with_a_line_break_is_refused():
     (None, 'http://gateway.example/x', 'refusing to send the token over plain http:// to gateway.example'),
     (None, 'http://[::1/x', 'is not a valid URL'),
     (None, 'ftp://gateway.example/x', 'is not an absolute http(s) URL'),
+    # nf_request's argument spec asks for one of them first; the engine says so too, for any other caller.
+    (None, None, 'give option path (relative to the API URL) or option url'),
 ])
 def test_target_url_refuses(path, url, message):
     with pytest.raises(NFError, match=message.replace('(', r'\(').replace(')', r'\)').replace('?', r'\?')):
@@ -210,6 +212,12 @@ def test_static_headers_are_sent_as_they_are_and_never_renewed(monkeypatch):
     client.static_headers = {'X-RapidAPI-Key': 'k'}
     assert client.call('GET', API + 'x').status == 401
     assert (calls, client.asked, client.renewed) == ([('GET', API + 'x', None, True)], [], False)
+
+
+def test_a_client_of_fixed_headers_has_no_token_to_give():
+    client = _api.Client(SETTINGS, {}, None, [].append, {'X-RapidAPI-Key': 'k'})
+    with pytest.raises(NFError, match='this client sends fixed headers [(]RapidAPI[)]: it has no bearer token'):
+        client.token(None)
 
 
 def test_only_idempotent_calls_may_be_retried(monkeypatch):
