@@ -311,7 +311,7 @@ class StaticGrant:
 
     names: what the key and the host are called where they came from (options, or the role's variables)."""
 
-    HOST_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?$')
+    HOST_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]{1,5})?\Z')  # \Z: not before a newline
 
     def __init__(self, key: str, host: str, names: Sequence[str] = ('option rapidapi_key', 'option rapidapi_host')) -> None:
         if not host:

@@ -83,6 +83,11 @@ def evaluate(terms: Sequence[Any], direct: Mapping[str, Any], variables: Mapping
     if terms:
         raise NFError("netfoundry.api.nf_token takes no terms (got %d): give its options as keywords, for example "
                       "lookup('netfoundry.api.nf_token', output='headers')" % len(terms))
+    if 'session' in direct and direct['session'] is None:
+        # A session asked for by name (the role's outputs ask so) that is null is no session to fall back from: another
+        # credential (the environment's) would be served in its place.
+        raise NFError('option session is null: give the session netfoundry.api.nf_session (the role\'s '
+                      'netfoundry_api_session) returned; was it set to null by hand?')
     raw, origins = gather(direct, variables, template, ACCEPTED, display.warning)
     output = plain(raw.get('output', 'token'))
     if output not in OUTPUTS:

@@ -37,7 +37,8 @@ SESSION_FORMAT = 'netfoundry.api/session/2'
 SESSION_KINDS = ('token', 'static')
 # Below the front-end's per-run temporary directory: ansible-playbook removes it at exit, so nothing outlives the play.
 LOCAL_DIR = 'netfoundry-api-session'
-BAD = "option session must be what lookup('netfoundry.api.nf_token', output='session') returned, unchanged"
+BAD = ("option session must be the session netfoundry.api.nf_session (the role's netfoundry_api_session) or "
+       "lookup('netfoundry.api.nf_token', output='session') returned, unchanged: was it set or changed by hand?")
 
 
 def _names(origins: Origins) -> Tuple[str, str]:

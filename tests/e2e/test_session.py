@@ -140,13 +140,13 @@ def test_a_session_changed_by_hand_is_refused_in_one_line(change, message, testb
     read = run.saved('read')
     assert read['failed'] is True, read
     text = read['msg']
-    assert "netfoundry.api.nf_token: " + (message or "option session must be what lookup('netfoundry.api.nf_token', "
-                                          "output='session') returned, unchanged") in text, text
+    assert "netfoundry.api.nf_token: " + (message or BAD_LINE) in text, text
     assert 'not supported between' not in text and 'has no attribute' not in text
     assert_clean(run)
 
 
-BAD_LINE = "option session must be what lookup('netfoundry.api.nf_token', output='session') returned, unchanged"
+BAD_LINE = ("option session must be the session netfoundry.api.nf_session (the role's netfoundry_api_session) or "
+            "lookup('netfoundry.api.nf_token', output='session') returned, unchanged: was it set or changed by hand?")
 
 
 @pytest.mark.parametrize('tamper, broken', [

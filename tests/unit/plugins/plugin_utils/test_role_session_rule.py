@@ -36,7 +36,9 @@ except ImportError:
 
 FRESH = "__netfoundry_serve == 'token'"
 EXPIRES = ("__netfoundry_serve == 'token' and (netfoundry_api_session.token.get('expires_at', '') == none "
-           "or netfoundry_api_session.token.get('expires_at') is number)")
+           "or (netfoundry_api_session.token.get('expires_at') is number "
+           "and netfoundry_api_session.token.expires_at is not boolean "
+           "and netfoundry_api_session.token.expires_at - netfoundry_api_session.token.expires_at == 0))")
 API_URL = ("netfoundry_api_session is mapping and netfoundry_api_session.get('api_url') is string "
            "and netfoundry_api_session.api_url != ''")
 INFO = "netfoundry_api_session is mapping and netfoundry_api_session.get('info') is mapping"
@@ -179,6 +181,10 @@ def test_a_static_session_is_served_as_headers_in_both_only_when_whole(change):
 RECORD = {
     'expires_at missing': ('token', {'expires_at': '-'}, EXPIRES),
     'expires_at text': ('token', {'expires_at': 'soon'}, EXPIRES),
+    # An outsider's findings (issue 29's end): Jinja's number test takes these; the Python does not.
+    'expires_at a boolean': ('token', {'expires_at': True}, EXPIRES),
+    'expires_at infinite': ('token', {'expires_at': float('inf')}, EXPIRES),
+    'expires_at not a number': ('token', {'expires_at': float('nan')}, EXPIRES),
     'lifetime text': ('token', {'lifetime': 'long'}, None),
     'claims a list': ('token', {'claims': []}, None),
     'api_url missing': ('session', {'api_url': '-'}, API_URL),
@@ -220,6 +226,14 @@ def test_a_fresh_session_is_served_by_every_output_without_the_lookup(session, m
     assert output(session, 'netfoundry_api_token_expires_at') == rendered(token.expires_at)
     assert output(session, 'netfoundry_api_url') == session['api_url']
     assert output(session, 'netfoundry_api_token_info') == session['info']
+    assert output(dict(session, identity={'name': 'me'}), 'netfoundry_api_identity') == {'name': 'me'}
+
+
+def test_the_identity_is_none_without_verify_and_a_broken_session_is_one_line(session):
+    """An outsider's finding: netfoundry_api_identity gave raw Jinja errors (no identity, not a session)."""
+    assert output(session, 'netfoundry_api_identity') == rendered(None)
+    assert _session.BAD in output('abc', 'netfoundry_api_identity')
+    assert _session.BAD in output(dict(session, format='x'), 'netfoundry_api_identity')
 
 
 def test_a_stale_session_is_renewed_by_the_lookup(session, testbed):
@@ -239,7 +253,8 @@ def test_the_hot_path_names_no_filter_and_no_variable_it_does_not_need():
     """What a task that reads the token or the headers costs (P5): a freshly forked worker compiles every template it
     renders, Jinja resolves (renders) every variable a template names whether its branch is taken or not, and the first
     filter or test a worker meets loads every builtin plugin of its kind. So the hot templates name no filter, three
-    tests, and no variable but the session, the rule and the JSON headers (a plain mapping)."""
+    tests, and no variable but the session and the rule (nor the globals a play's variable could hide, dict, but the
+    lookup and now() that ansible-core reserves)."""
     loaded = role_vars()
     environment = Environment()
     tests, names = set(), set()
@@ -249,5 +264,39 @@ def test_the_hot_path_names_no_filter_and_no_variable_it_does_not_need():
         tests.update(node.name for node in tree.find_all(nodes.Test))
         names.update(node.name for node in tree.find_all(nodes.Name) if node.ctx == 'load')
     assert tests == {'mapping', 'string', 'number'}
-    assert names == {'netfoundry_api_session', '__netfoundry_serve', '__netfoundry_json_headers', 'lookup', 'now', 'dict'}
-    assert isinstance(loaded['__netfoundry_json_headers'], dict)
+    assert names == {'netfoundry_api_session', '__netfoundry_serve', 'lookup', 'now'}
+
+
+def output_with(session, name, **variables):
+    templar = Templar(loader=DataLoader(), variables=dict(role_vars(), netfoundry_api_session=session, **variables))
+    try:
+        return templar.template(trust_as_template('{{ %s }}' % name))
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        return 'error: %s' % exc
+
+
+def test_a_null_session_is_refused_never_replaced_by_another_credential(session, monkeypatch):
+    """An outsider's finding (issue 29's end): the lookup took session=None for no session, and served a token of
+    the environment's account."""
+    monkeypatch.setenv('NETFOUNDRY_CLIENT_ID', 'other-account')
+    for name in ('netfoundry_api_token', 'netfoundry_api_headers', 'netfoundry_api_url', 'netfoundry_api_identity',
+                 'netfoundry_api_token_expires_at', 'netfoundry_api_token_info'):
+        assert 'option session is null' in output(None, name), name
+
+
+def test_a_variable_named_dict_changes_nothing(session):
+    """An outsider's finding: the headers once called Jinja's dict(), which a play's variable of that name hides."""
+    stale = dict(session, fresh_until=time.time() - 1)
+    for value in (session, stale):
+        assert sorted(output_with(value, 'netfoundry_api_headers', dict={'a': 1})) == [
+            'Accept', 'Authorization', 'Content-Type']
+
+
+@pytest.mark.parametrize('host', ['api.example.com\n', 'api.example.com\r\n'])
+def test_a_rapidapi_host_with_a_final_line_break_is_refused(host):
+    """An outsider's finding: a regular expression's $ matches before a final newline."""
+    session = dict(format=SESSION_FORMAT, kind='static', api_url='https://api.example.com/', info={}, options={},
+                   headers={'X-RapidAPI-Key': 'k', 'X-RapidAPI-Host': host})
+    with pytest.raises(NFError):
+        _session.session_headers(session)
+    assert _session.BAD in output(session, 'netfoundry_api_headers')
