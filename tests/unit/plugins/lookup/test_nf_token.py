@@ -122,7 +122,7 @@ def test_a_session_serves_its_token_without_the_inputs_then_renews(testbed, look
     assert renewed != first and lookup(session=session) == renewed
     assert testbed.stats()['token_requests'] == {'short-lived': 2}
     bad = dict(session, format='x')
-    with pytest.raises(AnsibleLookupError, match='option session must be what'):
+    with pytest.raises(AnsibleLookupError, match='option session must be the session'):
         lookup(session=bad)
 
 
