@@ -180,21 +180,24 @@ def timed_task(task, label):
             {'name': 'stop', 'ansible.builtin.debug': {'msg': stop}}]
 
 
-def measured_text(stdout, label):
-    """The text after 'BENCH label ' in the play's output (one line)."""
-    lines = [line.split('BENCH %s ' % label, 1)[1].strip().strip('"') for line in stdout.splitlines()
+def measured_texts(stdout, label):
+    """The texts after 'BENCH label ' in the play's output, one per line that has it (exits when there is none)."""
+    texts = [line.split('BENCH %s ' % label, 1)[1].strip().strip('"') for line in stdout.splitlines()
              if 'BENCH %s ' % label in line]
-    if not lines:
+    if not texts:
         sys.exit('no measurement %s in the play output:\n%s' % (label, stdout[-3000:]))
-    return lines[0]
+    return texts
 
 
 def measured(stdout, label):
-    values = [float(line.split('BENCH %s ' % label, 1)[1].strip().strip('"')) for line in stdout.splitlines()
-              if 'BENCH %s ' % label in line]
-    if not values:
-        sys.exit('no measurement %s in the play output:\n%s' % (label, stdout[-3000:]))
-    return values
+    return [float(text) for text in measured_texts(stdout, label)]
+
+
+def verdict(interval_, target):
+    """A target held by a 95 % interval: met when all of it is within, NOT met when none of it is, else not resolved."""
+    if interval_ and interval_[1] <= target:
+        return 'met'
+    return 'NOT met' if interval_ and interval_[0] > target else 'not resolved'
 
 
 P2_API_CALL = {'name': 'one API call', 'ansible.builtin.uri': {
@@ -234,15 +237,19 @@ def p3(bench, evaluations, exchanges, runs):
     as many of a constant; the first evaluation in a freshly forked worker (a task of its own) of each; one forced
     exchange."""
     loop = "{%% for i in range(%d) %%}{{ %s | length }}{%% endfor %%}"
-    cached = "lookup('netfoundry.api.nf_token')"
+    cached = dict(P3_KINDS)['cached']
     forced = "lookup('netfoundry.api.nf_token', force=true)"
+
+    def first_evaluations(when):
+        """A task of its own (a freshly forked worker) for one evaluation of each kind, timed as when_<kind>."""
+        return [step for name, expression in P3_KINDS for step in timed_task(
+            {'name': 'first ' + name, 'ansible.builtin.set_fact': {'x': loop % (1, expression)}, 'no_log': True},
+            '%s_%s' % (when, name))]
     rounds = max(9, 3 * runs)
     tasks = [{'name': 'warm the cache', 'ansible.builtin.set_fact': {'warm': '{{ %s }}' % cached}, 'no_log': True},
              {'name': 'side by side', 'ansible.builtin.debug': {'msg': same_template(evaluations, rounds)}}]
     for _run in range(runs):
-        for name, expression in P3_KINDS:
-            tasks += timed_task({'name': 'first ' + name, 'ansible.builtin.set_fact': {'x': loop % (1, expression)},
-                                 'no_log': True}, 'first_' + name)
+        tasks += first_evaluations('first')
         tasks += timed_task({'name': 'forced', 'ansible.builtin.set_fact': {'x': loop % (exchanges, forced)},
                              'no_log': True}, 'forced')
         tasks += timed_task({'name': 'baseline small', 'ansible.builtin.set_fact': {'x': loop % (exchanges, "'abc'")}},
@@ -251,14 +258,12 @@ def p3(bench, evaluations, exchanges, runs):
     # controller's process, with the engine it imports, before the next workers are forked.
     tasks.append({'name': 'the role\'s task', 'netfoundry.api.nf_session': {}, 'register': 'session'})
     for _run in range(runs):
-        for name, expression in P3_KINDS:
-            tasks += timed_task({'name': 'first ' + name, 'ansible.builtin.set_fact': {'x': loop % (1, expression)},
-                                 'no_log': True}, 'after_' + name)
+        tasks += first_evaluations('after')
     before = bench.stats()['total']
     _elapsed, out = bench.play(tasks, 1, bench.fresh_cache('p3'))
     requests = bench.stats()['total'] - before
     segments = {}
-    for part in measured_text(out, 'same').split():
+    for part in measured_texts(out, 'same')[0].split():
         name, seconds = part.split('=')
         segments.setdefault(name, []).append(float(seconds))
     each = dict((name, [(value - base) / evaluations for value, base in zip(segments[name], segments['baseline'])])
@@ -658,14 +663,8 @@ def main():
         if curl_s:
             out('Cold exchange / curl floor: %.2f; cached evaluation / curl floor: %.3f'
                 % (p3_found['exchange'] / curl_s, cached_s / curl_s))
-        if ci and ci[1] <= 1.25:
-            verdict = 'met'
-        elif ci and ci[0] > 1.25:
-            verdict = 'NOT met'
-        else:
-            verdict = 'not resolved' if ci else ('met' if ratio <= 1.25 else 'NOT met')
         targets.append('- P3 cached evaluation <= 1.25x an env lookup in the same template: %s (%.2f, 95 %% interval %s)'
-                       % (verdict, ratio, '%.2f to %.2f' % ci if ci else 'n/a'))
+                       % (verdict(ci, 1.25), ratio, '%.2f to %.2f' % ci if ci else 'n/a'))
     if 'p4' in found:
         module_s, lookup_s, payloads = found['p4']
         out('\n## P4: cold start of one token, each in its own play (median of %d)\n' % args.runs)
@@ -713,8 +712,7 @@ def main():
                                         ("the role's own CPU", statistics.median(shares), share_ci)):
             resolved = interval_ is not None and interval_[1] - interval_[0] <= 0.05
             targets.append('- P5 role / static headers + validation <= 1.05 (%s): %s (per-pair median %.3f, 95 %% '
-                           'interval %s%s)' % (label, 'met' if interval_ and interval_[1] <= 1.05 else 'NOT met'
-                                               if interval_ and interval_[0] > 1.05 else 'not resolved', value,
+                           'interval %s%s)' % (label, verdict(interval_, 1.05), value,
                                                '%.3f to %.3f' % interval_ if interval_ else 'n/a',
                                                '' if resolved else '; the interval is wider than 5 %: more runs needed'))
     if 'p6' in found:
